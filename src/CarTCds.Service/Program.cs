@@ -1,6 +1,18 @@
+using CarTCds.Service.CdsServices;
+using CarTCds.Service.Feedback;
+using CarTCds.Service.Health;
+using CarTCds.Service.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddCarTCds();
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.UseOperationOutcomeErrors();
+app.MapCdsServices();
+app.MapFeedback();
+app.MapHealth();
+app.MapOpenApi();
 app.Run();
+
+/// <summary>Entry point, public for WebApplicationFactory.</summary>
+public partial class Program;

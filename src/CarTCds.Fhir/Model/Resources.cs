@@ -1,0 +1,360 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CarTCds.Fhir.Model;
+
+/// <summary>Base of every FHIR resource. The JSON <c>resourceType</c> is written first and
+/// chooses the concrete type on read (<see cref="Serialization.ResourceJsonConverter"/>).</summary>
+public abstract class Resource
+{
+    [JsonPropertyName("resourceType")]
+    [JsonPropertyOrder(-100)]
+    public abstract string ResourceType { get; }
+
+    [JsonPropertyOrder(-99)]
+    public string? Id { get; set; }
+
+    [JsonPropertyOrder(-98)]
+    public Meta? Meta { get; set; }
+
+    /// <summary><c>ResourceType/id</c>, or null when the resource has no id.</summary>
+    [JsonIgnore]
+    public string? TypedId => Id is null ? null : $"{ResourceType}/{Id}";
+}
+
+public abstract class DomainResource : Resource
+{
+    [JsonPropertyOrder(-97)]
+    public Narrative? Text { get; set; }
+
+    [JsonPropertyOrder(-96)]
+    public List<Resource>? Contained { get; set; }
+
+    [JsonPropertyOrder(-95)]
+    public List<Extension>? Extension { get; set; }
+
+    [JsonPropertyOrder(-94)]
+    public List<Extension>? ModifierExtension { get; set; }
+
+    /// <summary>Resolves a <c>#id</c> reference against <see cref="Contained"/>; null otherwise.</summary>
+    public T? ResolveContained<T>(Reference? reference) where T : Resource
+    {
+        var r = reference?.ReferenceValue;
+        if (Contained is null || r is null || r.Length < 2 || r[0] != '#') return null;
+        foreach (var c in Contained)
+        {
+            if (c is T t && string.Equals(c.Id, r[1..], StringComparison.Ordinal)) return t;
+        }
+        return null;
+    }
+}
+
+/// <summary>A resource of a type the lean model does not know. It is kept as raw JSON, so it
+/// passes through unchanged (e.g. an Encounter inside a Bundle).</summary>
+public sealed class OtherResource : Resource
+{
+    private readonly string _resourceType;
+
+    public OtherResource(string resourceType, JsonElement json)
+    {
+        _resourceType = resourceType;
+        Json = json;
+        Id = json.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+    }
+
+    public override string ResourceType => _resourceType;
+
+    /// <summary>The resource exactly as read.</summary>
+    [JsonIgnore]
+    public JsonElement Json { get; }
+}
+
+public sealed class Patient : DomainResource
+{
+    public override string ResourceType => "Patient";
+    public List<Identifier>? Identifier { get; set; }
+    public bool? Active { get; set; }
+    public List<HumanName>? Name { get; set; }
+    public string? Gender { get; set; }
+    /// <summary>FHIR date: YYYY, YYYY-MM or YYYY-MM-DD.</summary>
+    public string? BirthDate { get; set; }
+    public bool? DeceasedBoolean { get; set; }
+    public string? DeceasedDateTime { get; set; }
+}
+
+public sealed class Observation : DomainResource
+{
+    public override string ResourceType => "Observation";
+    public List<Identifier>? Identifier { get; set; }
+    public string? Status { get; set; }
+    public List<CodeableConcept>? Category { get; set; }
+    public CodeableConcept? Code { get; set; }
+    public Reference? Subject { get; set; }
+    public Reference? Encounter { get; set; }
+    public string? EffectiveDateTime { get; set; }
+    public Period? EffectivePeriod { get; set; }
+    public string? EffectiveInstant { get; set; }
+    public string? Issued { get; set; }
+    public List<Reference>? Performer { get; set; }
+    public Quantity? ValueQuantity { get; set; }
+    public CodeableConcept? ValueCodeableConcept { get; set; }
+    public string? ValueString { get; set; }
+    public bool? ValueBoolean { get; set; }
+    public int? ValueInteger { get; set; }
+    public Range? ValueRange { get; set; }
+    public string? ValueDateTime { get; set; }
+    public Period? ValuePeriod { get; set; }
+    public CodeableConcept? DataAbsentReason { get; set; }
+    public List<CodeableConcept>? Interpretation { get; set; }
+    public List<Annotation>? Note { get; set; }
+    public CodeableConcept? BodySite { get; set; }
+    public CodeableConcept? Method { get; set; }
+    public List<ObservationReferenceRange>? ReferenceRange { get; set; }
+    public List<Reference>? HasMember { get; set; }
+    public List<Reference>? DerivedFrom { get; set; }
+    public List<ObservationComponent>? Component { get; set; }
+}
+
+public sealed class ObservationReferenceRange
+{
+    public Quantity? Low { get; set; }
+    public Quantity? High { get; set; }
+    public CodeableConcept? Type { get; set; }
+    public string? Text { get; set; }
+}
+
+public sealed class ObservationComponent
+{
+    public CodeableConcept? Code { get; set; }
+    public Quantity? ValueQuantity { get; set; }
+    public CodeableConcept? ValueCodeableConcept { get; set; }
+    public string? ValueString { get; set; }
+    public bool? ValueBoolean { get; set; }
+    public int? ValueInteger { get; set; }
+    public CodeableConcept? DataAbsentReason { get; set; }
+    public List<CodeableConcept>? Interpretation { get; set; }
+}
+
+public sealed class Condition : DomainResource
+{
+    public override string ResourceType => "Condition";
+    public List<Identifier>? Identifier { get; set; }
+    public CodeableConcept? ClinicalStatus { get; set; }
+    public CodeableConcept? VerificationStatus { get; set; }
+    public List<CodeableConcept>? Category { get; set; }
+    public CodeableConcept? Severity { get; set; }
+    public CodeableConcept? Code { get; set; }
+    public List<CodeableConcept>? BodySite { get; set; }
+    public Reference? Subject { get; set; }
+    public Reference? Encounter { get; set; }
+    public string? OnsetDateTime { get; set; }
+    public Period? OnsetPeriod { get; set; }
+    public string? OnsetString { get; set; }
+    public string? AbatementDateTime { get; set; }
+    public string? RecordedDate { get; set; }
+    public List<Annotation>? Note { get; set; }
+}
+
+public sealed class Procedure : DomainResource
+{
+    public override string ResourceType => "Procedure";
+    public List<Identifier>? Identifier { get; set; }
+    public string? Status { get; set; }
+    public CodeableConcept? Category { get; set; }
+    public CodeableConcept? Code { get; set; }
+    public Reference? Subject { get; set; }
+    public Reference? Encounter { get; set; }
+    public string? PerformedDateTime { get; set; }
+    public Period? PerformedPeriod { get; set; }
+    public List<Annotation>? Note { get; set; }
+}
+
+public sealed class Medication : DomainResource
+{
+    public override string ResourceType => "Medication";
+    public CodeableConcept? Code { get; set; }
+    public string? Status { get; set; }
+    public CodeableConcept? Form { get; set; }
+}
+
+public sealed class MedicationRequest : DomainResource
+{
+    public override string ResourceType => "MedicationRequest";
+    public List<Identifier>? Identifier { get; set; }
+    public string? Status { get; set; }
+    public string? Intent { get; set; }
+    public List<CodeableConcept>? Category { get; set; }
+    public string? Priority { get; set; }
+    public CodeableConcept? MedicationCodeableConcept { get; set; }
+    public Reference? MedicationReference { get; set; }
+    public Reference? Subject { get; set; }
+    public Reference? Encounter { get; set; }
+    public string? AuthoredOn { get; set; }
+    public Reference? Requester { get; set; }
+    public List<CodeableConcept>? ReasonCode { get; set; }
+    public List<Reference>? ReasonReference { get; set; }
+    public List<Annotation>? Note { get; set; }
+    public List<Dosage>? DosageInstruction { get; set; }
+}
+
+public sealed class MedicationAdministration : DomainResource
+{
+    public override string ResourceType => "MedicationAdministration";
+    public List<Identifier>? Identifier { get; set; }
+    public string? Status { get; set; }
+    public CodeableConcept? Category { get; set; }
+    public CodeableConcept? MedicationCodeableConcept { get; set; }
+    public Reference? MedicationReference { get; set; }
+    public Reference? Subject { get; set; }
+    public Reference? Context { get; set; }
+    public string? EffectiveDateTime { get; set; }
+    public Period? EffectivePeriod { get; set; }
+    public Reference? Request { get; set; }
+    public List<Annotation>? Note { get; set; }
+    public MedicationAdministrationDosage? Dosage { get; set; }
+}
+
+public sealed class MedicationAdministrationDosage
+{
+    public string? Text { get; set; }
+    public CodeableConcept? Route { get; set; }
+    public Quantity? Dose { get; set; }
+    public Quantity? RateQuantity { get; set; }
+}
+
+public sealed class MedicationStatement : DomainResource
+{
+    public override string ResourceType => "MedicationStatement";
+    public string? Status { get; set; }
+    public CodeableConcept? MedicationCodeableConcept { get; set; }
+    public Reference? MedicationReference { get; set; }
+    public Reference? Subject { get; set; }
+    public string? EffectiveDateTime { get; set; }
+    public Period? EffectivePeriod { get; set; }
+    public string? DateAsserted { get; set; }
+    public List<Annotation>? Note { get; set; }
+}
+
+public sealed class ServiceRequest : DomainResource
+{
+    public override string ResourceType => "ServiceRequest";
+    public List<Identifier>? Identifier { get; set; }
+    public string? Status { get; set; }
+    public string? Intent { get; set; }
+    public List<CodeableConcept>? Category { get; set; }
+    public string? Priority { get; set; }
+    public CodeableConcept? Code { get; set; }
+    public Reference? Subject { get; set; }
+    public Reference? Encounter { get; set; }
+    public string? OccurrenceDateTime { get; set; }
+    public Period? OccurrencePeriod { get; set; }
+    public Timing? OccurrenceTiming { get; set; }
+    public string? AuthoredOn { get; set; }
+    public Reference? Requester { get; set; }
+    public List<CodeableConcept>? ReasonCode { get; set; }
+    public List<Reference>? ReasonReference { get; set; }
+    public List<Annotation>? Note { get; set; }
+    public string? PatientInstruction { get; set; }
+}
+
+public sealed class Bundle : Resource
+{
+    public override string ResourceType => "Bundle";
+    public Identifier? Identifier { get; set; }
+    public string? Type { get; set; }
+    public string? Timestamp { get; set; }
+    public int? Total { get; set; }
+    public List<BundleLink>? Link { get; set; }
+    public List<BundleEntry>? Entry { get; set; }
+
+    /// <summary>The URL of the link with this relation (e.g. <c>next</c>), or null.</summary>
+    public string? LinkUrl(string relation) =>
+        Link?.FirstOrDefault(l => string.Equals(l.Relation, relation, StringComparison.Ordinal))?.Url;
+
+    /// <summary>The entries' resources, in order, skipping entries without one.</summary>
+    public IEnumerable<Resource> Resources()
+    {
+        if (Entry is null) yield break;
+        foreach (var e in Entry)
+        {
+            if (e.Resource is not null) yield return e.Resource;
+        }
+    }
+}
+
+public sealed class BundleLink
+{
+    public string? Relation { get; set; }
+    public string? Url { get; set; }
+}
+
+public sealed class BundleEntry
+{
+    public List<BundleLink>? Link { get; set; }
+    public string? FullUrl { get; set; }
+    public Resource? Resource { get; set; }
+    public BundleEntrySearch? Search { get; set; }
+    public BundleEntryRequest? Request { get; set; }
+    public BundleEntryResponse? Response { get; set; }
+}
+
+public sealed class BundleEntrySearch
+{
+    public string? Mode { get; set; }
+    public decimal? Score { get; set; }
+}
+
+public sealed class BundleEntryRequest
+{
+    public string? Method { get; set; }
+    public string? Url { get; set; }
+    public string? IfNoneExist { get; set; }
+}
+
+public sealed class BundleEntryResponse
+{
+    public string? Status { get; set; }
+    public string? Location { get; set; }
+    public string? Etag { get; set; }
+    public string? LastModified { get; set; }
+    public Resource? Outcome { get; set; }
+}
+
+/// <summary>FHIR OperationOutcome. http://hl7.org/fhir/R4/operationoutcome.html</summary>
+public sealed class OperationOutcome : DomainResource
+{
+    public override string ResourceType => "OperationOutcome";
+    public List<OperationOutcomeIssue>? Issue { get; set; }
+
+    /// <summary>An outcome with one issue. <paramref name="code"/> is from
+    /// http://hl7.org/fhir/R4/valueset-issue-type.html (invalid, required, value, structure,
+    /// not-found, not-supported, too-costly, processing, exception, timeout, incomplete, …).</summary>
+    public static OperationOutcome Single(string severity, string code, string diagnostics, string? expression = null) => new()
+    {
+        Issue = [new OperationOutcomeIssue
+        {
+            Severity = severity,
+            Code = code,
+            Diagnostics = diagnostics,
+            Expression = expression is null ? null : [expression],
+        }],
+    };
+
+    /// <summary>Shorthand for an error outcome with one issue.</summary>
+    public static OperationOutcome Error(string code, string diagnostics, string? expression = null) =>
+        Single("error", code, diagnostics, expression);
+
+    /// <summary>The diagnostics (or details text) of every issue, joined; for messages and logs.</summary>
+    [JsonIgnore]
+    public string Summary => string.Join("; ", (Issue ?? []).Select(i => i.Diagnostics ?? i.Details?.Text ?? i.Code ?? "issue"));
+}
+
+public sealed class OperationOutcomeIssue
+{
+    public string? Severity { get; set; }
+    public string? Code { get; set; }
+    public CodeableConcept? Details { get; set; }
+    public string? Diagnostics { get; set; }
+    public List<string>? Location { get; set; }
+    public List<string>? Expression { get; set; }
+}

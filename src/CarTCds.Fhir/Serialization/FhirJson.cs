@@ -1,0 +1,82 @@
+using System.Collections;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using CarTCds.Fhir.Model;
+
+namespace CarTCds.Fhir.Serialization;
+
+/// <summary>The one way to read and write FHIR R4 JSON in CarTCds.</summary>
+/// <remarks>
+/// Reading: unknown elements (including <c>_field</c> primitive extensions, which carry no value
+/// we use) are skipped; duplicate property names are refused (they make a resource ambiguous);
+/// nesting is capped at <see cref="MaxDepth"/>. Writing: absent elements, empty strings and empty
+/// arrays are left out, as FHIR JSON requires (http://hl7.org/fhir/R4/json.html).
+/// </remarks>
+public static class FhirJson
+{
+    /// <summary>Maximum JSON nesting accepted (FHIR resources nest ~15 deep in practice).</summary>
+    public const int MaxDepth = 64;
+
+    // Static initialisers run in text order: the resolver must exist before the options use it.
+    /// <summary>The FHIR model's type resolver with FHIR's "no empty values" rule applied.</summary>
+    public static IJsonTypeInfoResolver Resolver { get; } =
+        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues);
+
+    /// <summary>Options for the FHIR model; also chain <see cref="Resolver"/> into other
+    /// contexts that embed FHIR resources (the CDS Hooks contract does).</summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(FhirJsonContext.Default.Options)
+        {
+            TypeInfoResolver = Resolver,
+            AllowDuplicateProperties = false,
+            MaxDepth = MaxDepth,
+            // Cards carry °C, ≥ and en dashes: write them as UTF-8, not \u escapes. (JSON APIs
+            // are not HTML; nothing here is embedded in a page unescaped.)
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    /// <summary>Drops empty strings and empty collections on write; FHIR forbids both.</summary>
+    public static void OmitEmptyValues(JsonTypeInfo typeInfo)
+    {
+        foreach (var property in typeInfo.Properties)
+        {
+            if (property.PropertyType == typeof(string))
+            {
+                property.ShouldSerialize = static (_, value) => value is string { Length: > 0 };
+            }
+            else if (typeof(ICollection).IsAssignableFrom(property.PropertyType))
+            {
+                property.ShouldSerialize = static (_, value) => value is ICollection { Count: > 0 };
+            }
+        }
+    }
+
+    /// <summary>Reads one resource of any type. Throws <see cref="JsonException"/> with the
+    /// JSON path on malformed or ill-typed input.</summary>
+    public static Resource Parse(ReadOnlySpan<byte> utf8Json) =>
+        JsonSerializer.Deserialize(utf8Json, ResourceInfo)
+        ?? throw new JsonException("Expected a FHIR resource but found null.");
+
+    /// <inheritdoc cref="Parse(ReadOnlySpan{byte})"/>
+    public static Resource Parse(string json) =>
+        JsonSerializer.Deserialize(json, ResourceInfo)
+        ?? throw new JsonException("Expected a FHIR resource but found null.");
+
+    /// <summary>Reads one resource and requires it to be a <typeparamref name="T"/>.</summary>
+    public static T Parse<T>(string json) where T : Resource =>
+        Parse(json) as T ?? throw new JsonException($"Expected a FHIR {typeof(T).Name}.");
+
+    /// <summary>Writes a resource as compact FHIR JSON.</summary>
+    public static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, ResourceInfo);
+
+    /// <summary>Writes a resource as compact UTF-8 FHIR JSON.</summary>
+    public static byte[] SerializeToUtf8Bytes(Resource resource) => JsonSerializer.SerializeToUtf8Bytes(resource, ResourceInfo);
+
+    private static JsonTypeInfo<Resource> ResourceInfo { get; } = (JsonTypeInfo<Resource>)Options.GetTypeInfo(typeof(Resource));
+}

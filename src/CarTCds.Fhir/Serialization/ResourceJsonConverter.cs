@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using CarTCds.Fhir.Model;
+
+namespace CarTCds.Fhir.Serialization;
+
+/// <summary>Reads and writes <see cref="Resource"/> polymorphically by its <c>resourceType</c>,
+/// wherever that property stands in the object (FHIR does not require it first). Unknown types
+/// become <see cref="OtherResource"/> and are written back unchanged.</summary>
+public sealed class ResourceJsonConverter : JsonConverter<Resource>
+{
+    public override bool CanConvert(Type typeToConvert) => typeToConvert == typeof(Resource);
+
+    public override Resource? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException($"Expected a FHIR resource (a JSON object) but found {Describe(reader.TokenType)}.");
+
+        var resourceType = PeekResourceType(reader)
+            ?? throw new JsonException("A FHIR resource must have a string 'resourceType'.");
+
+        var known = KnownType(resourceType);
+        if (known is null)
+        {
+            var element = JsonElement.ParseValue(ref reader);
+            return new OtherResource(resourceType, element);
+        }
+        return (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known));
+    }
+
+    public override void Write(Utf8JsonWriter writer, Resource value, JsonSerializerOptions options)
+    {
+        if (value is OtherResource other)
+        {
+            other.Json.WriteTo(writer);
+            return;
+        }
+        JsonSerializer.Serialize(writer, value, options.GetTypeInfo(value.GetType()));
+    }
+
+    /// <summary>The CLR type for a FHIR resource type name, or null when the lean model lacks it.</summary>
+    public static Type? KnownType(string resourceType) => resourceType switch
+    {
+        "Patient" => typeof(Patient),
+        "Observation" => typeof(Observation),
+        "Condition" => typeof(Condition),
+        "Procedure" => typeof(Procedure),
+        "Medication" => typeof(Medication),
+        "MedicationRequest" => typeof(MedicationRequest),
+        "MedicationAdministration" => typeof(MedicationAdministration),
+        "MedicationStatement" => typeof(MedicationStatement),
+        "ServiceRequest" => typeof(ServiceRequest),
+        "Bundle" => typeof(Bundle),
+        "OperationOutcome" => typeof(OperationOutcome),
+        _ => null,
+    };
+
+    // Scans a copy of the reader (a struct) so the real one still stands on StartObject.
+    private static string? PeekResourceType(Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth) return null;
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1)
+            {
+                var isResourceType = reader.ValueTextEquals("resourceType"u8);
+                if (!reader.Read()) return null;
+                if (isResourceType)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+            }
+        }
+        return null;
+    }
+
+    private static string Describe(JsonTokenType t) => t switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        _ => t.ToString(),
+    };
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Serialization;
+
+namespace CarTCds.Hooks.Contract;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CdsHookRequest))]
+[JsonSerializable(typeof(CdsResponse))]
+[JsonSerializable(typeof(CdsDiscoveryResponse))]
+[JsonSerializable(typeof(CdsFeedbackRequest))]
+[JsonSerializable(typeof(FeedbackAck))]
+public sealed partial class CdsJsonContext : JsonSerializerContext;
+
+/// <summary>The one way to read and write CDS Hooks JSON. FHIR resources inside (prefetch,
+/// draftOrders, card actions) go through <see cref="FhirJson"/>'s model and rules.</summary>
+/// <remarks>Duplicate properties are refused and nesting is capped at <see cref="FhirJson.MaxDepth"/>;
+/// empty strings and arrays are never written (CDS Hooks: "leave them out").</remarks>
+public static class CdsJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            AllowDuplicateProperties = false,
+            MaxDepth = FhirJson.MaxDepth,
+            // Cards carry °C, ≥ and en dashes: write them as UTF-8, not \u escapes. (JSON APIs
+            // are not HTML; nothing here is embedded in a page unescaped.)
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(
+                CdsJsonContext.Default.WithAddedModifier(FhirJson.OmitEmptyValues),
+                FhirJson.Resolver),
+        };
+        options.Converters.Add(new ResourceJsonConverter());
+        options.MakeReadOnly();
+        return options;
+    }
+
+    public static JsonTypeInfo<CdsHookRequest> Request { get; } = Info<CdsHookRequest>();
+    public static JsonTypeInfo<CdsResponse> Response { get; } = Info<CdsResponse>();
+    public static JsonTypeInfo<CdsDiscoveryResponse> Discovery { get; } = Info<CdsDiscoveryResponse>();
+    public static JsonTypeInfo<CdsFeedbackRequest> Feedback { get; } = Info<CdsFeedbackRequest>();
+    public static JsonTypeInfo<FeedbackAck> FeedbackAck { get; } = Info<FeedbackAck>();
+    public static JsonTypeInfo<Resource> Resource { get; } = Info<Resource>();
+
+    private static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+}
+
+/// <summary>The body returned for accepted feedback.</summary>
+public sealed class FeedbackAck
+{
+    public int Accepted { get; set; }
+}

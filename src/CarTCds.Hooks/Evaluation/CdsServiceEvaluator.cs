@@ -1,0 +1,102 @@
+using CarTCds.Fhir.Model;
+using CarTCds.Hooks.Cards;
+using CarTCds.Hooks.Catalog;
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Facts;
+using CarTCds.Hooks.Prefetch;
+using CarTCds.Rules;
+using CarTCds.Rules.Crs;
+
+namespace CarTCds.Hooks.Evaluation;
+
+/// <summary>The answer to one hook call: a response, or an error with its status.</summary>
+public sealed record HookResult(CdsResponse? Response, HookError? Error)
+{
+    public static HookResult Ok(CdsResponse response) => new(response, null);
+
+    public static HookResult Fail(HookError error) => new(null, error);
+}
+
+/// <summary><c>evaluate(service, request) → response</c>: the one pipeline that the HTTP endpoint
+/// and the CLI both call (request checks → prefetch → facts → rules → cards → response check).</summary>
+/// <param name="catalog">The services offered.</param>
+/// <param name="prefetch">Resolves prefetch and fetches what it lacks.</param>
+/// <param name="rules">The rule set (validated at start-up).</param>
+/// <param name="time">The evaluation time source: the request's time, or a fixed time in tests
+/// and the sandbox (<c>CarTCds:Now</c>, <c>--now</c>).</param>
+public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResolver prefetch, RuleSet rules, TimeProvider time)
+{
+    public CdsServiceCatalog Catalog => catalog;
+
+    public RuleSet Rules => rules;
+
+    public async Task<HookResult> EvaluateAsync(string serviceId, CdsHookRequest request, CancellationToken cancellationToken)
+    {
+        var service = catalog.Find(serviceId);
+        if (service is null)
+        {
+            return HookResult.Fail(HookError.NotFound($"Unknown CDS service '{serviceId}'. This server offers: {string.Join(", ", catalog.Services.Select(s => s.Id))} (GET /cds-services)."));
+        }
+
+        if (CheckRequest(service, request) is { } invalid) return HookResult.Fail(invalid);
+        var context = request.Context!;
+        var patientId = context.PatientId!;
+
+        var (record, error) = await prefetch.ResolveAsync(service, request, context, patientId, cancellationToken).ConfigureAwait(false);
+        if (error is not null) return HookResult.Fail(error);
+
+        var now = time.GetUtcNow();
+        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources);
+        var response = new CdsResponse();
+        switch (service.Id)
+        {
+            case CdsServiceCatalog.ToxicityId:
+                var crs = CrsGrading.Assess(facts, now, rules);
+                response.Cards.Add(CrsCardComposer.Compose(crs, facts, record, rules));
+                break;
+            // The eligibility and order-check rules come with the clinical engine; until then
+            // these services answer "no guidance", which CDS Hooks spells {"cards": []}.
+        }
+
+        var violations = CdsResponseValidator.Validate(response);
+        if (violations.Count > 0)
+        {
+            // A defect of ours, not of the request: never send an invalid response.
+            return HookResult.Fail(new HookError(500, OperationOutcome.Error("exception",
+                "The service built a response that fails the CDS Hooks card rules; it was not sent. " + string.Join("; ", violations))));
+        }
+        return HookResult.Ok(response);
+    }
+
+    private static HookError? CheckRequest(CdsServiceDefinition service, CdsHookRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Hook)) return HookError.BadRequest("'hook' is required.", "hook", "required");
+        if (!string.Equals(request.Hook, service.Hook, StringComparison.Ordinal))
+        {
+            return HookError.BadRequest($"Service '{service.Id}' answers the '{service.Hook}' hook, not '{request.Hook}'.", "hook", "not-supported");
+        }
+        if (string.IsNullOrWhiteSpace(request.HookInstance)) return HookError.BadRequest("'hookInstance' is required (a UUID for this hook call).", "hookInstance", "required");
+        if (!Guid.TryParse(request.HookInstance, out _)) return HookError.BadRequest("'hookInstance' must be a UUID.", "hookInstance", "value");
+        if (request.Context is null) return HookError.BadRequest("'context' is required.", "context", "required");
+        if (string.IsNullOrWhiteSpace(request.Context.PatientId)) return HookError.BadRequest("'context.patientId' is required.", "context.patientId", "required");
+
+        if (service.Hook is "order-select" or "order-sign")
+        {
+            if (request.Context.DraftOrders is null) return HookError.BadRequest($"'context.draftOrders' (a Bundle) is required for {service.Hook}.", "context.draftOrders", "required");
+            if (request.Context.DraftOrders is not Bundle) return HookError.BadRequest($"'context.draftOrders' must be a Bundle, not a {request.Context.DraftOrders.ResourceType}.", "context.draftOrders", "invalid");
+            if (service.Hook == "order-select" && request.Context.Selections is not { Count: > 0 })
+                return HookError.BadRequest("'context.selections' (the ids of the selected orders) is required for order-select.", "context.selections", "required");
+        }
+
+        if (request.FhirServer is { } fs && !(Uri.TryCreate(fs, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp)))
+        {
+            return HookError.BadRequest("'fhirServer' must be an absolute http(s) URL.", "fhirServer", "value");
+        }
+        if (request.FhirAuthorization is { } auth)
+        {
+            if (string.IsNullOrEmpty(auth.AccessToken)) return HookError.BadRequest("'fhirAuthorization.access_token' is required when fhirAuthorization is sent.", "fhirAuthorization.access_token", "required");
+            if (!string.Equals(auth.TokenType, "Bearer", StringComparison.OrdinalIgnoreCase)) return HookError.BadRequest("'fhirAuthorization.token_type' must be 'Bearer'.", "fhirAuthorization.token_type", "value");
+        }
+        return null;
+    }
+}

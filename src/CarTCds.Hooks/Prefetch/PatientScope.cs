@@ -1,0 +1,35 @@
+using CarTCds.Fhir.Model;
+
+namespace CarTCds.Hooks.Prefetch;
+
+/// <summary>Guards against another patient's data entering a hook call.</summary>
+public static class PatientScope
+{
+    /// <summary>The patient reference of a resource (subject), or null when it has none.</summary>
+    public static Reference? SubjectOf(Resource resource) => resource switch
+    {
+        Observation o => o.Subject,
+        Condition c => c.Subject,
+        Procedure p => p.Subject,
+        MedicationAdministration m => m.Subject,
+        MedicationRequest m => m.Subject,
+        MedicationStatement m => m.Subject,
+        ServiceRequest s => s.Subject,
+        _ => null,
+    };
+
+    /// <summary>False only when the resource names a different patient. A reference may be
+    /// relative (<c>Patient/123</c>) or absolute (<c>https://ehr/fhir/Patient/123</c>); a resource
+    /// without a subject, or whose subject is not a literal Patient reference, is not refused.</summary>
+    public static bool IsForPatient(Resource resource, string patientId)
+    {
+        var reference = SubjectOf(resource)?.ReferenceValue;
+        if (reference is null) return true;
+        var slash = reference.LastIndexOf("Patient/", StringComparison.Ordinal);
+        if (slash < 0) return true;
+        var id = reference[(slash + "Patient/".Length)..];
+        var history = id.IndexOf('/', StringComparison.Ordinal); // Patient/123/_history/2
+        if (history >= 0) id = id[..history];
+        return string.Equals(id, patientId, StringComparison.Ordinal);
+    }
+}

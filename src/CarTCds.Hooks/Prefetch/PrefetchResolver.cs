@@ -1,0 +1,252 @@
+using CarTCds.Fhir.Model;
+using CarTCds.Hooks.Catalog;
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Evaluation;
+
+namespace CarTCds.Hooks.Prefetch;
+
+/// <summary>The four states of a prefetch key (CDS Hooks 2.0 §"Prefetch"), which mean different things.</summary>
+public enum PrefetchState
+{
+    /// <summary>The key is not in the request: the client did not fetch it, so the service fetches it.</summary>
+    Absent,
+    /// <summary>The key is JSON null: the client looked and no data exists. Never fetched.</summary>
+    Null,
+    /// <summary>The key holds an OperationOutcome: the client's fetch failed, so the service fetches it.</summary>
+    OperationOutcome,
+    /// <summary>The key holds the resource or searchset Bundle.</summary>
+    Resource,
+}
+
+/// <summary>How one key was resolved.</summary>
+/// <param name="Key">The prefetch key.</param>
+/// <param name="State">Its state in the request.</param>
+/// <param name="FetchedFromServer">True when the data came from <c>fhirServer</c>.</param>
+/// <param name="Note">What a reader of the card should know (e.g. "paged: first page only"), or null.</param>
+public sealed record PrefetchResolution(string Key, PrefetchState State, bool FetchedFromServer, string? Note);
+
+/// <summary>The patient's data for one hook call, whatever its origin.</summary>
+public sealed class PatientRecord
+{
+    public required string PatientId { get; init; }
+    public Patient? Patient { get; init; }
+
+    /// <summary>Every resource from every key, deduplicated by type and id.</summary>
+    public required IReadOnlyList<Resource> Resources { get; init; }
+    public required IReadOnlyList<PrefetchResolution> Resolutions { get; init; }
+}
+
+/// <summary>Turns a request's prefetch (and, for what it lacks, the FHIR server) into a
+/// <see cref="PatientRecord"/>; or a 400 (bad prefetch) / 412 (data needed and not obtainable).</summary>
+public sealed class PrefetchResolver(IFhirQueryClient fhir)
+{
+    /// <summary>Most <c>next</c> pages followed per key (a guard against link loops).</summary>
+    public int MaxPages { get; init; } = 20;
+
+    public async Task<(PatientRecord? Record, HookError? Error)> ResolveAsync(
+        CdsServiceDefinition service, CdsHookRequest request, HookContext context, string patientId, CancellationToken cancellationToken)
+    {
+        FhirServerAccess? server = null;
+        if (request.FhirServer is { } fs)
+        {
+            server = new FhirServerAccess(new Uri(fs.TrimEnd('/') + "/", UriKind.Absolute), request.FhirAuthorization?.AccessToken);
+        }
+
+        var prefetch = request.Prefetch ?? [];
+        var tasks = new List<Task<KeyResult>>(service.Prefetch.Count);
+        foreach (var key in service.Prefetch)
+        {
+            tasks.Add(ResolveKeyAsync(key, prefetch, context, patientId, server, cancellationToken));
+        }
+        var results = await Task.WhenAll(tasks).ConfigureAwait(false);
+
+        var bad = results.Where(r => r.BadRequest is not null).Select(r => r.BadRequest!).ToList();
+        if (bad.Count > 0) return (null, new HookError(400, Merge(bad)));
+
+        var unavailable = results.Where(r => r.Unavailable is not null).ToList();
+        if (unavailable.Count > 0)
+        {
+            var outcome = new OperationOutcome
+            {
+                Issue = unavailable.Select(r => new OperationOutcomeIssue
+                {
+                    Severity = "error",
+                    Code = "incomplete",
+                    Diagnostics = $"Prefetch '{r.Key.Key}' ({r.Key.Template}) is needed but could not be obtained: {r.Unavailable}.",
+                    Expression = [$"prefetch.{r.Key.Key}"],
+                }).ToList(),
+            };
+            return (null, new HookError(412, outcome));
+        }
+
+        var resources = new List<Resource>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Patient? patient = null;
+        foreach (var r in results)
+        {
+            foreach (var res in r.Resources)
+            {
+                if (res.TypedId is { } tid && !seen.Add(tid)) continue;
+                if (res is Patient p) patient ??= p;
+                resources.Add(res);
+            }
+        }
+
+        return (new PatientRecord
+        {
+            PatientId = patientId,
+            Patient = patient,
+            Resources = resources,
+            Resolutions = results.Select(r => r.Resolution).ToList(),
+        }, null);
+    }
+
+    private sealed record KeyResult(PrefetchKey Key, PrefetchResolution Resolution, IReadOnlyList<Resource> Resources, string? Unavailable, OperationOutcomeIssue? BadRequest);
+
+    private async Task<KeyResult> ResolveKeyAsync(PrefetchKey key, Dictionary<string, Resource?> prefetch, HookContext context,
+        string patientId, FhirServerAccess? server, CancellationToken ct)
+    {
+        if (!prefetch.TryGetValue(key.Key, out var value))
+        {
+            return await FetchAsync(key, PrefetchState.Absent, "absent from the prefetch", context, patientId, server, ct).ConfigureAwait(false);
+        }
+        if (value is null)
+        {
+            return new KeyResult(key, new PrefetchResolution(key.Key, PrefetchState.Null, false, "the EHR reported no data (prefetch null)"), [], null, null);
+        }
+        if (value is OperationOutcome oo)
+        {
+            return await FetchAsync(key, PrefetchState.OperationOutcome, $"the EHR's prefetch failed ({oo.Summary})", context, patientId, server, ct).ConfigureAwait(false);
+        }
+
+        var (resources, next, problem) = Unpack(key, value, patientId);
+        if (problem is not null) return Bad(key, problem);
+
+        string? note = null;
+        if (next is not null)
+        {
+            if (server is null)
+            {
+                note = "the prefetch is paged and no fhirServer was given: only its first page was used";
+            }
+            else
+            {
+                var (more, pageNote, pageProblem) = await FollowPagesAsync(key, next, patientId, server, ct).ConfigureAwait(false);
+                if (pageProblem is not null) return Bad(key, pageProblem);
+                resources = [.. resources, .. more];
+                note = pageNote;
+            }
+        }
+        return new KeyResult(key, new PrefetchResolution(key.Key, PrefetchState.Resource, false, note), resources, null, null);
+    }
+
+    private async Task<KeyResult> FetchAsync(PrefetchKey key, PrefetchState state, string why, HookContext context, string patientId,
+        FhirServerAccess? server, CancellationToken ct)
+    {
+        if (server is null)
+        {
+            return new KeyResult(key, new PrefetchResolution(key.Key, state, false, null), [], $"{why}, and the request has no fhirServer to read it from", null);
+        }
+        var query = PrefetchTemplate.Render(key.Template, context);
+        if (query is null)
+        {
+            return new KeyResult(key, new PrefetchResolution(key.Key, state, false, null), [], $"{why}, and its template cannot be filled from this context", null);
+        }
+
+        var result = await fhir.GetAsync(server, query, ct).ConfigureAwait(false);
+        if (result.Resource is null)
+        {
+            return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and reading it from the FHIR server failed: {result.Failure}", null);
+        }
+
+        var (resources, next, problem) = Unpack(key, result.Resource, patientId);
+        if (problem is not null)
+        {
+            return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and the FHIR server answered with unusable data: {problem.Diagnostics}", null);
+        }
+        string? note = null;
+        if (next is not null)
+        {
+            var (more, pageNote, pageProblem) = await FollowPagesAsync(key, next, patientId, server, ct).ConfigureAwait(false);
+            if (pageProblem is not null)
+            {
+                return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and a later page was unusable: {pageProblem.Diagnostics}", null);
+            }
+            resources = [.. resources, .. more];
+            note = pageNote;
+        }
+        return new KeyResult(key, new PrefetchResolution(key.Key, state, true, note), resources, null, null);
+    }
+
+    private async Task<(List<Resource> Resources, string? Note, OperationOutcomeIssue? Problem)> FollowPagesAsync(
+        PrefetchKey key, string next, string patientId, FhirServerAccess server, CancellationToken ct)
+    {
+        var all = new List<Resource>();
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        string? url = next;
+        var pages = 0;
+        while (url is not null)
+        {
+            if (!visited.Add(url)) return (all, "the server's next links loop; stopped at the repeat", null);
+            if (++pages > MaxPages) return (all, $"more than {MaxPages} pages; the rest was not read", null);
+            var page = await fhir.GetAsync(server, url, ct).ConfigureAwait(false);
+            if (page.Resource is null) return (all, $"a later page could not be read ({page.Failure}); earlier pages were used", null);
+            var (resources, nextUrl, problem) = Unpack(key, page.Resource, patientId);
+            if (problem is not null) return (all, null, problem);
+            all.AddRange(resources);
+            url = nextUrl;
+        }
+        return (all, null, null);
+    }
+
+    private static (List<Resource> Resources, string? Next, OperationOutcomeIssue? Problem) Unpack(PrefetchKey key, Resource value, string patientId)
+    {
+        var where = $"prefetch.{key.Key}";
+        if (!key.IsSearch)
+        {
+            if (!string.Equals(value.ResourceType, key.ResourceType, StringComparison.Ordinal))
+            {
+                return ([], null, Issue($"Prefetch '{key.Key}' must be a {key.ResourceType} but is a {value.ResourceType}.", where));
+            }
+            if (value is Patient p && p.Id is not null && !string.Equals(p.Id, patientId, StringComparison.Ordinal))
+            {
+                return ([], null, Issue($"Prefetch '{key.Key}' is Patient/{p.Id} but context.patientId is {patientId}: refusing to mix patients.", where));
+            }
+            return ([value], null, null);
+        }
+
+        if (value is not Bundle bundle)
+        {
+            return ([], null, Issue($"Prefetch '{key.Key}' must be a searchset Bundle of {key.ResourceType} but is a {value.ResourceType}.", where));
+        }
+        if (bundle.Type is not ("searchset" or "collection"))
+        {
+            return ([], null, Issue($"Prefetch '{key.Key}' must be a Bundle of type searchset (or collection), not '{bundle.Type ?? "(none)"}'.", $"{where}.type"));
+        }
+
+        var list = new List<Resource>();
+        var i = 0;
+        foreach (var entry in bundle.Entry ?? [])
+        {
+            var r = entry.Resource;
+            if (r is not null && entry.Search?.Mode != "outcome" && r is not OperationOutcome)
+            {
+                if (!PatientScope.IsForPatient(r, patientId))
+                {
+                    return ([], null, Issue($"Prefetch '{key.Key}' entry {r.TypedId ?? r.ResourceType} belongs to another patient ({PatientScope.SubjectOf(r)?.ReferenceValue}), not Patient/{patientId}: refusing to mix patients.", $"{where}.entry[{i}]"));
+                }
+                list.Add(r);
+            }
+            i++;
+        }
+        return (list, bundle.LinkUrl("next"), null);
+    }
+
+    private static KeyResult Bad(PrefetchKey key, OperationOutcomeIssue issue) =>
+        new(key, new PrefetchResolution(key.Key, PrefetchState.Resource, false, null), [], null, issue);
+
+    private static OperationOutcomeIssue Issue(string diagnostics, string expression) =>
+        new() { Severity = "error", Code = "invalid", Diagnostics = diagnostics, Expression = [expression] };
+
+    private static OperationOutcome Merge(IEnumerable<OperationOutcomeIssue> issues) => new() { Issue = issues.ToList() };
+}

@@ -1,0 +1,242 @@
+using System.Globalization;
+using CarTCds.Rules.Facts;
+
+namespace CarTCds.Rules.Crs;
+
+/// <summary>ASTCT consensus CRS grading.</summary>
+/// <remarks>
+/// <see href="https://doi.org/10.1016/j.bbmt.2018.12.758">Lee DW et al. ASTCT Consensus Grading for
+/// Cytokine Release Syndrome and Neurologic Toxicity. Biol Blood Marrow Transplant 2019;25:625–638</see>,
+/// Table 5 (CLINICAL-RULES.md §1). Grade = fever (or masked fever) plus the more severe of
+/// hypotension and hypoxia, over <see cref="CrsParameters.LookBack"/>. Paediatric hypotension by age:
+/// Mahadeo et al., Nat Rev Clin Oncol 2019, Table 2.
+/// </remarks>
+public static class CrsGrading
+{
+    /// <summary>Grades CRS over (<paramref name="at"/> − LookBack, <paramref name="at"/>].</summary>
+    /// <param name="facts">The patient's facts; records after <paramref name="at"/> are ignored.</param>
+    /// <param name="at">The evaluation time (the request's time, never the wall clock).</param>
+    /// <param name="rules">The rule set.</param>
+    public static CrsAssessment Assess(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    {
+        var p = rules.Crs;
+        var from = at - p.LookBack;
+        bool InWindow(DateTimeOffset t) => t > from && t <= at;
+
+        var notes = new List<string>();
+        var missing = new List<string>();
+
+        var fever = AssessFever(facts, at, from, p, InWindow);
+        var hypotension = AssessHypotension(facts, at, from, p, InWindow, missing, notes);
+        var hypoxia = AssessHypoxia(facts, p, InWindow);
+
+        var worst = Math.Max(hypotension?.Grade ?? 0, hypoxia?.Grade ?? 0);
+        int? grade;
+        var drivers = new List<string>();
+        if (fever.MeetsCriterion)
+        {
+            grade = Math.Max(1, worst);
+            if (grade == 1) drivers.Add(fever.Description);
+            else
+            {
+                if (hypotension?.Grade == worst) drivers.Add(hypotension.Description);
+                if (hypoxia?.Grade == worst) drivers.Add(hypoxia.Description);
+            }
+        }
+        else if (fever.State == FeverState.NoTemperature)
+        {
+            // Without a temperature, neither "CRS" nor "no CRS" can be said honestly.
+            grade = null;
+            missing.Add($"body temperature (LOINC 8310-5) in the {Hours(p.LookBack)} h before evaluation");
+            if (worst > 0) notes.Add("Hypotension or hypoxia is present: record a temperature to grade CRS.");
+        }
+        else
+        {
+            grade = 0;
+            if (worst > 0)
+            {
+                notes.Add("Hypotension or hypoxia without fever and without tocilizumab, steroids or antipyretics: not CRS by ASTCT criteria; seek another cause (e.g. sepsis).");
+            }
+        }
+
+        var evidence = fever.Evidence
+            .Concat(hypotension?.Evidence ?? [])
+            .Concat(hypoxia?.Evidence ?? [])
+            .DistinctBy(e => (e.Source, e.Description))
+            .OrderBy(e => e.Time ?? DateTimeOffset.MinValue)
+            .ToList();
+
+        return new CrsAssessment(grade, from, at, fever, hypotension, hypoxia, drivers, evidence, missing, notes);
+    }
+
+    private static FeverFinding AssessFever(ClinicalFacts facts, DateTimeOffset at, DateTimeOffset from, CrsParameters p, Func<DateTimeOffset, bool> inWindow)
+    {
+        TemperatureReading? max = null;
+        foreach (var t in facts.Temperatures)
+        {
+            if (inWindow(t.Time) && (max is null || t.Celsius > max.Celsius)) max = t;
+        }
+
+        if (max is not null && max.Celsius >= p.FeverCelsius)
+        {
+            return new FeverFinding(FeverState.Febrile, $"fever {Celsius(max.Celsius)}",
+                [new Evidence(max.Source, max.Time, $"temperature {Celsius(max.Celsius)} (fever ≥ {Celsius(p.FeverCelsius)})")]);
+        }
+
+        var masking = FindMaskingTherapy(facts, at, p);
+        if (masking is not null)
+        {
+            var ev = new List<Evidence> { new(masking.Source, masking.Start, $"{DrugGroups.Name(masking.Drug)} given: fever no longer required to grade CRS") };
+            if (max is not null) ev.Add(new Evidence(max.Source, max.Time, $"highest temperature {Celsius(max.Celsius)}"));
+            return new FeverFinding(FeverState.Masked, $"fever masked by {DrugGroups.Name(masking.Drug)}", ev);
+        }
+
+        return max is null
+            ? new FeverFinding(FeverState.NoTemperature, "no temperature recorded", [])
+            : new FeverFinding(FeverState.Afebrile, $"afebrile (max {Celsius(max.Celsius)})",
+                [new Evidence(max.Source, max.Time, $"highest temperature {Celsius(max.Celsius)} (< {Celsius(p.FeverCelsius)})")]);
+    }
+
+    // ASTCT: "In patients who have CRS then receive antipyretic or anticytokine therapy such as
+    // tocilizumab or steroids, fever is no longer required to grade subsequent CRS severity."
+    private static DrugAdministration? FindMaskingTherapy(ClinicalFacts facts, DateTimeOffset at, CrsParameters p)
+    {
+        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+        var since = infusion?.Time ?? at - p.MaskingLookBackWithoutInfusion;
+
+        DrugAdministration? found = null;
+        foreach (var a in facts.Administrations)
+        {
+            if (a.Start > at || a.Start < since) continue;
+            var masks = DrugGroups.IsAntiCytokineOrSteroid(a.Drug)
+                || (p.AntipyreticsMaskFever && DrugGroups.IsAntipyretic(a.Drug) && FeverDocumentedBetween(facts, since, a.Start, p));
+            if (masks && (found is null || a.Start > found.Start)) found = a;
+        }
+        return found;
+    }
+
+    private static bool FeverDocumentedBetween(ClinicalFacts facts, DateTimeOffset from, DateTimeOffset to, CrsParameters p) =>
+        facts.Temperatures.Any(t => t.Time >= from && t.Time <= to && t.Celsius >= p.FeverCelsius);
+
+    private static CrsDomainFinding? AssessHypotension(ClinicalFacts facts, DateTimeOffset at, DateTimeOffset from, CrsParameters p,
+        Func<DateTimeOffset, bool> inWindow, List<string> missing, List<string> notes)
+    {
+        var pressors = facts.Administrations.Where(a => DrugGroups.IsVasopressor(a.Drug) && a.Overlaps(from, at)).ToList();
+        if (pressors.Count > 0)
+        {
+            var concurrent = LargestConcurrentNonVasopressinSet(pressors, from, at);
+            if (concurrent.Count >= 2)
+            {
+                var names = string.Join(" + ", concurrent.Select(a => DrugGroups.Name(a.Drug)).Distinct());
+                return new CrsDomainFinding(4, $"multiple vasopressors ({names})", concurrent.Select(PressorEvidence).ToList());
+            }
+            // One vasopressor, with or without vasopressin → grade 3.
+            var lead = pressors.FirstOrDefault(a => a.Drug != Drug.Vasopressin) ?? pressors[0];
+            var withVasopressin = lead.Drug != Drug.Vasopressin && pressors.Any(a => a.Drug == Drug.Vasopressin);
+            var desc = DrugGroups.Name(lead.Drug) + (withVasopressin ? " (+ vasopressin, not counted as a second vasopressor)" : "");
+            return new CrsDomainFinding(3, desc, pressors.Select(PressorEvidence).ToList());
+        }
+
+        var evidence = new List<Evidence>();
+        string? description = null;
+        var sbps = facts.SystolicPressures.Where(s => inWindow(s.Time)).ToList();
+        if (sbps.Count > 0)
+        {
+            if (facts.BirthDate is { } birth)
+            {
+                var age = Age.CompletedYears(birth, DateOnly.FromDateTime(at.UtcDateTime));
+                var threshold = p.HypotensionThresholdMmHg(age);
+                var lowest = sbps.MinBy(s => s.MmHg)!;
+                if (lowest.MmHg < threshold)
+                {
+                    description = $"hypotension, SBP {Num(lowest.MmHg)} mmHg (< {Num(threshold)} at age {age} y), no vasopressor";
+                    evidence.Add(new Evidence(lowest.Source, lowest.Time, $"systolic BP {Num(lowest.MmHg)} mmHg (hypotension: < {Num(threshold)} mmHg at age {age} y)"));
+                }
+            }
+            else
+            {
+                missing.Add("Patient.birthDate (the hypotension threshold depends on age)");
+                notes.Add("Systolic pressures were not judged: the patient's age is unknown.");
+            }
+        }
+
+        var flagged = facts.HypotensionRecords.Where(h => inWindow(h.Time)).OrderByDescending(h => h.Time).FirstOrDefault();
+        if (flagged is not null)
+        {
+            description ??= "hypotension not requiring vasopressors";
+            evidence.Add(new Evidence(flagged.Source, flagged.Time, "hypotension recorded (no vasopressor)"));
+        }
+
+        return description is null ? null : new CrsDomainFinding(2, description, evidence);
+    }
+
+    // "Multiple vasopressors" means running at the same time; a switch from one to another is one.
+    private static List<DrugAdministration> LargestConcurrentNonVasopressinSet(List<DrugAdministration> pressors, DateTimeOffset from, DateTimeOffset at)
+    {
+        var candidates = pressors.Where(a => a.Drug != Drug.Vasopressin).ToList();
+        var best = new List<DrugAdministration>();
+        foreach (var probe in candidates)
+        {
+            // Any set of intervals that overlap pairwise shares a point, and the latest start is one.
+            var t = probe.Start < from ? from : probe.Start;
+            var atT = candidates.Where(a => a.Overlaps(t, t)).DistinctBy(a => a.Drug).ToList();
+            if (atT.Count > best.Count) best = atT;
+        }
+        return best;
+    }
+
+    private static Evidence PressorEvidence(DrugAdministration a) =>
+        new(a.Source, a.Start, $"{DrugGroups.Name(a.Drug)} {(a.IsOngoing ? "running" : a.End is null ? "given" : "infusion")} from {a.Start:yyyy-MM-dd HH:mm}Z");
+
+    private static CrsDomainFinding? AssessHypoxia(ClinicalFacts facts, CrsParameters p, Func<DateTimeOffset, bool> inWindow)
+    {
+        CrsDomainFinding? worst = null;
+        void Consider(int grade, string description, Evidence evidence)
+        {
+            if (grade > 0 && (worst is null || grade > worst.Grade)) worst = new CrsDomainFinding(grade, description, [evidence]);
+        }
+
+        foreach (var d in facts.OxygenDevices)
+        {
+            if (!inWindow(d.Time)) continue;
+            var (grade, name) = DeviceGrade(d.Device);
+            Consider(grade, name, new Evidence(d.Source, d.Time, $"oxygen by {name}"));
+        }
+
+        foreach (var f in facts.OxygenFlows)
+        {
+            if (!inWindow(f.Time) || f.LitresPerMinute <= 0m) continue;
+            var high = f.LitresPerMinute > p.LowFlowMaxLitresPerMinute;
+            var description = high
+                ? $"high-flow oxygen {Num(f.LitresPerMinute)} L/min (> {Num(p.LowFlowMaxLitresPerMinute)})"
+                : $"low-flow oxygen {Num(f.LitresPerMinute)} L/min (≤ {Num(p.LowFlowMaxLitresPerMinute)})";
+            Consider(high ? 3 : 2, description, new Evidence(f.Source, f.Time, $"oxygen flow {Num(f.LitresPerMinute)} L/min"));
+        }
+        return worst;
+    }
+
+    /// <summary>The CRS grade a device alone supports (ASTCT Table 5): low-flow nasal cannula or
+    /// blow-by → 2; high-flow nasal cannula, facemask, non-rebreather, Venturi → 3; positive
+    /// pressure (CPAP, BiPAP, mechanical ventilation) → 4. Nasal cannula counts as low-flow unless
+    /// its flow (&gt; 6 L/min) says otherwise.</summary>
+    public static (int Grade, string Name) DeviceGrade(OxygenDevice device) => device switch
+    {
+        OxygenDevice.RoomAir => (0, "room air"),
+        OxygenDevice.BlowBy => (2, "blow-by oxygen"),
+        OxygenDevice.NasalCannula => (2, "nasal cannula"),
+        OxygenDevice.HighFlowNasalCannula => (3, "high-flow nasal cannula"),
+        OxygenDevice.FaceMask => (3, "facemask"),
+        OxygenDevice.NonRebreatherMask => (3, "non-rebreather mask"),
+        OxygenDevice.VenturiMask => (3, "Venturi mask"),
+        OxygenDevice.Cpap => (4, "CPAP"),
+        OxygenDevice.Bipap => (4, "BiPAP"),
+        OxygenDevice.MechanicalVentilation => (4, "mechanical ventilation"),
+        _ => throw new ArgumentOutOfRangeException(nameof(device), device, null),
+    };
+
+    private static string Celsius(decimal c) => $"{Num(c)} °C";
+
+    private static string Num(decimal d) => d.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static string Hours(TimeSpan t) => t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,111 @@
+namespace CarTCds.Rules.Facts;
+
+/// <summary>Everything the rules know about one patient, already typed and in canonical units
+/// (°C, mmHg, L/min, kg). Built by the FHIR mapping in CarTCds.Hooks; the rules never see FHIR.</summary>
+/// <remarks>Lists are in no particular order. Records that could not be read are not here but in
+/// <see cref="Excluded"/>, so a card can say what it left out.</remarks>
+public sealed class ClinicalFacts
+{
+    /// <summary>The patient's FHIR reference (<c>Patient/123</c>), for evidence only.</summary>
+    public string? PatientSource { get; init; }
+
+    /// <summary>Date of birth; null when absent or only partly known (age-dependent rules then say so).</summary>
+    public DateOnly? BirthDate { get; init; }
+
+    public IReadOnlyList<TemperatureReading> Temperatures { get; init; } = [];
+    public IReadOnlyList<SystolicPressureReading> SystolicPressures { get; init; } = [];
+    public IReadOnlyList<HypotensionRecord> HypotensionRecords { get; init; } = [];
+    public IReadOnlyList<OxygenDeviceReading> OxygenDevices { get; init; } = [];
+    public IReadOnlyList<OxygenFlowReading> OxygenFlows { get; init; } = [];
+    public IReadOnlyList<DrugAdministration> Administrations { get; init; } = [];
+    public IReadOnlyList<CarTInfusion> Infusions { get; init; } = [];
+
+    /// <summary>Records left out while building these facts, with the reason.</summary>
+    public IReadOnlyList<ExcludedRecord> Excluded { get; init; } = [];
+}
+
+/// <summary>Body temperature in °C (converted from °F where needed).</summary>
+public sealed record TemperatureReading(DateTimeOffset Time, decimal Celsius, string Source);
+
+/// <summary>Systolic blood pressure in mmHg.</summary>
+public sealed record SystolicPressureReading(DateTimeOffset Time, decimal MmHg, string Source);
+
+/// <summary>A clinician's record that the patient was hypotensive (cartcds#hypotension = true),
+/// e.g. treated with fluid boluses, independent of a measured SBP.</summary>
+public sealed record HypotensionRecord(DateTimeOffset Time, string Source);
+
+/// <summary>The oxygen delivery device in use at a time.</summary>
+public sealed record OxygenDeviceReading(DateTimeOffset Time, OxygenDevice Device, string Source);
+
+/// <summary>Oxygen flow in L/min.</summary>
+public sealed record OxygenFlowReading(DateTimeOffset Time, decimal LitresPerMinute, string Source);
+
+/// <summary>The CAR-T infusion (day 0).</summary>
+public sealed record CarTInfusion(DateTimeOffset Time, string Source);
+
+/// <summary>Oxygen delivery devices of the data contract (cartcds#oxygen-delivery).</summary>
+public enum OxygenDevice
+{
+    RoomAir,
+    BlowBy,
+    NasalCannula,
+    HighFlowNasalCannula,
+    FaceMask,
+    NonRebreatherMask,
+    VenturiMask,
+    Cpap,
+    Bipap,
+    MechanicalVentilation,
+}
+
+/// <summary>The drugs the rules reason about.</summary>
+public enum Drug
+{
+    Norepinephrine,
+    Epinephrine,
+    Dopamine,
+    Phenylephrine,
+    Vasopressin,
+    Tocilizumab,
+    Dexamethasone,
+    Methylprednisolone,
+    Prednisone,
+    Acetaminophen,
+    Ibuprofen,
+}
+
+/// <summary>A drug given or running. <see cref="End"/> is null for a drug still running
+/// (in progress) or given at one instant (then <see cref="IsOngoing"/> is false).</summary>
+/// <param name="Drug">Which drug.</param>
+/// <param name="Start">When it was given or started.</param>
+/// <param name="End">When an infusion stopped, if known.</param>
+/// <param name="IsOngoing">True when the administration is in progress (still running).</param>
+/// <param name="DoseMg">The dose in mg when recorded.</param>
+/// <param name="Source">FHIR reference of the administration.</param>
+public sealed record DrugAdministration(Drug Drug, DateTimeOffset Start, DateTimeOffset? End, bool IsOngoing, decimal? DoseMg, string Source)
+{
+    /// <summary>Whether the administration overlaps [from, to].</summary>
+    public bool Overlaps(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (Start > to) return false;
+        var end = IsOngoing ? to : End ?? Start;
+        return end >= from;
+    }
+}
+
+/// <summary>Drug groups of CLINICAL-RULES.md §1 and §6.</summary>
+public static class DrugGroups
+{
+    /// <summary>Vasopressors (RxNorm 7512, 3992, 3628, 8163, 11149). Vasopressin is one, but never
+    /// counts toward "multiple vasopressors" (ASTCT 2019, Lee et al. Table 5 footnote).</summary>
+    public static bool IsVasopressor(Drug d) => d is Drug.Norepinephrine or Drug.Epinephrine or Drug.Dopamine or Drug.Phenylephrine or Drug.Vasopressin;
+
+    /// <summary>Anti-cytokine therapy and corticosteroids: after these, fever is no longer required
+    /// to grade CRS (ASTCT 2019).</summary>
+    public static bool IsAntiCytokineOrSteroid(Drug d) => d is Drug.Tocilizumab or Drug.Dexamethasone or Drug.Methylprednisolone or Drug.Prednisone;
+
+    public static bool IsAntipyretic(Drug d) => d is Drug.Acetaminophen or Drug.Ibuprofen;
+
+    /// <summary>Clinical name, lower case (<c>norepinephrine</c>).</summary>
+    public static string Name(Drug d) => d.ToString().ToLowerInvariant();
+}

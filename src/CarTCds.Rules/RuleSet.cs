@@ -1,0 +1,35 @@
+using CarTCds.Rules.Crs;
+
+namespace CarTCds.Rules;
+
+/// <summary>The versioned set of clinical parameters. Every threshold a rule uses lives here with
+/// its source, so an institution can set it and every card can name the version that produced it.</summary>
+/// <remarks>Change <see cref="Version"/> whenever a default changes meaning.</remarks>
+public sealed class RuleSet
+{
+    /// <summary>Rule-set identifier (default <c>astct-2019</c>).</summary>
+    public string Id { get; init; } = "astct-2019";
+
+    /// <summary>Semantic version of the defaults (default <c>1.0.0</c>); an institution that
+    /// overrides a parameter should also give its own version.</summary>
+    public string Version { get; init; } = "1.0.0";
+
+    /// <summary>CRS grading parameters (ASTCT 2019).</summary>
+    public CrsParameters Crs { get; init; } = new();
+
+    /// <summary><c>id@version</c>, as written on every finding.</summary>
+    public string Label => $"{Id}@{Version}";
+
+    /// <summary>The defaults of CLINICAL-RULES.md.</summary>
+    public static RuleSet Default { get; } = new();
+
+    /// <summary>Every parameter value that makes no clinical sense, as messages; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Id)) errors.Add("RuleSet.Id must not be empty.");
+        if (string.IsNullOrWhiteSpace(Version)) errors.Add("RuleSet.Version must not be empty.");
+        errors.AddRange(Crs.Validate());
+        return errors;
+    }
+}

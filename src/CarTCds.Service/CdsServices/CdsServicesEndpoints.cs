@@ -1,0 +1,58 @@
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Evaluation;
+using CarTCds.Service.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace CarTCds.Service.CdsServices;
+
+/// <summary>CDS Hooks discovery and service calls (https://cds-hooks.hl7.org/2.0/).</summary>
+public static class CdsServicesEndpoints
+{
+    public static IEndpointRouteBuilder MapCdsServices(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks");
+
+        group.MapGet("/", GetDiscovery)
+            .WithName("Discovery")
+            .WithSummary("Lists the CDS services (CDS Hooks discovery).")
+            .Produces<CdsDiscoveryResponse>(StatusCodes.Status200OK, "application/json");
+
+        group.MapPost("/{id}", CallServiceAsync)
+            .WithName("CallService")
+            .WithSummary("Calls a CDS service with a hook request; answers with cards.")
+            .Accepts<CdsHookRequest>("application/json")
+            .Produces<CdsResponse>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status400BadRequest, contentType: "application/json")
+            .Produces(StatusCodes.Status404NotFound, contentType: "application/json")
+            .Produces(StatusCodes.Status412PreconditionFailed, contentType: "application/json")
+            .Produces(StatusCodes.Status413PayloadTooLarge, contentType: "application/json")
+            .Produces(StatusCodes.Status415UnsupportedMediaType, contentType: "application/json");
+
+        return app;
+    }
+
+    public static IResult GetDiscovery(CdsServiceEvaluator evaluator) =>
+        TypedResults.Json(evaluator.Catalog.ToDiscovery(), CdsJson.Discovery);
+
+    public static async Task<IResult> CallServiceAsync(string id, HttpRequest request, CdsServiceEvaluator evaluator,
+        IOptions<CarTCdsOptions> options, CancellationToken cancellationToken)
+    {
+        // An unknown service is a 404 whatever the body holds.
+        if (evaluator.Catalog.Find(id) is null)
+        {
+            return OperationOutcomeResults.From(HookError.NotFound(
+                $"Unknown CDS service '{id}'. This server offers: {string.Join(", ", evaluator.Catalog.Services.Select(s => s.Id))} (GET /cds-services)."));
+        }
+
+        var (body, bodyError) = await JsonBody.ReadAsync(request, options).ConfigureAwait(false);
+        if (bodyError is not null) return bodyError;
+
+        var (hookRequest, parseError) = CdsRequestReader.Read(body.Span);
+        if (parseError is not null) return OperationOutcomeResults.From(parseError);
+
+        var result = await evaluator.EvaluateAsync(id, hookRequest!, cancellationToken).ConfigureAwait(false);
+        return result.Error is { } error
+            ? OperationOutcomeResults.From(error)
+            : TypedResults.Json(result.Response!, CdsJson.Response);
+    }
+}

@@ -1,0 +1,64 @@
+using CarTCds.Hooks.Catalog;
+using CarTCds.Hooks.Evaluation;
+using CarTCds.Hooks.Prefetch;
+using CarTCds.Rules;
+using CarTCds.Service.Feedback;
+using CarTCds.Service.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace CarTCds.Service.Hosting;
+
+public static class CarTCdsServiceRegistration
+{
+    /// <summary>Registers the hook pipeline, its options and the host's services.</summary>
+    public static WebApplicationBuilder AddCarTCds(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<CarTCdsOptions>().Bind(builder.Configuration.GetSection(CarTCdsOptions.Section))
+            .Validate(o => o.MaxRequestBodyBytes > 0, "CarTCds:MaxRequestBodyBytes must be positive.")
+            .ValidateOnStart();
+
+        var rules = RuleSet.Default;
+        var ruleErrors = rules.Validate();
+        if (ruleErrors.Count > 0) throw new InvalidOperationException("Invalid rule set: " + string.Join(" ", ruleErrors));
+        services.AddSingleton(rules);
+
+        services.AddSingleton<TimeProvider>(sp =>
+            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.Now is { } now ? new FixedTimeProvider(now) : TimeProvider.System);
+        services.AddSingleton<CdsServiceCatalog>();
+        services.AddSingleton<IFhirQueryClient, NoFhirQueryClient>();
+        services.AddSingleton(sp => new PrefetchResolver(sp.GetRequiredService<IFhirQueryClient>()));
+        services.AddSingleton<CdsServiceEvaluator>();
+        services.AddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
+
+        services.AddHealthChecks().AddCheck("rules", () => HealthCheckResult.Healthy($"rule set {rules.Label}"), [HealthEndpoints.ReadyTag]);
+        services.AddOpenApi();
+        services.AddProblemDetails();
+
+        // Our own body limit answers with an OperationOutcome; the server's would answer first, bare.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        return builder;
+    }
+
+    /// <summary>Unhandled errors and bare status codes become OperationOutcomes; never a stack trace.</summary>
+    public static WebApplication UseOperationOutcomeErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(error => error.Run(http =>
+            OperationOutcomeResults.WriteAsync(http, StatusCodes.Status500InternalServerError, "exception",
+                "The service failed while answering; the failure is logged. Please retry or contact the service owner.")));
+        app.UseStatusCodePages(async ctx =>
+        {
+            var http = ctx.HttpContext;
+            var status = http.Response.StatusCode;
+            var message = status switch
+            {
+                StatusCodes.Status404NotFound => $"No endpoint at {http.Request.Path}. CDS services are listed at GET /cds-services.",
+                StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}.",
+                _ => $"HTTP {status}.",
+            };
+            await OperationOutcomeResults.WriteAsync(http, status, status == 404 ? "not-found" : "not-supported", message).ConfigureAwait(false);
+        });
+        return app;
+    }
+}

@@ -1,1 +1,3 @@
-Console.WriteLine("x");
+using CarTCds.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -18,9 +18,10 @@ public static class FhirJson
     public const int MaxDepth = 64;
 
     // Static initialisers run in text order: the resolver must exist before the options use it.
-    /// <summary>The FHIR model's type resolver with FHIR's "no empty values" rule applied.</summary>
+    /// <summary>The FHIR model's type resolver with FHIR's "no empty values" and
+    /// "resourceType first" rules applied.</summary>
     public static IJsonTypeInfoResolver Resolver { get; } =
-        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues);
+        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues).WithAddedModifier(WriteResourceTypeFirst);
 
     /// <summary>Options for the FHIR model; also chain <see cref="Resolver"/> into other
     /// contexts that embed FHIR resources (the CDS Hooks contract does).</summary>
@@ -54,6 +55,18 @@ public static class FhirJson
             {
                 property.ShouldSerialize = static (_, value) => value is ICollection { Count: > 0 };
             }
+        }
+    }
+
+    /// <summary>Puts <c>resourceType</c> first, as FHIR JSON requires. The
+    /// <c>[JsonPropertyOrder]</c> on the abstract <see cref="Resource.ResourceType"/> is not
+    /// seen on the concrete types' overrides, which would otherwise write it after id/meta/text.</summary>
+    private static void WriteResourceTypeFirst(JsonTypeInfo typeInfo)
+    {
+        if (!typeof(Resource).IsAssignableFrom(typeInfo.Type)) return;
+        foreach (var property in typeInfo.Properties)
+        {
+            if (property.Name == "resourceType") property.Order = -100;
         }
     }
 

@@ -100,3 +100,19 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         return null;
     }
 }
+
+/// <summary>The composition of the pipeline, shared by the web host and the CLI so both answer alike.</summary>
+public static class CdsEngine
+{
+    /// <summary>An evaluator with the standard catalogue.</summary>
+    /// <param name="time">Evaluation time source.</param>
+    /// <param name="rules">Rule set; default <see cref="RuleSet.Default"/>. Must be valid.</param>
+    /// <param name="fhir">FHIR server client for what prefetch lacks; default none (→ 412).</param>
+    public static CdsServiceEvaluator Create(TimeProvider time, RuleSet? rules = null, IFhirQueryClient? fhir = null)
+    {
+        rules ??= RuleSet.Default;
+        var errors = rules.Validate();
+        if (errors.Count > 0) throw new ArgumentException("Invalid rule set: " + string.Join(" ", errors), nameof(rules));
+        return new CdsServiceEvaluator(new CdsServiceCatalog(), new PrefetchResolver(fhir ?? new NoFhirQueryClient()), rules, time);
+    }
+}

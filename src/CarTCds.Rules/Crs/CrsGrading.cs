@@ -188,29 +188,51 @@ public static class CrsGrading
     private static Evidence PressorEvidence(DrugAdministration a) =>
         new(a.Source, a.Start, $"{DrugGroups.Name(a.Drug)} {(a.IsOngoing ? "running" : a.End is null ? "given" : "infusion")} from {a.Start:yyyy-MM-dd HH:mm}Z");
 
+    // A flow and a device recorded this close together describe the same oxygen support.
+    private static readonly TimeSpan SameSupport = TimeSpan.FromHours(1);
+
     private static CrsDomainFinding? AssessHypoxia(ClinicalFacts facts, CrsParameters p, Func<DateTimeOffset, bool> inWindow)
     {
         CrsDomainFinding? worst = null;
-        void Consider(int grade, string description, Evidence evidence)
+        void Consider(int grade, string description, List<Evidence> evidence)
         {
-            if (grade > 0 && (worst is null || grade > worst.Grade)) worst = new CrsDomainFinding(grade, description, [evidence]);
+            if (grade > 0 && (worst is null || grade > worst.Grade)) worst = new CrsDomainFinding(grade, description, evidence);
         }
 
+        var flows = facts.OxygenFlows.Where(f => inWindow(f.Time) && f.LitresPerMinute > 0m).ToList();
+        var paired = new HashSet<OxygenFlowReading>();
         foreach (var d in facts.OxygenDevices)
         {
             if (!inWindow(d.Time)) continue;
             var (grade, name) = DeviceGrade(d.Device);
-            Consider(grade, name, new Evidence(d.Source, d.Time, $"oxygen by {name}"));
+            var evidence = new List<Evidence> { new(d.Source, d.Time, $"oxygen by {name}") };
+            var flow = d.Device == OxygenDevice.RoomAir ? null
+                : flows.Where(f => (f.Time - d.Time).Duration() <= SameSupport).MinBy(f => (f.Time - d.Time).Duration());
+            var description = name;
+            if (flow is not null)
+            {
+                paired.Add(flow);
+                evidence.Add(new Evidence(flow.Source, flow.Time, $"oxygen flow {Num(flow.LitresPerMinute)} L/min"));
+                var high = flow.LitresPerMinute > p.LowFlowMaxLitresPerMinute;
+                description = $"{name} {Num(flow.LitresPerMinute)} L/min";
+                if (d.Device is OxygenDevice.NasalCannula or OxygenDevice.BlowBy)
+                {
+                    // ASTCT: low-flow nasal cannula is ≤ 6 L/min; above that it is high-flow (grade 3).
+                    grade = high ? 3 : 2;
+                    description += high ? $" (high-flow, > {Num(p.LowFlowMaxLitresPerMinute)} L/min)" : $" (low-flow, ≤ {Num(p.LowFlowMaxLitresPerMinute)} L/min)";
+                }
+            }
+            Consider(grade, description, evidence);
         }
 
-        foreach (var f in facts.OxygenFlows)
+        foreach (var f in flows)
         {
-            if (!inWindow(f.Time) || f.LitresPerMinute <= 0m) continue;
+            if (paired.Contains(f)) continue;
             var high = f.LitresPerMinute > p.LowFlowMaxLitresPerMinute;
             var description = high
-                ? $"high-flow oxygen {Num(f.LitresPerMinute)} L/min (> {Num(p.LowFlowMaxLitresPerMinute)})"
-                : $"low-flow oxygen {Num(f.LitresPerMinute)} L/min (≤ {Num(p.LowFlowMaxLitresPerMinute)})";
-            Consider(high ? 3 : 2, description, new Evidence(f.Source, f.Time, $"oxygen flow {Num(f.LitresPerMinute)} L/min"));
+                ? $"oxygen {Num(f.LitresPerMinute)} L/min (high-flow, > {Num(p.LowFlowMaxLitresPerMinute)} L/min)"
+                : $"oxygen {Num(f.LitresPerMinute)} L/min (low-flow, ≤ {Num(p.LowFlowMaxLitresPerMinute)} L/min)";
+            Consider(high ? 3 : 2, description, [new Evidence(f.Source, f.Time, $"oxygen flow {Num(f.LitresPerMinute)} L/min")]);
         }
         return worst;
     }

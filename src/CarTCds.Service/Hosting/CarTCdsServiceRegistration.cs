@@ -1,4 +1,3 @@
-using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Rules;
@@ -20,16 +19,11 @@ public static class CarTCdsServiceRegistration
             .ValidateOnStart();
 
         var rules = RuleSet.Default;
-        var ruleErrors = rules.Validate();
-        if (ruleErrors.Count > 0) throw new InvalidOperationException("Invalid rule set: " + string.Join(" ", ruleErrors));
-        services.AddSingleton(rules);
 
         services.AddSingleton<TimeProvider>(sp =>
             sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.Now is { } now ? new FixedTimeProvider(now) : TimeProvider.System);
-        services.AddSingleton<CdsServiceCatalog>();
         services.AddSingleton<IFhirQueryClient, NoFhirQueryClient>();
-        services.AddSingleton(sp => new PrefetchResolver(sp.GetRequiredService<IFhirQueryClient>()));
-        services.AddSingleton<CdsServiceEvaluator>();
+        services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>()));
         services.AddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
 
         services.AddHealthChecks().AddCheck("rules", () => HealthCheckResult.Healthy($"rule set {rules.Label}"), [HealthEndpoints.ReadyTag]);

@@ -1,0 +1,290 @@
+using CarTCds.Rules.Crs;
+using CarTCds.Rules.Facts;
+
+namespace CarTCds.Rules.Tests.Crs;
+
+public sealed class CrsGradingTests
+{
+    private static CrsAssessment Grade(FactsBuilder b, RuleSet? rules = null) => CrsGrading.Assess(b.Build(), FactsBuilder.Now, rules ?? RuleSet.Default);
+
+    [Theory]
+    [InlineData(37.9, 0)]
+    [InlineData(38.0, 1)]
+    [InlineData(38.1, 1)]
+    [InlineData(41.0, 1)]
+    public void GivenOnlyATemperature_WhenGraded_ThenFeverAt38Point0IsGrade1(double celsius, int expected)
+    {
+        var b = new FactsBuilder().Temperature((decimal)celsius);
+
+        var a = Grade(b);
+
+        Assert.Equal(expected, a.Grade);
+        var ev = Assert.Single(a.Evidence);
+        Assert.Equal("Observation/r1", ev.Source);
+        Assert.Contains($"{(decimal)celsius:0.##} °C", ev.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenAnInstitutionFeverThresholdOf38Point3_When38Point2_ThenNoCrs()
+    {
+        var rules = new RuleSet { Version = "1.0.0-local", Crs = new CrsParameters { FeverCelsius = 38.3m } };
+
+        var a = Grade(new FactsBuilder().Temperature(38.2m), rules);
+
+        Assert.Equal(0, a.Grade);
+        Assert.Equal(FeverState.Afebrile, a.Fever.State);
+    }
+
+    [Theory]
+    [InlineData(6.0, 2, "low-flow")]
+    [InlineData(6.5, 3, "high-flow")]
+    [InlineData(0.5, 2, "low-flow")]
+    [InlineData(15, 3, "high-flow")]
+    public void GivenFeverAndOxygenFlow_WhenGraded_Then6LitresIsLowFlowAndAboveIsHighFlow(double lpm, int expected, string kind)
+    {
+        var b = new FactsBuilder().Temperature(39m).Device(OxygenDevice.NasalCannula).Flow((decimal)lpm);
+
+        var a = Grade(b);
+
+        Assert.Equal(expected, a.Grade);
+        Assert.NotNull(a.Hypoxia);
+        Assert.Equal($"nasal cannula {(decimal)lpm:0.##} L/min ({kind}", a.Hypoxia!.Description[..($"nasal cannula {(decimal)lpm:0.##} L/min ({kind}".Length)]);
+        Assert.Equal(["Observation/r2", "Observation/r3"], a.Hypoxia.Evidence.Select(e => e.Source));
+    }
+
+    [Theory]
+    [InlineData(OxygenDevice.RoomAir, 1)]
+    [InlineData(OxygenDevice.BlowBy, 2)]
+    [InlineData(OxygenDevice.NasalCannula, 2)]
+    [InlineData(OxygenDevice.HighFlowNasalCannula, 3)]
+    [InlineData(OxygenDevice.FaceMask, 3)]
+    [InlineData(OxygenDevice.NonRebreatherMask, 3)]
+    [InlineData(OxygenDevice.VenturiMask, 3)]
+    [InlineData(OxygenDevice.Cpap, 4)]
+    [InlineData(OxygenDevice.Bipap, 4)]
+    [InlineData(OxygenDevice.MechanicalVentilation, 4)]
+    public void GivenFeverAndADevice_WhenGraded_ThenTheDeviceSetsTheGrade(OxygenDevice device, int expected)
+    {
+        var a = Grade(new FactsBuilder().Temperature(39m).Device(device));
+
+        Assert.Equal(expected, a.Grade);
+        if (expected > 1)
+        {
+            Assert.Equal("Observation/r2", Assert.Single(a.Hypoxia!.Evidence).Source);
+            Assert.Equal(CrsGrading.DeviceGrade(device).Name, Assert.Single(a.Drivers));
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { Drug.Norepinephrine }, 3, "norepinephrine")]
+    [InlineData(new[] { Drug.Vasopressin }, 3, "vasopressin")]
+    [InlineData(new[] { Drug.Norepinephrine, Drug.Vasopressin }, 3, "norepinephrine (+ vasopressin")]
+    [InlineData(new[] { Drug.Norepinephrine, Drug.Epinephrine }, 4, "multiple vasopressors (norepinephrine + epinephrine)")]
+    [InlineData(new[] { Drug.Norepinephrine, Drug.Epinephrine, Drug.Vasopressin }, 4, "multiple vasopressors")]
+    [InlineData(new[] { Drug.Dopamine, Drug.Phenylephrine }, 4, "multiple vasopressors (dopamine + phenylephrine)")]
+    public void GivenFeverAndConcurrentVasopressors_WhenGraded_ThenVasopressinNeverMakesMultiple(Drug[] drugs, int expected, string driver)
+    {
+        var b = new FactsBuilder().Temperature(39.5m);
+        foreach (var d in drugs) b.Running(d);
+
+        var a = Grade(b);
+
+        Assert.Equal(expected, a.Grade);
+        Assert.StartsWith(driver, Assert.Single(a.Drivers), StringComparison.Ordinal);
+        Assert.Contains(a.Evidence, e => e.Source.StartsWith("MedicationAdministration/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GivenNorepinephrineStoppedBeforeEpinephrineStarted_WhenGraded_ThenOneVasopressorAtATimeIsGrade3()
+    {
+        var b = new FactsBuilder().Temperature(39m).Infusion(Drug.Norepinephrine, 20, 10).Running(Drug.Epinephrine, 9);
+
+        var a = Grade(b);
+
+        Assert.Equal(3, a.Grade);
+    }
+
+    [Theory]
+    [InlineData(6.0, 2)]
+    [InlineData(6.5, 3)]
+    public void GivenFeverAndAFlowWithoutADevice_WhenGraded_ThenTheFlowAloneDecides(double lpm, int expected)
+    {
+        var a = Grade(new FactsBuilder().Temperature(38.6m).Flow((decimal)lpm));
+
+        Assert.Equal(expected, a.Grade);
+        Assert.Equal("Observation/r2", Assert.Single(a.Hypoxia!.Evidence).Source);
+    }
+
+    [Fact]
+    public void GivenAFaceMaskAtFourLitres_WhenFebrile_ThenTheDeviceNotTheFlowSetsGrade3()
+    {
+        var a = Grade(new FactsBuilder().Temperature(38.6m).Device(OxygenDevice.FaceMask).Flow(4m));
+
+        Assert.Equal(3, a.Grade);
+        Assert.Equal("facemask 4 L/min", a.Hypoxia!.Description);
+    }
+
+    [Fact]
+    public void GivenSeed003Patient1_WhenNorepinephrinePlusBiPap_ThenAstctGrade4SetByBiPap()
+    {
+        // Seed 003 calls this "grade 3" on an older scale; ASTCT: positive pressure is grade 4.
+        var b = new FactsBuilder().Infused(5 * 24).Temperature(39.5m).Running(Drug.Norepinephrine).Device(OxygenDevice.Bipap);
+
+        var a = Grade(b);
+
+        Assert.Equal(4, a.Grade);
+        Assert.Equal(["BiPAP"], a.Drivers);
+        Assert.Equal(3, a.Hypotension!.Grade);
+        Assert.Equal(
+            ["MedicationAdministration/r3", "Observation/r2", "Observation/r4"],
+            a.Evidence.Select(e => e.Source).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void GivenTheClinicalRulesExample_When39Point5OneVasopressorAndNasalCannula2L_ThenGrade3()
+    {
+        var b = new FactsBuilder().Temperature(39.5m).Running(Drug.Norepinephrine).Device(OxygenDevice.NasalCannula).Flow(2m);
+
+        var a = Grade(b);
+
+        Assert.Equal(3, a.Grade);
+        Assert.Equal(["norepinephrine"], a.Drivers);
+        Assert.Equal(2, a.Hypoxia!.Grade);
+    }
+
+    // Mahadeo et al. 2019 Table 2: 1–10 y SBP < 70 + 2 × age; > 10 y SBP < 90.
+    [Theory]
+    [InlineData(5, 79, 2)]
+    [InlineData(5, 80, 1)]
+    [InlineData(1, 71, 2)]
+    [InlineData(1, 72, 1)]
+    [InlineData(10, 89, 2)]
+    [InlineData(10, 90, 1)]
+    [InlineData(11, 89, 2)]
+    [InlineData(11, 90, 1)]
+    [InlineData(15, 89, 2)]
+    [InlineData(30, 90, 1)]
+    [InlineData(0, 69, 2)]
+    [InlineData(0, 70, 1)]
+    public void GivenFeverAndSystolicPressure_WhenGraded_ThenTheAgeThresholdDecidesHypotension(int ageYears, int sbp, int expected)
+    {
+        var b = new FactsBuilder().BornYearsAgo(ageYears).Temperature(38.5m).Systolic(sbp);
+
+        var a = Grade(b);
+
+        Assert.Equal(expected, a.Grade);
+        if (expected == 2)
+        {
+            Assert.Equal("Observation/r2", Assert.Single(a.Hypotension!.Evidence).Source);
+            Assert.Contains($"at age {ageYears} y", a.Hypotension.Description, StringComparison.Ordinal);
+        }
+        else Assert.Null(a.Hypotension);
+    }
+
+    [Fact]
+    public void GivenARecordedHypotensionWithoutVasopressor_WhenFebrile_ThenGrade2()
+    {
+        var a = Grade(new FactsBuilder().Temperature(38.4m).HypotensionRecorded());
+
+        Assert.Equal(2, a.Grade);
+        Assert.Contains(a.Evidence, e => e.Source == "Observation/r2" && e.Description.StartsWith("hypotension recorded", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GivenUnknownAge_WhenSystolicIsLow_ThenItIsNotJudgedAndTheMissingBirthDateIsSaid()
+    {
+        var a = Grade(new FactsBuilder().Born(null).Temperature(38.4m).Systolic(60));
+
+        Assert.Equal(1, a.Grade);
+        Assert.Contains(a.Missing, m => m.Contains("birthDate", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GivenNeverFebrileAndNoTherapy_WhenOnAVasopressor_ThenNoCrsAndAnotherCauseIsSuggested()
+    {
+        var a = Grade(new FactsBuilder().Temperature(37.2m).Running(Drug.Norepinephrine));
+
+        Assert.Equal(0, a.Grade);
+        Assert.Contains(a.Notes, n => n.Contains("seek another cause", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(Drug.Tocilizumab)]
+    [InlineData(Drug.Dexamethasone)]
+    [InlineData(Drug.Methylprednisolone)]
+    public void GivenTocilizumabOrSteroidAfterInfusion_WhenAfebrileOnBiPap_ThenGradedOnHypoxiaAlone(Drug drug)
+    {
+        var b = new FactsBuilder().Infused(6 * 24).Given(drug, 20).Temperature(37.1m).Device(OxygenDevice.Bipap);
+
+        var a = Grade(b);
+
+        Assert.Equal(4, a.Grade);
+        Assert.Equal(FeverState.Masked, a.Fever.State);
+        Assert.Contains(a.Evidence, e => e.Source == "MedicationAdministration/r2" && e.Description.Contains("fever no longer required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GivenAcetaminophenPremedicationAndNoFeverSinceInfusion_WhenOnAVasopressor_ThenFeverIsNotMasked()
+    {
+        var b = new FactsBuilder().Infused(48).Given(Drug.Acetaminophen, 47.5).Temperature(37.0m).Running(Drug.Norepinephrine);
+
+        var a = Grade(b);
+
+        Assert.Equal(0, a.Grade);
+        Assert.Equal(FeverState.Afebrile, a.Fever.State);
+    }
+
+    [Theory]
+    [InlineData(true, 3)]
+    [InlineData(false, 0)]
+    public void GivenAcetaminophenAfterADocumentedFever_WhenAfebrileOnAVasopressor_ThenTheParameterDecides(bool antipyreticsMask, int expected)
+    {
+        var rules = new RuleSet { Crs = new CrsParameters { AntipyreticsMaskFever = antipyreticsMask } };
+        var b = new FactsBuilder().Infused(96).Temperature(39.0m, hoursAgo: 30).Given(Drug.Acetaminophen, 29).Temperature(37.0m).Running(Drug.Norepinephrine);
+
+        var a = Grade(b, rules);
+
+        Assert.Equal(expected, a.Grade);
+    }
+
+    [Fact]
+    public void GivenTocilizumabBeforeTheInfusion_WhenAfebrileOnBiPap_ThenItDoesNotMaskFever()
+    {
+        var b = new FactsBuilder().Given(Drug.Tocilizumab, 60).Infused(48).Temperature(37.0m).Device(OxygenDevice.Bipap);
+
+        var a = Grade(b);
+
+        Assert.Equal(0, a.Grade);
+    }
+
+    [Fact]
+    public void GivenNoTemperatureInTheWindow_WhenGraded_ThenNotGradableAndTheTemperatureIsMissing()
+    {
+        var a = Grade(new FactsBuilder().Temperature(39.9m, hoursAgo: 30).Device(OxygenDevice.FaceMask));
+
+        Assert.Null(a.Grade);
+        Assert.False(a.IsGradable);
+        Assert.Contains(a.Missing, m => m.Contains("8310-5", StringComparison.Ordinal));
+        Assert.Contains(a.Notes, n => n.Contains("record a temperature", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(23.9, 1)]
+    [InlineData(24.0, 0)]
+    [InlineData(-0.5, 0)]
+    public void GivenAFeverNearTheWindowEdge_WhenGraded_ThenOnlyTheLast24HoursCount(double hoursAgo, int expected)
+    {
+        var a = Grade(new FactsBuilder().Temperature(37m, 1).Temperature(39m, hoursAgo));
+
+        Assert.Equal(expected, a.Grade);
+    }
+
+    [Fact]
+    public void GivenHypotensionAndHypoxiaOfTheSameGrade_WhenGraded_ThenBothAreNamedAsDrivers()
+    {
+        var a = Grade(new FactsBuilder().Temperature(39m).Running(Drug.Norepinephrine).Device(OxygenDevice.FaceMask));
+
+        Assert.Equal(3, a.Grade);
+        Assert.Equal(["norepinephrine", "facemask"], a.Drivers);
+    }
+}

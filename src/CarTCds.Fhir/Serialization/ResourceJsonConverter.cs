@@ -25,6 +25,9 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         if (known is null)
         {
             var element = JsonElement.ParseValue(ref reader);
+            // ParseValue does not apply the options' duplicate rule; a resource passed through
+            // must be as unambiguous as one we read.
+            if (!options.AllowDuplicateProperties) EnsureNoDuplicateProperties(element, resourceType);
             return new OtherResource(resourceType, element);
         }
         return (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known));
@@ -57,25 +60,51 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         _ => null,
     };
 
-    // Scans a copy of the reader (a struct) so the real one still stands on StartObject.
+    // Scans a copy of the reader (a struct) so the real one still stands on StartObject. Reads
+    // every top-level property: a second resourceType makes the resource ambiguous, and the
+    // model never deserializes resourceType (it is get-only), so the serializer's own duplicate
+    // check cannot see it.
     private static string? PeekResourceType(Utf8JsonReader reader)
     {
         var depth = reader.CurrentDepth;
+        string? resourceType = null;
+        var seen = false;
         while (reader.Read())
         {
-            if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth) return null;
+            if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth) return resourceType;
             if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1)
             {
                 var isResourceType = reader.ValueTextEquals("resourceType"u8);
                 if (!reader.Read()) return null;
                 if (isResourceType)
                 {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (seen) throw new JsonException("Duplicate property 'resourceType' in a FHIR resource.");
+                    seen = true;
+                    resourceType = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 }
-                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+                if ((reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) && !reader.TrySkip()) return null;
             }
         }
         return null;
+    }
+
+    private static void EnsureNoDuplicateProperties(JsonElement element, string resourceType)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!names.Add(property.Name))
+                        throw new JsonException($"Duplicate property '{property.Name}' in the {resourceType} resource.");
+                    EnsureNoDuplicateProperties(property.Value, resourceType);
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray()) EnsureNoDuplicateProperties(item, resourceType);
+                break;
+        }
     }
 
     private static string Describe(JsonTokenType t) => t switch

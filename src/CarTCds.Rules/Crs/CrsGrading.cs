@@ -33,7 +33,14 @@ public static class CrsGrading
         var worst = Math.Max(hypotension?.Grade ?? 0, hypoxia?.Grade ?? 0);
         int? grade;
         var drivers = new List<string>();
-        if (fever.MeetsCriterion)
+        if (fever.State == FeverState.Masked && worst == 0)
+        {
+            // Masking waives the fever criterion for grading hypotension and hypoxia; it is not
+            // itself evidence of CRS. Grade 1 needs a measured fever.
+            grade = 0;
+            notes.Add($"Fever may be masked ({fever.Description}); no hypotension or hypoxia in the window, so no CRS grade is supported.");
+        }
+        else if (fever.MeetsCriterion)
         {
             grade = Math.Max(1, worst);
             if (grade == 1) drivers.Add(fever.Description);

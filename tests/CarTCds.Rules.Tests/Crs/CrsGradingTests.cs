@@ -224,6 +224,18 @@ public sealed class CrsGradingTests
     }
 
     [Fact]
+    public void GivenTocilizumabAndNoHypotensionOrHypoxia_WhenAfebrile_ThenGrade0NotGrade1()
+    {
+        var b = new FactsBuilder().Infused(6 * 24).Given(Drug.Tocilizumab, 20).Temperature(37.1m).Device(OxygenDevice.RoomAir);
+
+        var a = Grade(b);
+
+        Assert.Equal(0, a.Grade);
+        Assert.Equal(FeverState.Masked, a.Fever.State);
+        Assert.Contains(a.Notes, n => n.Contains("Fever may be masked", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void GivenAcetaminophenPremedicationAndNoFeverSinceInfusion_WhenOnAVasopressor_ThenFeverIsNotMasked()
     {
         var b = new FactsBuilder().Infused(48).Given(Drug.Acetaminophen, 47.5).Temperature(37.0m).Running(Drug.Norepinephrine);

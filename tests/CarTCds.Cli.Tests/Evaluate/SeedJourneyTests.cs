@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+
+namespace CarTCds.Cli.Tests.Evaluate;
+
+/// <summary>The synthetic patients of profiles/examples, evaluated with <c>cartcds evaluate</c> at
+/// the instants their expectations name (profiles/examples/expectations.json, derived by hand
+/// from CLINICAL-RULES.md, independently of the engine).</summary>
+public sealed class SeedJourneyTests
+{
+    public static TheoryData<string, string, int, string> CrsCases()
+    {
+        var data = new TheoryData<string, string, int, string>();
+        var cases = JsonNode.Parse(File.ReadAllText(CliRunner.Example("expectations.json")))!.AsArray();
+        foreach (var c in cases)
+        {
+            if (c!["service"]!.GetValue<string>() != "cart-toxicity") continue;
+            if (c["expect"]!["crs-grade"] is not { } grade) continue;
+            data.Add(c["bundle"]!.GetValue<string>(), c["now"]!.GetValue<string>(), grade.GetValue<int>(), c["why"]?.GetValue<string>() ?? "");
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CrsCases))]
+    public async Task GivenASeedJourney_WhenEvaluatedAtItsDay_ThenTheAstctCrsGradeIsTheExpectedOne(string bundle, string now, int expectedGrade, string why)
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("evaluate", "--service", "cart-toxicity", "--bundle", CliRunner.Example(bundle), "--now", now);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var findings = CliRunner.Findings(stdout);
+        Assert.True(findings.TryGetValue("crs-grade", out var grade), "no crs-grade finding");
+        Assert.True(grade!.GetValue<decimal>() == expectedGrade, $"{bundle} at {now}: expected CRS grade {expectedGrade} ({why}), got {grade}. Card: {stdout}");
+    }
+
+    [Fact]
+    public void GivenTheExpectations_WhenLoaded_ThenThereAreCrsCasesForEverySeedJourney()
+    {
+        var bundles = CrsCases().Select(row => (string)row[0]).ToHashSet();
+
+        Assert.Contains("cart-p1-post-sct-relapse.json", bundles);
+        Assert.Contains("cart-p2-cns-relapse.json", bundles);
+        Assert.Contains("cart-p3-primary-refractory.json", bundles);
+        Assert.Contains("cart-p4-down-syndrome.json", bundles);
+    }
+
+    [Fact]
+    public async Task GivenPatient1OnDay5_WhenEvaluated_ThenTheCardSaysBiPapSetGrade4()
+    {
+        // Seed 003 calls this grade 3 on an older scale; ASTCT says 4, and the card must say why.
+        var (exit, stdout, _) = await CliRunner.RunAsync("evaluate", "--service", "cart-toxicity", "--bundle", CliRunner.Example("cart-p1-post-sct-relapse.json"), "--now", "2013-05-12T23:00:00Z");
+
+        Assert.Equal(0, exit);
+        var card = JsonNode.Parse(stdout)!["cards"]![0]!;
+        Assert.StartsWith("CRS grade 4 (ASTCT): BiPAP", card["summary"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("critical", card["indicator"]!.GetValue<string>());
+        Assert.Contains("older scales", card["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}

@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCarTCds();
 
 var app = builder.Build();
+app.WarnIfClockIsFixed();
 app.UseOperationOutcomeErrors();
 app.MapCdsServices();
 app.MapFeedback();

@@ -263,7 +263,7 @@ public static class CrsGrading
         _ => throw new ArgumentOutOfRangeException(nameof(device), device, null),
     };
 
-    private static string Celsius(decimal c) => $"{Num(c)} °C";
+    private static string Celsius(decimal c) => $"{c.ToString("0.0#", CultureInfo.InvariantCulture)} °C";
 
     private static string Num(decimal d) => d.ToString("0.##", CultureInfo.InvariantCulture);
 

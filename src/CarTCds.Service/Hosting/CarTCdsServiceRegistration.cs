@@ -35,6 +35,16 @@ public static class CarTCdsServiceRegistration
         return builder;
     }
 
+    /// <summary>Says loudly at start-up when the evaluation clock is fixed (tests and sandbox only).</summary>
+    public static WebApplication WarnIfClockIsFixed(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<CarTCdsOptions>>().Value.Now is { } now)
+        {
+            app.Logger.LogWarning("CarTCds:Now is set: every hook is evaluated as of {Now:O}, not the request's time. For tests and the sandbox only.", now);
+        }
+        return app;
+    }
+
     /// <summary>Unhandled errors and bare status codes become OperationOutcomes; never a stack trace.</summary>
     public static WebApplication UseOperationOutcomeErrors(this WebApplication app)
     {

@@ -1,4 +1,9 @@
 using CarTCds.Rules.Crs;
+using CarTCds.Rules.Eligibility;
+using CarTCds.Rules.Icans;
+using CarTCds.Rules.IecHs;
+using CarTCds.Rules.Monitoring;
+using CarTCds.Rules.Orders;
 
 namespace CarTCds.Rules;
 
@@ -17,6 +22,21 @@ public sealed class RuleSet
     /// <summary>CRS grading parameters (ASTCT 2019).</summary>
     public CrsParameters Crs { get; init; } = new();
 
+    /// <summary>ICANS grading parameters (ASTCT 2019).</summary>
+    public IcansParameters Icans { get; init; } = new();
+
+    /// <summary>carHLH / IEC-HS screen parameters.</summary>
+    public IecHsParameters IecHs { get; init; } = new();
+
+    /// <summary>Tisagenlecleucel eligibility parameters (label).</summary>
+    public EligibilityParameters Eligibility { get; init; } = new();
+
+    /// <summary>Order-check and dosing parameters.</summary>
+    public OrderCheckParameters Orders { get; init; } = new();
+
+    /// <summary>Monitoring-advice parameters.</summary>
+    public MonitoringParameters Monitoring { get; init; } = new();
+
     /// <summary><c>id@version</c>, as written on every finding.</summary>
     public string Label => $"{Id}@{Version}";
 
@@ -30,6 +50,11 @@ public sealed class RuleSet
         if (string.IsNullOrWhiteSpace(Id)) errors.Add("RuleSet.Id must not be empty.");
         if (string.IsNullOrWhiteSpace(Version)) errors.Add("RuleSet.Version must not be empty.");
         errors.AddRange(Crs.Validate());
+        errors.AddRange(Icans.Validate());
+        errors.AddRange(IecHs.Validate());
+        errors.AddRange(Eligibility.Validate());
+        errors.AddRange(Orders.Validate());
+        errors.AddRange(Monitoring.Validate());
         return errors;
     }
 }

@@ -20,6 +20,33 @@ public sealed class ClinicalFacts
     public IReadOnlyList<DrugAdministration> Administrations { get; init; } = [];
     public IReadOnlyList<CarTInfusion> Infusions { get; init; } = [];
 
+    // Neurotoxicity (ICANS, ASTCT 2019 Table 6).
+    public IReadOnlyList<IceScore> IceScores { get; init; } = [];
+    public IReadOnlyList<CapdScore> CapdScores { get; init; } = [];
+    public IReadOnlyList<ConsciousnessReading> Consciousness { get; init; } = [];
+    public IReadOnlyList<SeizureEvent> Seizures { get; init; } = [];
+    public IReadOnlyList<MotorWeakness> MotorWeakness { get; init; } = [];
+    public IReadOnlyList<CerebralEdema> CerebralEdema { get; init; } = [];
+
+    // Laboratory and body weight.
+    public IReadOnlyList<LabResult> Labs { get; init; } = [];
+    public IReadOnlyList<BodyWeight> Weights { get; init; } = [];
+
+    // Disease history (eligibility).
+    public IReadOnlyList<Diagnosis> Diagnoses { get; init; } = [];
+    public IReadOnlyList<DiseaseStatusEvent> DiseaseStatus { get; init; } = [];
+    public IReadOnlyList<Cd19Expression> Cd19Expression { get; init; } = [];
+    public IReadOnlyList<MarrowBlasts> MarrowBlasts { get; init; } = [];
+    public IReadOnlyList<CnsStatusReading> CnsStatus { get; init; } = [];
+    public IReadOnlyList<AllogeneicTransplant> Transplants { get; init; } = [];
+    public IReadOnlyList<ActiveGvhd> ActiveGvhd { get; init; } = [];
+    public IReadOnlyList<PriorCd19Therapy> PriorCd19Therapy { get; init; } = [];
+    public IReadOnlyList<PerformanceStatus> PerformanceStatus { get; init; } = [];
+    public IReadOnlyList<NotableCondition> NotableConditions { get; init; } = [];
+
+    /// <summary>Draft orders of an order-select / order-sign call; empty otherwise.</summary>
+    public IReadOnlyList<DraftOrder> DraftOrders { get; init; } = [];
+
     /// <summary>Records left out while building these facts, with the reason.</summary>
     public IReadOnlyList<ExcludedRecord> Excluded { get; init; } = [];
 }
@@ -72,6 +99,7 @@ public enum Drug
     Prednisone,
     Acetaminophen,
     Ibuprofen,
+    Levetiracetam,
 }
 
 /// <summary>A drug given or running. <see cref="End"/> is null for a drug still running
@@ -105,6 +133,9 @@ public static class DrugGroups
     public static bool IsAntiCytokineOrSteroid(Drug d) => d is Drug.Tocilizumab or Drug.Dexamethasone or Drug.Methylprednisolone or Drug.Prednisone;
 
     public static bool IsAntipyretic(Drug d) => d is Drug.Acetaminophen or Drug.Ibuprofen;
+
+    /// <summary>Systemic corticosteroids (RxNorm 3264, 6902, 8640).</summary>
+    public static bool IsCorticosteroid(Drug d) => d is Drug.Dexamethasone or Drug.Methylprednisolone or Drug.Prednisone;
 
     /// <summary>Clinical name, lower case (<c>norepinephrine</c>).</summary>
     public static string Name(Drug d) => d.ToString().ToLowerInvariant();

@@ -46,7 +46,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         if (error is not null) return HookResult.Fail(error);
 
         var now = time.GetUtcNow();
-        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources);
+        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle);
         var response = new CdsResponse();
         switch (service.Id)
         {

@@ -12,45 +12,53 @@ namespace CarTCds.Hooks.Facts;
 /// a contract code whose value cannot be used (no time, an unconvertible unit, an implausible
 /// value) is left out and listed in <see cref="ClinicalFacts.Excluded"/> with the reason, so the
 /// card can say so; records with codes outside the contract are not ours and are ignored.
+/// One partial file per feature: vitals and drugs here; neurology, labs, disease history and
+/// draft orders beside it.
 /// </remarks>
-public static class ClinicalFactsMapper
+public static partial class ClinicalFactsMapper
 {
     // Plausible range for a body temperature; outside it the record is a typing or unit error.
     private const decimal MinCelsius = 25m;
     private const decimal MaxCelsius = 45m;
 
-    public static ClinicalFacts Map(Patient? patient, IEnumerable<Resource> resources)
+    /// <summary>Maps the patient's resources (and, for order hooks, the draft orders).</summary>
+    public static ClinicalFacts Map(Patient? patient, IEnumerable<Resource> resources, Bundle? draftOrders = null)
     {
-        var temps = new List<TemperatureReading>();
-        var sbps = new List<SystolicPressureReading>();
-        var hypotension = new List<HypotensionRecord>();
-        var devices = new List<OxygenDeviceReading>();
-        var flows = new List<OxygenFlowReading>();
-        var admins = new List<DrugAdministration>();
-        var infusions = new List<CarTInfusion>();
-        var excluded = new List<ExcludedRecord>();
-        var byId = resources.Where(r => r.TypedId is not null).GroupBy(r => r.TypedId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var c = new Collector();
+        var all = resources as IReadOnlyCollection<Resource> ?? resources.ToList();
+        var byId = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        foreach (var r in all)
+        {
+            if (r.TypedId is { } id) byId.TryAdd(id, r);
+        }
 
-        foreach (var resource in resources)
+        foreach (var resource in all)
         {
             switch (resource)
             {
                 case Observation o:
-                    MapObservation(o, temps, sbps, hypotension, devices, flows, excluded);
+                    MapObservation(o, c);
                     break;
                 case MedicationAdministration m:
-                    MapAdministration(m, byId, admins, infusions, excluded);
+                    MapAdministration(m, byId, c);
                     break;
-                case Procedure p when p.Code?.Has(DataContract.CarTCds, DataContract.CarTInfusion) == true:
-                    MapInfusionProcedure(p, infusions, excluded);
+                case MedicationStatement s:
+                    MapStatement(s, byId, c);
+                    break;
+                case Procedure p:
+                    MapProcedure(p, c);
+                    break;
+                case Condition cond:
+                    MapCondition(cond, c);
                     break;
             }
         }
+        if (draftOrders is not null) MapDraftOrders(draftOrders, byId, c);
 
         DateOnly? birthDate = FhirDateTime.TryParseDate(patient?.BirthDate, out var bd) ? bd : null;
         if (patient is not null && birthDate is null)
         {
-            excluded.Add(new ExcludedRecord(Source(patient), patient.BirthDate is null
+            c.Excluded.Add(new ExcludedRecord(Source(patient), patient.BirthDate is null
                 ? "no birthDate: age-dependent thresholds cannot be applied"
                 : $"birthDate '{patient.BirthDate}' is not a full date: age-dependent thresholds cannot be applied"));
         }
@@ -59,81 +67,135 @@ public static class ClinicalFactsMapper
         {
             PatientSource = patient is null ? null : Source(patient),
             BirthDate = birthDate,
-            Temperatures = temps,
-            SystolicPressures = sbps,
-            HypotensionRecords = hypotension,
-            OxygenDevices = devices,
-            OxygenFlows = flows,
-            Administrations = admins,
-            Infusions = infusions,
-            Excluded = excluded,
+            Temperatures = c.Temperatures,
+            SystolicPressures = c.Systolic,
+            HypotensionRecords = c.Hypotension,
+            OxygenDevices = c.Devices,
+            OxygenFlows = c.Flows,
+            Administrations = c.Administrations,
+            Infusions = c.Infusions,
+            IceScores = c.Ice,
+            CapdScores = c.Capd,
+            Consciousness = c.Consciousness,
+            Seizures = c.Seizures,
+            MotorWeakness = c.Motor,
+            CerebralEdema = c.Edema,
+            Labs = c.Labs,
+            Weights = c.Weights,
+            Diagnoses = c.Diagnoses,
+            DiseaseStatus = c.DiseaseStatus,
+            Cd19Expression = c.Cd19,
+            MarrowBlasts = c.Blasts,
+            CnsStatus = c.Cns,
+            Transplants = c.Transplants,
+            ActiveGvhd = c.Gvhd,
+            PriorCd19Therapy = c.PriorCd19,
+            PerformanceStatus = c.Performance,
+            NotableConditions = c.Notable,
+            DraftOrders = c.DraftOrders,
+            Excluded = c.Excluded,
         };
     }
 
-    private static void MapObservation(Observation o, List<TemperatureReading> temps, List<SystolicPressureReading> sbps,
-        List<HypotensionRecord> hypotension, List<OxygenDeviceReading> devices, List<OxygenFlowReading> flows, List<ExcludedRecord> excluded)
+    private sealed class Collector
+    {
+        public List<TemperatureReading> Temperatures { get; } = [];
+        public List<SystolicPressureReading> Systolic { get; } = [];
+        public List<HypotensionRecord> Hypotension { get; } = [];
+        public List<OxygenDeviceReading> Devices { get; } = [];
+        public List<OxygenFlowReading> Flows { get; } = [];
+        public List<DrugAdministration> Administrations { get; } = [];
+        public List<CarTInfusion> Infusions { get; } = [];
+        public List<IceScore> Ice { get; } = [];
+        public List<CapdScore> Capd { get; } = [];
+        public List<ConsciousnessReading> Consciousness { get; } = [];
+        public List<SeizureEvent> Seizures { get; } = [];
+        public List<MotorWeakness> Motor { get; } = [];
+        public List<CerebralEdema> Edema { get; } = [];
+        public List<LabResult> Labs { get; } = [];
+        public List<BodyWeight> Weights { get; } = [];
+        public List<Diagnosis> Diagnoses { get; } = [];
+        public List<DiseaseStatusEvent> DiseaseStatus { get; } = [];
+        public List<Cd19Expression> Cd19 { get; } = [];
+        public List<MarrowBlasts> Blasts { get; } = [];
+        public List<CnsStatusReading> Cns { get; } = [];
+        public List<AllogeneicTransplant> Transplants { get; } = [];
+        public List<ActiveGvhd> Gvhd { get; } = [];
+        public List<PriorCd19Therapy> PriorCd19 { get; } = [];
+        public List<PerformanceStatus> Performance { get; } = [];
+        public List<NotableCondition> Notable { get; } = [];
+        public List<DraftOrder> DraftOrders { get; } = [];
+        public List<ExcludedRecord> Excluded { get; } = [];
+
+        public void Exclude(Resource r, string reason) => Excluded.Add(new ExcludedRecord(Source(r), reason));
+    }
+
+    private static void MapObservation(Observation o, Collector c)
     {
         var kind = KindOf(o.Code);
         if (kind == ObservationKind.None) return;
         if (o.Status is "entered-in-error" or "cancelled") return;
-        var src = Source(o);
         if (o.Status is not ("final" or "amended" or "corrected" or "preliminary"))
         {
-            excluded.Add(new ExcludedRecord(src, $"status '{o.Status ?? "(none)"}' is not a result (final, amended, corrected or preliminary)"));
+            c.Exclude(o, $"status '{o.Status ?? "(none)"}' is not a result (final, amended, corrected or preliminary)");
             return;
         }
         var time = FhirDateTime.StartOf(o.EffectiveDateTime ?? o.EffectiveInstant ?? o.EffectivePeriod?.Start);
         if (time is null)
         {
-            excluded.Add(new ExcludedRecord(src, "no usable effective time"));
+            c.Exclude(o, "no usable effective time");
             return;
         }
         var t = time.Value;
+        var src = Source(o);
 
         switch (kind)
         {
             case ObservationKind.Temperature:
-                if (ToCelsius(o.ValueQuantity) is not { } c)
-                {
-                    excluded.Add(new ExcludedRecord(src, $"temperature {Describe(o.ValueQuantity)}: not in Cel or [degF]"));
-                }
-                else if (c is < MinCelsius or > MaxCelsius)
-                {
-                    excluded.Add(new ExcludedRecord(src, $"temperature {c:0.#} °C is outside {MinCelsius}–{MaxCelsius} °C"));
-                }
-                else temps.Add(new TemperatureReading(t, c, src));
+                if (ToCelsius(o.ValueQuantity) is not { } celsius) c.Exclude(o, $"temperature {Describe(o.ValueQuantity)}: not in Cel or [degF]");
+                else if (celsius is < MinCelsius or > MaxCelsius) c.Exclude(o, $"temperature {celsius:0.#} °C is outside {MinCelsius}–{MaxCelsius} °C");
+                else c.Temperatures.Add(new TemperatureReading(t, celsius, src));
                 break;
 
             case ObservationKind.SystolicPressure:
-                AddSystolic(o.ValueQuantity, t, src, sbps, excluded);
+                AddSystolic(o, o.ValueQuantity, t, c);
                 break;
 
             case ObservationKind.BloodPressurePanel:
-                var sys = o.Component?.FirstOrDefault(c => c.Code?.Has(FhirSystems.Loinc, DataContract.LoincSystolicBp) == true);
-                if (sys is not null) AddSystolic(sys.ValueQuantity, t, src, sbps, excluded);
+                var sys = o.Component?.FirstOrDefault(x => x.Code?.Has(FhirSystems.Loinc, DataContract.LoincSystolicBp) == true);
+                if (sys is not null) AddSystolic(o, sys.ValueQuantity, t, c);
                 break;
 
             case ObservationKind.Hypotension:
-                if (o.ValueBoolean == true) hypotension.Add(new HypotensionRecord(t, src));
+                if (o.ValueBoolean == true) c.Hypotension.Add(new HypotensionRecord(t, src));
                 break;
 
             case ObservationKind.OxygenDelivery:
                 var code = o.ValueCodeableConcept?.CodeIn(DataContract.CarTCds);
-                if (DeviceOf(code) is { } device) devices.Add(new OxygenDeviceReading(t, device, src));
-                else excluded.Add(new ExcludedRecord(src, $"oxygen delivery '{code ?? o.ValueCodeableConcept?.Text ?? "(none)"}' is not a cartcds device code"));
+                if (DeviceOf(code) is { } device) c.Devices.Add(new OxygenDeviceReading(t, device, src));
+                else c.Exclude(o, $"oxygen delivery '{code ?? o.ValueCodeableConcept?.Text ?? "(none)"}' is not a cartcds device code");
                 break;
 
             case ObservationKind.OxygenFlow:
-                if (o.ValueQuantity is { Value: { } lpm } q && IsLitresPerMinute(q) && lpm >= 0m && lpm <= 80m)
+                if (o.ValueQuantity is { Value: { } lpm } q && (q.Code ?? q.Unit) is "L/min" or "l/min" && lpm >= 0m && lpm <= 80m)
                 {
-                    flows.Add(new OxygenFlowReading(t, lpm, src));
+                    c.Flows.Add(new OxygenFlowReading(t, lpm, src));
                 }
-                else excluded.Add(new ExcludedRecord(src, $"oxygen flow {Describe(o.ValueQuantity)}: not a flow in L/min between 0 and 80"));
+                else c.Exclude(o, $"oxygen flow {Describe(o.ValueQuantity)}: not a flow in L/min between 0 and 80");
+                break;
+
+            default:
+                MapClinicalObservation(kind, o, t, c);
                 break;
         }
     }
 
-    private enum ObservationKind { None, Temperature, SystolicPressure, BloodPressurePanel, Hypotension, OxygenDelivery, OxygenFlow }
+    private enum ObservationKind
+    {
+        None, Temperature, SystolicPressure, BloodPressurePanel, Hypotension, OxygenDelivery, OxygenFlow,
+        Ice, Capd, Consciousness, Seizure, Motor, Edema, Lab, Weight,
+        DiseaseStatus, Cd19, MarrowBlasts, Cns, Karnofsky, Lansky,
+    }
 
     private static ObservationKind KindOf(CodeableConcept? code)
     {
@@ -148,7 +210,10 @@ public static class ClinicalFactsMapper
                     case DataContract.LoincSystolicBp: return ObservationKind.SystolicPressure;
                     case DataContract.LoincBloodPressurePanel: return ObservationKind.BloodPressurePanel;
                     case DataContract.LoincOxygenFlow: return ObservationKind.OxygenFlow;
+                    case DataContract.LoincBodyWeight: return ObservationKind.Weight;
+                    case DataContract.LoincKarnofsky: return ObservationKind.Karnofsky;
                 }
+                if (LabOf(c.Code) is not null) return ObservationKind.Lab;
             }
             else if (c.System == DataContract.CarTCds)
             {
@@ -156,35 +221,43 @@ public static class ClinicalFactsMapper
                 {
                     case DataContract.Hypotension: return ObservationKind.Hypotension;
                     case DataContract.OxygenDelivery: return ObservationKind.OxygenDelivery;
+                    case DataContract.IceScore: return ObservationKind.Ice;
+                    case DataContract.CapdScore: return ObservationKind.Capd;
+                    case DataContract.Consciousness: return ObservationKind.Consciousness;
+                    case DataContract.Seizure: return ObservationKind.Seizure;
+                    case DataContract.MotorWeakness: return ObservationKind.Motor;
+                    case DataContract.CerebralEdema: return ObservationKind.Edema;
+                    case DataContract.DiseaseStatus: return ObservationKind.DiseaseStatus;
+                    case DataContract.Cd19Expression: return ObservationKind.Cd19;
+                    case DataContract.MarrowBlasts: return ObservationKind.MarrowBlasts;
+                    case DataContract.CnsStatus: return ObservationKind.Cns;
+                    case DataContract.Lansky: return ObservationKind.Lansky;
                 }
             }
         }
         return ObservationKind.None;
     }
 
-    private static void AddSystolic(Quantity? q, DateTimeOffset t, string src, List<SystolicPressureReading> sbps, List<ExcludedRecord> excluded)
+    private static void AddSystolic(Observation o, Quantity? q, DateTimeOffset t, Collector c)
     {
         if (q is { Value: { } v } && (q.Code == "mm[Hg]" || (q.Code is null && q.Unit is "mmHg" or "mm[Hg]")) && v is > 0m and < 300m)
         {
-            sbps.Add(new SystolicPressureReading(t, v, src));
+            c.Systolic.Add(new SystolicPressureReading(t, v, Source(o)));
         }
-        else excluded.Add(new ExcludedRecord(src, $"systolic BP {Describe(q)}: not in mm[Hg] between 0 and 300"));
+        else c.Exclude(o, $"systolic BP {Describe(q)}: not in mm[Hg] between 0 and 300");
     }
 
     /// <summary>°C from a Quantity in UCUM Cel or [degF] (or those units written as display text); null otherwise.</summary>
     public static decimal? ToCelsius(Quantity? q)
     {
         if (q?.Value is not { } v) return null;
-        var unit = q.Code ?? q.Unit;
-        return unit switch
+        return (q.Code ?? q.Unit) switch
         {
             "Cel" or "°C" => v,
             "[degF]" or "°F" => Math.Round((v - 32m) * 5m / 9m, 2),
             _ => null,
         };
     }
-
-    private static bool IsLitresPerMinute(Quantity q) => (q.Code ?? q.Unit) is "L/min" or "l/min";
 
     private static OxygenDevice? DeviceOf(string? code) => code switch
     {
@@ -201,41 +274,55 @@ public static class ClinicalFactsMapper
         _ => null,
     };
 
-    private static void MapAdministration(MedicationAdministration m, Dictionary<string, Resource> byId, List<DrugAdministration> admins,
-        List<CarTInfusion> infusions, List<ExcludedRecord> excluded)
+    private static void MapAdministration(MedicationAdministration m, Dictionary<string, Resource> byId, Collector c)
     {
         if (m.Status is "entered-in-error" or "not-done") return;
-        var concept = m.MedicationCodeableConcept ?? MedicationCode(m, byId);
+        var concept = m.MedicationCodeableConcept ?? MedicationCode(m, m.MedicationReference, byId);
         var drug = DrugOf(concept);
         var isCarT = IsTisagenlecleucel(concept);
-        if (drug is null && !isCarT) return;
+        var isCd19 = IsCd19Directed(concept);
+        if (drug is null && !isCarT && !isCd19) return;
 
-        var src = Source(m);
         if (m.Status is not ("in-progress" or "completed" or "on-hold" or "stopped"))
         {
-            excluded.Add(new ExcludedRecord(src, $"administration status '{m.Status ?? "(none)"}' does not say the drug was given"));
+            c.Exclude(m, $"administration status '{m.Status ?? "(none)"}' does not say the drug was given");
             return;
         }
         var start = FhirDateTime.StartOf(m.EffectiveDateTime ?? m.EffectivePeriod?.Start);
         if (start is null)
         {
-            excluded.Add(new ExcludedRecord(src, "no usable effective time"));
+            c.Exclude(m, "no usable effective time");
             return;
         }
         if (isCarT)
         {
-            infusions.Add(new CarTInfusion(start.Value, src));
+            c.Infusions.Add(new CarTInfusion(start.Value, Source(m)));
+            return;
+        }
+        if (isCd19)
+        {
+            c.PriorCd19.Add(new PriorCd19Therapy(start, ConceptText(concept), Source(m)));
             return;
         }
         var end = FhirDateTime.StartOf(m.EffectivePeriod?.End);
         var ongoing = m.Status == "in-progress" && end is null;
-        admins.Add(new DrugAdministration(drug!.Value, start.Value, end, ongoing, DoseMg(m.Dosage?.Dose), src));
+        c.Administrations.Add(new DrugAdministration(drug!.Value, start.Value, end, ongoing, DoseMg(m.Dosage?.Dose), Source(m)));
     }
 
-    private static CodeableConcept? MedicationCode(MedicationAdministration m, Dictionary<string, Resource> byId)
+    private static void MapStatement(MedicationStatement s, Dictionary<string, Resource> byId, Collector c)
     {
-        if (m.ResolveContained<Medication>(m.MedicationReference) is { } contained) return contained.Code;
-        var r = m.MedicationReference?.ReferenceValue;
+        if (s.Status is "entered-in-error" or "not-taken") return;
+        var concept = s.MedicationCodeableConcept ?? MedicationCode(s, s.MedicationReference, byId);
+        if (IsCd19Directed(concept))
+        {
+            c.PriorCd19.Add(new PriorCd19Therapy(FhirDateTime.StartOf(s.EffectiveDateTime ?? s.EffectivePeriod?.Start), ConceptText(concept), Source(s)));
+        }
+    }
+
+    private static CodeableConcept? MedicationCode(DomainResource owner, Reference? reference, Dictionary<string, Resource> byId)
+    {
+        if (owner.ResolveContained<Medication>(reference) is { } contained) return contained.Code;
+        var r = reference?.ReferenceValue;
         return r is not null && byId.TryGetValue(r, out var res) && res is Medication med ? med.Code : null;
     }
 
@@ -253,6 +340,7 @@ public static class ClinicalFactsMapper
         "8640" => Drug.Prednisone,
         "161" => Drug.Acetaminophen,
         "5640" => Drug.Ibuprofen,
+        "114477" => Drug.Levetiracetam,
         _ => null,
     };
 
@@ -269,6 +357,9 @@ public static class ClinicalFactsMapper
         return Named(concept.Text) || concept.Coding?.Any(c => Named(c.Display)) == true;
     }
 
+    private static bool IsCd19Directed(CodeableConcept? concept) =>
+        concept is not null && (concept.Has(FhirSystems.RxNorm, DataContract.RxNormBlinatumomab) || concept.Has(DataContract.CarTCds, DataContract.Cd19DirectedTherapy));
+
     private static decimal? DoseMg(Quantity? q) => q?.Value is not { } v ? null : (q.Code ?? q.Unit) switch
     {
         "mg" => v,
@@ -276,21 +367,28 @@ public static class ClinicalFactsMapper
         _ => null,
     };
 
-    private static void MapInfusionProcedure(Procedure p, List<CarTInfusion> infusions, List<ExcludedRecord> excluded)
+    private static void MapProcedure(Procedure p, Collector c)
     {
+        var isInfusion = p.Code?.Has(DataContract.CarTCds, DataContract.CarTInfusion) == true;
+        var isSct = p.Code?.Has(DataContract.CarTCds, DataContract.AllogeneicHsct) == true || p.Code?.Has(FhirSystems.Snomed, DataContract.SnomedAllogeneicHsct) == true;
+        if (!isInfusion && !isSct) return;
         if (p.Status is "entered-in-error" or "not-done") return;
-        var src = Source(p);
+        var what = isInfusion ? "CAR-T infusion" : "allogeneic SCT";
         if (p.Status != "completed")
         {
-            excluded.Add(new ExcludedRecord(src, $"CAR-T infusion status '{p.Status ?? "(none)"}' is not completed"));
+            c.Exclude(p, $"{what} status '{p.Status ?? "(none)"}' is not completed");
             return;
         }
         var t = FhirDateTime.StartOf(p.PerformedDateTime ?? p.PerformedPeriod?.Start);
-        if (t is null) excluded.Add(new ExcludedRecord(src, "CAR-T infusion without a performed time"));
-        else infusions.Add(new CarTInfusion(t.Value, src));
+        if (t is null) c.Exclude(p, $"{what} without a performed time");
+        else if (isInfusion) c.Infusions.Add(new CarTInfusion(t.Value, Source(p)));
+        else c.Transplants.Add(new AllogeneicTransplant(t.Value, Source(p)));
     }
 
     private static string Source(Resource r) => r.TypedId ?? $"{r.ResourceType}/(no id)";
+
+    private static string ConceptText(CodeableConcept? c) =>
+        c?.Text ?? c?.Coding?.FirstOrDefault(x => x.Display is not null)?.Display ?? c?.Coding?.FirstOrDefault()?.Code ?? "(uncoded)";
 
     private static string Describe(Quantity? q) => q is null
         ? "(no value)"

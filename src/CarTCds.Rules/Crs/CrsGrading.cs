@@ -17,10 +17,14 @@ public static class CrsGrading
     /// <param name="facts">The patient's facts; records after <paramref name="at"/> are ignored.</param>
     /// <param name="at">The evaluation time (the request's time, never the wall clock).</param>
     /// <param name="rules">The rule set.</param>
-    public static CrsAssessment Assess(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    public static CrsAssessment Assess(ClinicalFacts facts, DateTimeOffset at, RuleSet rules) =>
+        Assess(facts, at - rules.Crs.LookBack, at, rules);
+
+    /// <summary>Grades CRS over an explicit window (<paramref name="from"/>, <paramref name="at"/>]
+    /// (e.g. one calendar day of the course since infusion).</summary>
+    public static CrsAssessment Assess(ClinicalFacts facts, DateTimeOffset from, DateTimeOffset at, RuleSet rules)
     {
         var p = rules.Crs;
-        var from = at - p.LookBack;
         bool InWindow(DateTimeOffset t) => t > from && t <= at;
 
         var notes = new List<string>();
@@ -54,7 +58,7 @@ public static class CrsGrading
         {
             // Without a temperature, neither "CRS" nor "no CRS" can be said honestly.
             grade = null;
-            missing.Add($"body temperature (LOINC 8310-5) in the {Hours(p.LookBack)} h before evaluation");
+            missing.Add($"body temperature (LOINC 8310-5) in the {Hours(at - from)} h before evaluation");
             if (worst > 0) notes.Add("Hypotension or hypoxia is present: record a temperature to grade CRS.");
         }
         else

@@ -21,7 +21,7 @@ public sealed class CrsGradingTests
         Assert.Equal(expected, a.Grade);
         var ev = Assert.Single(a.Evidence);
         Assert.Equal("Observation/r1", ev.Source);
-        Assert.Contains($"{(decimal)celsius:0.##} °C", ev.Description, StringComparison.Ordinal);
+        Assert.Contains($"{(decimal)celsius:0.0#} °C", ev.Description, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -298,5 +298,35 @@ public sealed class CrsGradingTests
 
         Assert.Equal(3, a.Grade);
         Assert.Equal(["norepinephrine", "facemask"], a.Drivers);
+    }
+}
+
+public sealed class CrsCourseTests
+{
+    [Fact]
+    public void GivenNoInfusionOnRecord_WhenAnalysingTheCourse_ThenThereIsNone()
+    {
+        Assert.Null(CrsCourseAnalysis.Analyse(new FactsBuilder().Temperature(39m).Build(), FactsBuilder.Now, RuleSet.Default));
+    }
+
+    [Fact]
+    public void GivenFeverOnDay2AndBiPapOnDay3_WhenAnalysedOnDay5_ThenMaxGrade4OnDay3AndOnsetDay2()
+    {
+        // Infusion at 10:00 five days before Now (12:00): day 0 is that calendar day.
+        var b = new FactsBuilder().Infused(5 * 24 + 2)
+            .Temperature(37.0m, hoursAgo: 4 * 24 + 2)                        // day 1: afebrile
+            .Temperature(38.6m, hoursAgo: 3 * 24 + 2)                        // day 2: fever only
+            .Temperature(39.4m, hoursAgo: 2 * 24 + 2).Device(OxygenDevice.Bipap, hoursAgo: 2 * 24 + 1) // day 3
+            .Temperature(37.0m, hoursAgo: 1);                                // day 5
+        var facts = b.Build();
+
+        var course = CrsCourseAnalysis.Analyse(facts, FactsBuilder.Now, RuleSet.Default)!;
+
+        Assert.Equal(6, course.Days.Count);
+        Assert.Equal([null, 0, 1, 4, null, 0], course.Days.Select(d => d.Assessment.Grade));
+        Assert.Equal(4, course.MaxGrade);
+        Assert.Equal(3, course.MaxGradeDay);
+        Assert.Equal(2, course.OnsetDay);
+        Assert.Contains(course.Days[3].Assessment.Evidence, e => e.Description == "oxygen by BiPAP");
     }
 }

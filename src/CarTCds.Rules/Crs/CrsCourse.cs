@@ -1,0 +1,53 @@
+using CarTCds.Rules.Facts;
+
+namespace CarTCds.Rules.Crs;
+
+/// <summary>The CRS course since the latest CAR-T infusion: one ASTCT grade per day after
+/// infusion, the maximum and the day of onset.</summary>
+/// <param name="InfusionTime">Day 0.</param>
+/// <param name="Days">Grade per day (day 0 … the evaluation day), each graded over that UTC
+/// calendar day, the last one up to the evaluation time.</param>
+/// <param name="MaxGrade">Highest daily grade (null when no day was gradable).</param>
+/// <param name="MaxGradeDay">The first day on which the maximum was reached.</param>
+/// <param name="OnsetDay">The first day with grade ≥ 1, or null.</param>
+public sealed record CrsCourse(DateTimeOffset InfusionTime, IReadOnlyList<CrsDay> Days, int? MaxGrade, int? MaxGradeDay, int? OnsetDay);
+
+/// <param name="Day">Days after infusion (day 0 = infusion day).</param>
+/// <param name="Assessment">The grade over that day.</param>
+public sealed record CrsDay(int Day, CrsAssessment Assessment);
+
+public static class CrsCourseAnalysis
+{
+    /// <summary>Grades each UTC calendar day from the latest infusion at or before <paramref name="at"/>
+    /// up to <paramref name="at"/>; null when no infusion is on record (there is no "since").</summary>
+    /// <remarks>Each day is graded over its own 24 h (the rule set's look-back is not used here), so a
+    /// day's grade does not depend on the time of the request.</remarks>
+    public static CrsCourse? Analyse(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    {
+        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+        if (infusion is null) return null;
+
+        var day0 = new DateTimeOffset(infusion.Time.UtcDateTime.Date, TimeSpan.Zero);
+        var days = new List<CrsDay>();
+        for (var d = 0; ; d++)
+        {
+            var dayStart = day0.AddDays(d);
+            var dayEnd = dayStart.AddDays(1);
+            var end = dayEnd.AddTicks(-1) < at ? dayEnd.AddTicks(-1) : at;
+            // Window (dayStart − 1 tick, end]: exactly the day's own records, midnight included.
+            days.Add(new CrsDay(d, CrsGrading.Assess(facts, dayStart.AddTicks(-1), end, rules)));
+            if (dayEnd > at) break;
+        }
+
+        int? max = null;
+        int? maxDay = null;
+        int? onset = null;
+        foreach (var day in days)
+        {
+            if (day.Assessment.Grade is not { } g) continue;
+            if (max is null || g > max) { max = g; maxDay = day.Day; }
+            if (g >= 1 && onset is null) onset = day.Day;
+        }
+        return new CrsCourse(infusion.Time, days, max, maxDay, onset);
+    }
+}

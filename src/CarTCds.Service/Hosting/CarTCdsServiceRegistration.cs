@@ -1,6 +1,5 @@
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Prefetch;
-using CarTCds.Rules;
 using CarTCds.Service.Feedback;
 using CarTCds.Service.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,7 +17,7 @@ public static class CarTCdsServiceRegistration
             .Validate(o => o.MaxRequestBodyBytes > 0, "CarTCds:MaxRequestBodyBytes must be positive.")
             .ValidateOnStart();
 
-        var rules = RuleSet.Default;
+        var rules = RuleSetConfiguration.Load(builder.Configuration);
 
         services.AddSingleton<TimeProvider>(sp =>
             sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.Now is { } now ? new FixedTimeProvider(now) : TimeProvider.System);

@@ -13,12 +13,12 @@ public static class CrsCardComposer
 {
     public const string FindingCode = "crs-grade";
 
-    /// <summary>ASTCT 2019 consensus paper (Lee et al.).</summary>
-    public const string AstctUrl = "https://doi.org/10.1016/j.bbmt.2018.12.758";
-
-    public const string OverrideSystem = "http://cartcds.org/fhir/CodeSystem/cartcds-override-reason";
-
-    public static Card Compose(CrsAssessment a, ClinicalFacts facts, PatientRecord record, RuleSet rules)
+    /// <param name="a">The current grade.</param>
+    /// <param name="course">The course since infusion, when an infusion is on record.</param>
+    /// <param name="facts">The facts (for infusion day and what was left out).</param>
+    /// <param name="record">Where the data came from.</param>
+    /// <param name="rules">The rule set that produced the grade.</param>
+    public static Card Compose(CrsAssessment a, CrsCourse? course, ClinicalFacts facts, PatientRecord record, RuleSet rules)
     {
         var window = $"{Hours(a.WindowEnd - a.WindowStart)} h";
         var day = DayAfterInfusion(facts, a.WindowEnd);
@@ -42,51 +42,19 @@ public static class CrsCardComposer
         }
         if (day is not null) summary += $", day {day}";
 
-        var card = new Card
+        var finding = new FindingRecord
         {
-            Uuid = Guid.NewGuid().ToString(),
-            Summary = CardText.Summary(summary),
-            Indicator = indicator,
-            Detail = Detail(a, facts, record, rules, day),
-            Source = new CardSource
-            {
-                Label = "ASTCT consensus grading (Lee et al. 2019) · CarTCds",
-                Url = AstctUrl,
-                Topic = new Coding(Facts.DataContract.CarTCds, "crs-grade", "CRS grade (ASTCT)"),
-            },
-            Links =
-            [
-                new Link { Label = "ASTCT consensus grading for CRS and ICANS (Lee et al. 2019)", Url = AstctUrl, Type = "absolute" },
-            ],
-            Extension = new CardExtension
-            {
-                Findings =
-                [
-                    new FindingRecord
-                    {
-                        Code = FindingCode,
-                        Value = a.Grade is { } gv ? FindingValue.Of(gv) : FindingValue.Of("not-gradable"),
-                        RuleSet = rules.Label,
-                        Evidence = a.Evidence.Select(e => e.Source).Distinct().ToList(),
-                        Missing = a.Missing.Count > 0 ? a.Missing.ToList() : null,
-                    },
-                ],
-            },
+            Code = FindingCode,
+            Value = a.Grade is { } gv ? FindingValue.Of(gv) : FindingValue.Of("not-gradable"),
+            RuleSet = rules.Label,
+            Evidence = a.Evidence.Select(e => e.Source).Distinct().ToList(),
+            Missing = a.Missing.Count > 0 ? a.Missing.ToList() : null,
         };
-
-        if (indicator == CardIndicator.Critical)
-        {
-            card.OverrideReasons =
-            [
-                new Coding(OverrideSystem, "already-managed", "Already recognised and being managed"),
-                new Coding(OverrideSystem, "data-error", "The data behind this grade is wrong"),
-                new Coding(OverrideSystem, "clinical-judgement", "Clinical assessment differs"),
-            ];
-        }
-        return card;
+        return CardFactory.Create(summary, indicator, Detail(a, course, facts, record, rules, day), "crs-grade", "CRS grade (ASTCT)",
+            "ASTCT consensus grading (Lee et al. 2019)", References.Astct2019, [References.Mahadeo2019], [finding]);
     }
 
-    private static string Detail(CrsAssessment a, ClinicalFacts facts, PatientRecord record, RuleSet rules, int? day)
+    private static string Detail(CrsAssessment a, CrsCourse? course, ClinicalFacts facts, PatientRecord record, RuleSet rules, int? day)
     {
         var md = new StringBuilder();
         md.Append("**ASTCT CRS grade: ").Append(a.Grade?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not gradable").Append("**");
@@ -101,6 +69,12 @@ public static class CrsCardComposer
         md.Append("Fever criterion: ").Append(a.Fever.Description).Append(".\n");
         if (a.Hypotension is { } h) md.Append("\nHypotension: ").Append(h.Description).Append(" (supports grade ").Append(h.Grade).Append(").\n");
         if (a.Hypoxia is { } x) md.Append("\nOxygen: ").Append(x.Description).Append(" (supports grade ").Append(x.Grade).Append(").\n");
+
+        if (course is { MaxGrade: { } max })
+        {
+            md.Append("\nSince infusion: maximum grade ").Append(max).Append(" (day ").Append(course.MaxGradeDay).Append(')');
+            md.Append(course.OnsetDay is { } onset ? $"; onset day {onset}." : "; no CRS so far.").Append('\n');
+        }
 
         if (a.Evidence.Count > 0)
         {

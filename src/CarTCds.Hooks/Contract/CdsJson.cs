@@ -36,12 +36,24 @@ public static class CdsJson
             // are not HTML; nothing here is embedded in a page unescaped.)
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             TypeInfoResolver = JsonTypeInfoResolver.Combine(
-                CdsJsonContext.Default.WithAddedModifier(FhirJson.OmitEmptyValues),
+                CdsJsonContext.Default.WithAddedModifier(OmitEmptyOptionalValues),
                 FhirJson.Resolver),
         };
         options.Converters.Add(new ResourceJsonConverter());
         options.MakeReadOnly();
         return options;
+    }
+
+    /// <summary>FHIR's "no empty values", except the two arrays CDS Hooks requires even when
+    /// empty: <c>{"cards": []}</c> means "no guidance", <c>{"services": []}</c> "no services".</summary>
+    private static void OmitEmptyOptionalValues(JsonTypeInfo typeInfo)
+    {
+        FhirJson.OmitEmptyValues(typeInfo);
+        if (typeInfo.Type != typeof(CdsResponse) && typeInfo.Type != typeof(CdsDiscoveryResponse)) return;
+        foreach (var property in typeInfo.Properties)
+        {
+            if (property.Name is "cards" or "services") property.ShouldSerialize = null;
+        }
     }
 
     public static JsonTypeInfo<CdsHookRequest> Request { get; } = Info<CdsHookRequest>();

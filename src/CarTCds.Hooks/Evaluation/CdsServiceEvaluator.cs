@@ -52,7 +52,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         {
             case CdsServiceCatalog.ToxicityId:
                 var crs = CrsGrading.Assess(facts, now, rules);
-                response.Cards.Add(CrsCardComposer.Compose(crs, facts, record, rules));
+                response.Cards.Add(CrsCardComposer.Compose(crs, CrsCourseAnalysis.Analyse(facts, now, rules), facts, record, rules));
                 break;
             // The eligibility and order-check rules come with the clinical engine; until then
             // these services answer "no guidance", which CDS Hooks spells {"cards": []}.

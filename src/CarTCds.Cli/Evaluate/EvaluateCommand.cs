@@ -99,8 +99,8 @@ public static class EvaluateCommand
         }
         catch (JsonException ex)
         {
-            var where = ex.Path is null ? "" : $" at {ex.Path}";
-            return (null, $"{option}: '{file.Name}' is not valid FHIR JSON{where}: {ex.Message.Split(" Path:", 2)[0]}");
+            var where = FhirJson.FullPath(ex) is { } path ? $" at {path}" : "";
+            return (null, $"{option}: '{file.Name}' is not valid FHIR JSON{where}: {FhirJson.Reason(ex)}");
         }
     }
 

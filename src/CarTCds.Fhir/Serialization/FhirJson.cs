@@ -21,7 +21,7 @@ public static class FhirJson
     /// <summary>The FHIR model's type resolver with FHIR's "no empty values" and
     /// "resourceType first" rules applied.</summary>
     public static IJsonTypeInfoResolver Resolver { get; } =
-        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues).WithAddedModifier(WriteResourceTypeFirst);
+        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues).WithAddedModifier(RejectNullItems).WithAddedModifier(WriteResourceTypeFirst);
 
     /// <summary>Options for the FHIR model; also chain <see cref="Resolver"/> into other
     /// contexts that embed FHIR resources (the CDS Hooks contract does).</summary>
@@ -45,6 +45,7 @@ public static class FhirJson
     /// <summary>Drops empty strings and empty collections on write; FHIR forbids both.</summary>
     public static void OmitEmptyValues(JsonTypeInfo typeInfo)
     {
+        var options = typeInfo.Options;
         foreach (var property in typeInfo.Properties)
         {
             if (property.PropertyType == typeof(string))
@@ -53,9 +54,79 @@ public static class FhirJson
             }
             else if (typeof(ICollection).IsAssignableFrom(property.PropertyType))
             {
-                property.ShouldSerialize = static (_, value) => value is ICollection { Count: > 0 };
+                property.ShouldSerialize = (_, value) => value is ICollection { Count: > 0 } c && AnyContent(c, options);
+            }
+            else if (property.PropertyType.IsClass && property.PropertyType != typeof(Resource) && !property.PropertyType.IsSubclassOf(typeof(Resource)))
+            {
+                // A data type whose every element is empty would be written as {} (e.g. a
+                // HumanName that only carried an extension we do not model): leave it out.
+                property.ShouldSerialize = (_, value) => HasContent(value, options);
             }
         }
+    }
+
+    /// <summary>On read: FHIR forbids null in arrays of elements, so <c>"coding":[null]</c> is
+    /// refused with its path; nulls in arrays of primitives (legal only beside a <c>_field</c>
+    /// array, which we do not model) are dropped.</summary>
+    public static void RejectNullItems(JsonTypeInfo typeInfo)
+    {
+        foreach (var property in typeInfo.Properties)
+        {
+            if (property.Set is not { } set || !typeof(IList).IsAssignableFrom(property.PropertyType)) continue;
+            if (property.PropertyType == typeof(List<string>))
+            {
+                property.Set = (obj, value) =>
+                {
+                    if (value is List<string> list) list.RemoveAll(static x => x is null);
+                    set(obj, value);
+                };
+            }
+            else
+            {
+                var name = property.Name;
+                property.Set = (obj, value) =>
+                {
+                    if (value is IList list && list.Contains(null))
+                    {
+                        throw new JsonException($"'{name}' contains null; JSON arrays of FHIR elements (and CDS Hooks objects) must not.");
+                    }
+                    set(obj, value);
+                };
+            }
+        }
+    }
+
+    private static bool AnyContent(ICollection items, JsonSerializerOptions options)
+    {
+        foreach (var item in items)
+        {
+            if (HasContent(item, options)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Whether a value would write anything but <c>{}</c>, <c>[]</c>, <c>""</c> or null.</summary>
+    private static bool HasContent(object? value, JsonSerializerOptions options)
+    {
+        switch (value)
+        {
+            case null: return false;
+            case string s: return s.Length > 0;
+            case Resource: return true;
+            case ICollection c: return c.Count > 0 && AnyContent(c, options);
+        }
+        var type = value.GetType();
+        if (!type.IsClass) return true;
+        var info = options.GetTypeInfo(type);
+        if (info.Kind != JsonTypeInfoKind.Object) return true;
+        foreach (var p in info.Properties)
+        {
+            if (p.Get is null) continue;
+            var v = p.Get(value);
+            if (v is null) continue;
+            if (p.ShouldSerialize is { } should ? should(value, v) : HasContent(v, options)) return true;
+        }
+        return false;
     }
 
     /// <summary>Puts <c>resourceType</c> first, as FHIR JSON requires. The
@@ -68,6 +139,27 @@ public static class FhirJson
         {
             if (property.Name == "resourceType") property.Order = -100;
         }
+    }
+
+    internal const string InnerPathKey = "CarTCds.FhirJson.InnerPath";
+
+    /// <summary>The full JSON path of a read error (<c>$.prefetch.patient.birthDate</c>), including
+    /// the part inside a nested resource that <see cref="JsonException.Path"/> alone loses.</summary>
+    public static string? FullPath(JsonException ex)
+    {
+        var inner = ex.Data[InnerPathKey] as string;
+        if (ex.Path is null) return inner is null ? null : "$" + inner;
+        return inner is null ? ex.Path : ex.Path + inner;
+    }
+
+    /// <summary>The reason of a read error without the serializer's "Path: … | LineNumber: …" tail
+    /// and without CLR namespaces (a sender knows JSON, not our types).</summary>
+    public static string Reason(JsonException ex)
+    {
+        var reason = ex.Message;
+        var cut = reason.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (cut >= 0) reason = reason[..cut];
+        return reason.Replace("System.", "", StringComparison.Ordinal).Replace("CarTCds.Fhir.Model.", "", StringComparison.Ordinal).Replace("CarTCds.Hooks.Contract.", "", StringComparison.Ordinal);
     }
 
     /// <summary>Reads one resource of any type. Throws <see cref="JsonException"/> with the

@@ -30,7 +30,20 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
             if (!options.AllowDuplicateProperties) EnsureNoDuplicateProperties(element, resourceType);
             return new OtherResource(resourceType, element);
         }
-        return (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known));
+        try
+        {
+            return (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known));
+        }
+        catch (JsonException ex)
+        {
+            // The nested read starts a fresh path at this resource, so the serializer would report
+            // "$.birthDate" for an error in "$.prefetch.patient.birthDate". Rethrow without a path
+            // (the serializer then adds this resource's own), carrying the inner part in Data.
+            var wrapped = new JsonException($"{resourceType}: {FhirJson.Reason(ex)}", ex);
+            var inner = FhirJson.FullPath(ex)?.TrimStart('$');
+            if (!string.IsNullOrEmpty(inner)) wrapped.Data[FhirJson.InnerPathKey] = inner;
+            throw wrapped;
+        }
     }
 
     public override void Write(Utf8JsonWriter writer, Resource value, JsonSerializerOptions options)

@@ -68,6 +68,7 @@ public static class CdsResponseValidator
                 {
                     if (string.IsNullOrWhiteSpace(findings[f].Code)) errors.Add($"{at}.extension.findings[{f}].code: required");
                     if (string.IsNullOrWhiteSpace(findings[f].RuleSet)) errors.Add($"{at}.extension.findings[{f}].ruleSet: required");
+                    if (findings[f].Value.Number is null && string.IsNullOrWhiteSpace(findings[f].Value.Text)) errors.Add($"{at}.extension.findings[{f}].value: required (a number or a non-empty string)");
                 }
             }
         }

@@ -22,25 +22,26 @@ public static class CrsCardComposer
     {
         var window = $"{Hours(a.WindowEnd - a.WindowStart)} h";
         var day = DayAfterInfusion(facts, a.WindowEnd);
+        var onDay = day is null ? "" : $", day {day}";
         string summary;
         string indicator;
         if (a.Grade is not { } g)
         {
-            summary = $"CRS not gradable (ASTCT): {(a.Missing.Count > 0 ? "no temperature in the last " + window : "data missing")}";
+            summary = $"CRS not gradable (ASTCT){onDay}: {(a.Missing.Count > 0 ? "no temperature in the last " + window : "data missing")}";
             indicator = a.Hypotension is not null || a.Hypoxia is not null ? CardIndicator.Warning : CardIndicator.Info;
         }
         else if (g == 0)
         {
-            summary = $"No CRS by ASTCT criteria in the last {window} ({a.Fever.Description})";
+            summary = $"No CRS by ASTCT criteria in the last {window}{onDay} ({a.Fever.Description})";
             indicator = CardIndicator.Info;
         }
         else
         {
+            // The day goes before the drivers so that cutting a long summary never loses it.
             var drivers = g == 1 ? a.Fever.Description : $"{string.Join(" + ", a.Drivers)} + {a.Fever.Description}";
-            summary = $"CRS grade {g} (ASTCT): {drivers}";
+            summary = $"CRS grade {g} (ASTCT){onDay}: {drivers}";
             indicator = g switch { 1 => CardIndicator.Info, 2 => CardIndicator.Warning, _ => CardIndicator.Critical };
         }
-        if (day is not null) summary += $", day {day}";
 
         var finding = new FindingRecord
         {

@@ -36,7 +36,7 @@ public static class CdsJson
             // are not HTML; nothing here is embedded in a page unescaped.)
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             TypeInfoResolver = JsonTypeInfoResolver.Combine(
-                CdsJsonContext.Default.WithAddedModifier(OmitEmptyOptionalValues),
+                CdsJsonContext.Default.WithAddedModifier(OmitEmptyOptionalValues).WithAddedModifier(FhirJson.RejectNullItems),
                 FhirJson.Resolver),
         };
         options.Converters.Add(new ResourceJsonConverter());

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Contract;
 
 namespace CarTCds.Hooks.Evaluation;
@@ -8,6 +9,8 @@ public static class CdsRequestReader
 {
     public static (CdsHookRequest? Request, HookError? Error) Read(ReadOnlySpan<byte> utf8Json)
     {
+        // RFC 8259 §8.1: a parser may ignore a byte order mark; some EHR stacks send one.
+        if (utf8Json.StartsWith("\uFEFF"u8)) utf8Json = utf8Json[3..];
         if (utf8Json.IsEmpty) return (null, HookError.BadRequest("The request body is empty; a CDS Hooks request (JSON) is required.", code: "structure"));
         try
         {
@@ -22,17 +25,21 @@ public static class CdsRequestReader
         }
     }
 
+    /// <summary>A JSON path (<c>$.context.patientId</c>) as the FHIRPath-style expression every other
+    /// issue uses (<c>context.patientId</c>); null for the root.</summary>
+    private static string? Expression(string? jsonPath)
+    {
+        if (string.IsNullOrEmpty(jsonPath) || jsonPath == "$") return null;
+        return jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+    }
+
     /// <summary>A 400 describing malformed JSON, with its JSON path when known. Never echoes the
     /// input beyond the path (it may hold a token or PHI).</summary>
     public static HookError FromJsonException(JsonException ex)
     {
-        var where = ex.Path is { Length: > 0 } p ? $" at {p}" : "";
+        var expression = Expression(FhirJson.FullPath(ex));
+        var where = expression is null ? "" : $" at {expression}";
         var line = ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})" : "";
-        // Messages from System.Text.Json name CLR types; keep only what helps a sender.
-        var reason = ex.Message;
-        var cut = reason.IndexOf(" Path: ", StringComparison.Ordinal);
-        if (cut >= 0) reason = reason[..cut];
-        reason = reason.Replace("System.", "", StringComparison.Ordinal).Replace("CarTCds.Fhir.Model.", "", StringComparison.Ordinal).Replace("CarTCds.Hooks.Contract.", "", StringComparison.Ordinal);
-        return HookError.BadRequest($"The request body is not valid CDS Hooks JSON{where}{line}: {reason}", ex.Path, "structure");
+        return HookError.BadRequest($"The request body is not valid CDS Hooks JSON{where}{line}: {FhirJson.Reason(ex)}", expression, "structure");
     }
 }

@@ -76,7 +76,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             return HookError.BadRequest($"Service '{service.Id}' answers the '{service.Hook}' hook, not '{request.Hook}'.", "hook", "not-supported");
         }
         if (string.IsNullOrWhiteSpace(request.HookInstance)) return HookError.BadRequest("'hookInstance' is required (a UUID for this hook call).", "hookInstance", "required");
-        if (!Guid.TryParse(request.HookInstance, out _)) return HookError.BadRequest("'hookInstance' must be a UUID.", "hookInstance", "value");
+        if (!Guid.TryParseExact(request.HookInstance, "D", out _)) return HookError.BadRequest("'hookInstance' must be a UUID.", "hookInstance", "value");
         if (request.Context is null) return HookError.BadRequest("'context' is required.", "context", "required");
         if (string.IsNullOrWhiteSpace(request.Context.PatientId)) return HookError.BadRequest("'context.patientId' is required.", "context.patientId", "required");
 
@@ -84,8 +84,27 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         {
             if (request.Context.DraftOrders is null) return HookError.BadRequest($"'context.draftOrders' (a Bundle) is required for {service.Hook}.", "context.draftOrders", "required");
             if (request.Context.DraftOrders is not Bundle) return HookError.BadRequest($"'context.draftOrders' must be a Bundle, not a {request.Context.DraftOrders.ResourceType}.", "context.draftOrders", "invalid");
-            if (service.Hook == "order-select" && request.Context.Selections is not { Count: > 0 })
-                return HookError.BadRequest("'context.selections' (the ids of the selected orders) is required for order-select.", "context.selections", "required");
+            var drafts = (Bundle)request.Context.DraftOrders;
+            var i = 0;
+            foreach (var entry in drafts.Entry ?? [])
+            {
+                if (entry.Resource is { } r && !PatientScope.IsForPatient(r, request.Context.PatientId))
+                {
+                    return HookError.BadRequest($"Draft order {r.TypedId ?? r.ResourceType} is for {PatientScope.SubjectOf(r)?.ReferenceValue}, not Patient/{request.Context.PatientId}: refusing to mix patients.", $"context.draftOrders.entry[{i}]", "invalid");
+                }
+                i++;
+            }
+            if (service.Hook == "order-select")
+            {
+                if (request.Context.Selections is not { Count: > 0 } selections)
+                    return HookError.BadRequest("'context.selections' (the ids of the selected orders) is required for order-select.", "context.selections", "required");
+                var ids = drafts.Resources().Select(r => r.TypedId).Where(id => id is not null).ToHashSet(StringComparer.Ordinal);
+                for (var s = 0; s < selections.Count; s++)
+                {
+                    if (!ids.Contains(selections[s]))
+                        return HookError.BadRequest($"'context.selections[{s}]' ('{selections[s]}') names no resource in context.draftOrders (expected e.g. MedicationRequest/<id>).", $"context.selections[{s}]", "value");
+                }
+            }
         }
 
         if (request.FhirServer is { } fs && !(Uri.TryCreate(fs, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp)))

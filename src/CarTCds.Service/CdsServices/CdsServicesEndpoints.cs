@@ -20,7 +20,7 @@ public static class CdsServicesEndpoints
         group.MapPost("/{id}", CallServiceAsync)
             .WithName("CallService")
             .WithSummary("Calls a CDS service with a hook request; answers with cards.")
-            .Accepts<CdsHookRequest>("application/json")
+            .DocumentsJsonBody<CdsHookRequest>("A CDS Hooks request (hook, hookInstance, context, prefetch, fhirServer, fhirAuthorization).")
             .Produces<CdsResponse>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status400BadRequest, contentType: "application/json")
             .Produces(StatusCodes.Status404NotFound, contentType: "application/json")

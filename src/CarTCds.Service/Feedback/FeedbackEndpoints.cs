@@ -17,7 +17,7 @@ public static class FeedbackEndpoints
             .WithTags("CDS Hooks")
             .WithName("Feedback")
             .WithSummary("Receives feedback on cards (accepted or overridden).")
-            .Accepts<CdsFeedbackRequest>("application/json")
+            .DocumentsJsonBody<CdsFeedbackRequest>("CDS Hooks feedback: outcome of one or more cards.")
             .Produces<FeedbackAck>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status400BadRequest, contentType: "application/json")
             .Produces(StatusCodes.Status404NotFound, contentType: "application/json");

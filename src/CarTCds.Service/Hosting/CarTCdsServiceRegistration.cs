@@ -14,7 +14,7 @@ public static class CarTCdsServiceRegistration
     {
         var services = builder.Services;
         services.AddOptions<CarTCdsOptions>().Bind(builder.Configuration.GetSection(CarTCdsOptions.Section))
-            .Validate(o => o.MaxRequestBodyBytes > 0, "CarTCds:MaxRequestBodyBytes must be positive.")
+            .Validate(o => o.MaxRequestBodyBytes is > 0 and <= int.MaxValue, $"CarTCds:MaxRequestBodyBytes must be between 1 and {int.MaxValue} bytes.")
             .ValidateOnStart();
 
         var rules = RuleSetConfiguration.Load(builder.Configuration);
@@ -58,9 +58,11 @@ public static class CarTCdsServiceRegistration
             {
                 StatusCodes.Status404NotFound => $"No endpoint at {http.Request.Path}. CDS services are listed at GET /cds-services.",
                 StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}.",
+                StatusCodes.Status415UnsupportedMediaType => $"Content-Type must be application/json (was '{http.Request.ContentType ?? "(none)"}').",
                 _ => $"HTTP {status}.",
             };
-            await OperationOutcomeResults.WriteAsync(http, status, status == 404 ? "not-found" : "not-supported", message).ConfigureAwait(false);
+            var code = status switch { 404 => "not-found", 405 or 415 => "not-supported", 401 or 403 => "security", _ => "processing" };
+            await OperationOutcomeResults.WriteAsync(http, status, code, message).ConfigureAwait(false);
         });
         return app;
     }

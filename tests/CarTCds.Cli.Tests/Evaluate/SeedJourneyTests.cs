@@ -51,7 +51,7 @@ public sealed class SeedJourneyTests
 
         Assert.Equal(0, exit);
         var card = JsonNode.Parse(stdout)!["cards"]![0]!;
-        Assert.StartsWith("CRS grade 4 (ASTCT): BiPAP", card["summary"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("CRS grade 4 (ASTCT), day 5: BiPAP", card["summary"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("critical", card["indicator"]!.GetValue<string>());
         Assert.Contains("older scales", card["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }

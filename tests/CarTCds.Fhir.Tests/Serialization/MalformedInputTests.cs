@@ -60,7 +60,7 @@ public sealed class MalformedInputTests
 
         // Assert
         Assert.Contains("resourceType", exception.Message, StringComparison.Ordinal);
-        Assert.Equal("$.contained[0]", exception.Path);
+        Assert.Equal("$.contained[0]", FhirJson.FullPath(exception));
     }
 
     [Fact]
@@ -161,8 +161,8 @@ public sealed class MalformedInputTests
         var exception = Assert.Throws<JsonException>(() => FhirJson.Parse(json));
 
         // Assert
-        Assert.Equal(expectedPath, exception.Path);
-        Assert.Contains(expectedPath, exception.Message, StringComparison.Ordinal);
+        // The full path (with the part inside the resource) is FhirJson.FullPath; the message says why.
+        Assert.Equal(expectedPath, FhirJson.FullPath(exception));
         Assert.Contains(expectedTypeInMessage, exception.Message, StringComparison.Ordinal);
     }
 
@@ -175,9 +175,8 @@ public sealed class MalformedInputTests
         // Act
         var exception = Assert.Throws<JsonException>(() => FhirJson.Parse(json));
 
-        // Assert: a nested resource is read by its own serializer call, so the path (and the
-        // byte position) are relative to that resource, not to the Bundle.
-        Assert.Equal("$.valueQuantity", exception.Path);
+        // Assert: the nested resource's own path is carried up, so the full path reaches the field.
+        Assert.Equal("$.entry[0].resource.valueQuantity", FhirJson.FullPath(exception));
         Assert.Contains("Quantity", exception.Message, StringComparison.Ordinal);
     }
 

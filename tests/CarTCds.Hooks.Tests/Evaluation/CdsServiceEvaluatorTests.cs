@@ -1,0 +1,196 @@
+using CarTCds.Fhir.Model;
+using CarTCds.Hooks.Cards;
+using CarTCds.Hooks.Catalog;
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Evaluation;
+using CarTCds.Hooks.Tests.TestSupport;
+
+namespace CarTCds.Hooks.Tests.Evaluation;
+
+public sealed class CdsServiceEvaluatorTests
+{
+    private static CdsServiceEvaluator Engine(FakeFhirQueryClient? fake = null) =>
+        CdsEngine.Create(new FixedTimeProvider(FhirData.Now), fhir: fake ?? FakeFhirQueryClient.Unreachable());
+
+    /// <summary>An 8-year-old, day 3 after tisagenlecleucel: fever 39.5 °C and norepinephrine running.</summary>
+    private static Bundle Grade3PatientBundle() => new()
+    {
+        Type = "collection",
+        Entry = new Resource[]
+        {
+            FhirData.Patient("2005-01-01"),
+            FhirData.Temperature("temp-1", 39.5m, hoursAgo: 2),
+            FhirData.Temperature("temp-0", 37.2m, hoursAgo: 10),
+            FhirData.Administration("norepi-1", "7512", "in-progress", startedHoursAgo: 3),
+            FhirData.CarTInfusion("cart-1", hoursAgo: 72),
+            FhirData.Temperature("temp-bad", 38m, "kg", hoursAgo: 1),
+        }.Select(r => new BundleEntry { Resource = r }).ToList(),
+    };
+
+    private static Bundle DraftOrders() => new()
+    {
+        Type = "collection",
+        Entry = [new BundleEntry { Resource = new MedicationRequest { Id = "mr1", Status = "draft", Intent = "order", Subject = FhirData.Subject() } }],
+    };
+
+    private static CdsHookRequest ValidRequest(string serviceId)
+    {
+        var service = new CdsServiceCatalog().Find(serviceId)!;
+        return PatientBundleRequest.Build(service, Grade3PatientBundle(), service.Hook == "patient-view" ? null : DraftOrders(), "Practitioner/abc");
+    }
+
+    /// <summary>The base request of the check table below: it must pass, or a 400 row proves nothing.</summary>
+    [Theory]
+    [InlineData(CdsServiceCatalog.ToxicityId)]
+    [InlineData(CdsServiceCatalog.EligibilityId)]
+    [InlineData(CdsServiceCatalog.OrderCheckId)]
+    public async Task GivenAValidRequestForEachService_WhenEvaluated_ThenOk(string serviceId)
+    {
+        var result = await Engine().EvaluateAsync(serviceId, ValidRequest(serviceId), CancellationToken.None);
+
+        Assert.Null(result.Error);
+        Assert.NotNull(result.Response);
+        Assert.Empty(CdsResponseValidator.Validate(result.Response));
+    }
+
+    [Fact]
+    public async Task GivenAnUnknownService_WhenEvaluated_Then404ListingTheServices()
+    {
+        var result = await Engine().EvaluateAsync("cart-nope", ValidRequest(CdsServiceCatalog.ToxicityId), CancellationToken.None);
+
+        Assert.Null(result.Response);
+        Assert.Equal(404, result.Error!.StatusCode);
+        var diagnostics = Assert.Single(result.Error.Outcome.Issue!).Diagnostics;
+        Assert.Contains("'cart-nope'", diagnostics, StringComparison.Ordinal);
+        Assert.Contains("cart-toxicity, cart-eligibility, cart-order-check", diagnostics, StringComparison.Ordinal);
+    }
+
+    private static readonly Dictionary<string, Action<CdsHookRequest>> Breaks = new()
+    {
+        ["hook missing"] = r => r.Hook = null,
+        ["wrong hook"] = r => r.Hook = "order-sign",
+        ["hookInstance missing"] = r => r.HookInstance = "",
+        ["hookInstance not a UUID"] = r => r.HookInstance = "call-42",
+        ["context missing"] = r => r.Context = null,
+        ["patientId missing"] = r => r.Context!.PatientId = null,
+        ["draftOrders missing"] = r => r.Context!.DraftOrders = null,
+        ["draftOrders not a Bundle"] = r => r.Context!.DraftOrders = new MedicationRequest { Id = "mr1", Status = "draft" },
+        ["selections missing"] = r => r.Context!.Selections = null,
+        ["selections empty"] = r => r.Context!.Selections = [],
+        ["fhirServer ftp"] = r => r.FhirServer = "ftp://x",
+        ["fhirServer relative"] = r => r.FhirServer = "fhir/r4",
+        ["access_token missing"] = r => r.FhirAuthorization = new FhirAuthorization { TokenType = "Bearer" },
+        ["token_type MAC"] = r => r.FhirAuthorization = new FhirAuthorization { AccessToken = "t", TokenType = "MAC" },
+    };
+
+    [Theory]
+    [InlineData(CdsServiceCatalog.ToxicityId, "hook missing", "'hook' is required.", "hook")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "wrong hook", "Service 'cart-toxicity' answers the 'patient-view' hook, not 'order-sign'.", "hook")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "hookInstance missing", "'hookInstance' is required", "hookInstance")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "hookInstance not a UUID", "'hookInstance' must be a UUID.", "hookInstance")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "context missing", "'context' is required.", "context")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "patientId missing", "'context.patientId' is required.", "context.patientId")]
+    [InlineData(CdsServiceCatalog.OrderCheckId, "draftOrders missing", "'context.draftOrders' (a Bundle) is required for order-sign.", "context.draftOrders")]
+    [InlineData(CdsServiceCatalog.EligibilityId, "draftOrders missing", "'context.draftOrders' (a Bundle) is required for order-select.", "context.draftOrders")]
+    [InlineData(CdsServiceCatalog.OrderCheckId, "draftOrders not a Bundle", "'context.draftOrders' must be a Bundle, not a MedicationRequest.", "context.draftOrders")]
+    [InlineData(CdsServiceCatalog.EligibilityId, "selections missing", "'context.selections'", "context.selections")]
+    [InlineData(CdsServiceCatalog.EligibilityId, "selections empty", "'context.selections'", "context.selections")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "fhirServer ftp", "'fhirServer' must be an absolute http(s) URL.", "fhirServer")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "fhirServer relative", "'fhirServer' must be an absolute http(s) URL.", "fhirServer")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "access_token missing", "'fhirAuthorization.access_token' is required", "fhirAuthorization.access_token")]
+    [InlineData(CdsServiceCatalog.ToxicityId, "token_type MAC", "'fhirAuthorization.token_type' must be 'Bearer'.", "fhirAuthorization.token_type")]
+    public async Task GivenARequestBreakingOneCheck_WhenEvaluated_Then400WithDiagnosticsAndExpression(string serviceId, string broken, string diagnostics, string expression)
+    {
+        var request = ValidRequest(serviceId);
+        Breaks[broken](request);
+
+        var result = await Engine().EvaluateAsync(serviceId, request, CancellationToken.None);
+
+        Assert.Null(result.Response);
+        Assert.Equal(400, result.Error!.StatusCode);
+        var issue = Assert.Single(result.Error.Outcome.Issue!);
+        Assert.Equal("error", issue.Severity);
+        Assert.Contains(diagnostics, issue.Diagnostics, StringComparison.Ordinal);
+        Assert.Equal([expression], issue.Expression);
+    }
+
+    [Fact]
+    public async Task GivenTheOrderSelectChecksOnPatientView_WhenEvaluated_ThenNotRequired()
+    {
+        var request = ValidRequest(CdsServiceCatalog.ToxicityId);
+        request.Context!.DraftOrders = null;
+        request.Context.Selections = null;
+
+        var result = await Engine().EvaluateAsync(CdsServiceCatalog.ToxicityId, request, CancellationToken.None);
+
+        Assert.Null(result.Error);
+    }
+
+    [Fact]
+    public async Task GivenAGrade3Patient_WhenEvaluated_ThenACriticalCrsCardThatSaysWhy()
+    {
+        var result = await Engine().EvaluateAsync(CdsServiceCatalog.ToxicityId, ValidRequest(CdsServiceCatalog.ToxicityId), CancellationToken.None);
+
+        Assert.Null(result.Error);
+        var card = Assert.Single(result.Response!.Cards);
+        Assert.Equal("CRS grade 3 (ASTCT), day 3: norepinephrine + fever 39.5 °C", card.Summary);
+        Assert.Equal(CardIndicator.Critical, card.Indicator);
+        var finding = Assert.Single(card.Extension!.Findings!);
+        Assert.Equal(CrsCardComposer.FindingCode, finding.Code);
+        Assert.Equal(3m, finding.Value.Number);
+        Assert.Equal("astct-2019@1.0.0", finding.RuleSet);
+        Assert.Equal(["MedicationAdministration/norepi-1", "Observation/temp-1"], finding.Evidence!.Order());
+        Assert.Contains("Observation/temp-bad: temperature 38 kg: not in Cel or [degF]", card.Detail, StringComparison.Ordinal);
+        Assert.Empty(CdsResponseValidator.Validate(result.Response));
+    }
+
+    [Fact]
+    public async Task GivenNoPrefetchAndAFhirServer_WhenEvaluated_ThenEveryKeyIsReadFromTheServerAndTheCardIsTheSame()
+    {
+        var request = ValidRequest(CdsServiceCatalog.ToxicityId);
+        var prefetched = request.Prefetch!;
+        var service = new CdsServiceCatalog().Find(CdsServiceCatalog.ToxicityId)!;
+        var routes = service.Prefetch.ToDictionary(k => k.Template.Replace("{{context.patientId}}", FhirData.PatientId, StringComparison.Ordinal), k => prefetched[k.Key]!);
+        var fake = new FakeFhirQueryClient(routes);
+        request.Prefetch = null;
+        request.FhirServer = "https://ehr.example.org/fhir/";
+        request.FhirAuthorization = new FhirAuthorization { AccessToken = "tok", TokenType = "bearer" };
+
+        var result = await Engine(fake).EvaluateAsync(CdsServiceCatalog.ToxicityId, request, CancellationToken.None);
+
+        Assert.Null(result.Error);
+        Assert.Equal(service.Prefetch.Count, fake.Calls.Count);
+        Assert.All(fake.Calls, c => Assert.Equal("tok", c.Server.BearerToken));
+        var card = Assert.Single(result.Response!.Cards);
+        Assert.StartsWith("CRS grade 3 (ASTCT), day 3: norepinephrine + fever 39.5 °C", card.Summary, StringComparison.Ordinal);
+        Assert.Contains("read from the FHIR server", card.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenNoPrefetchAndNoFhirServer_WhenEvaluated_Then412PerMissingKey()
+    {
+        var request = ValidRequest(CdsServiceCatalog.ToxicityId);
+        request.Prefetch = null;
+
+        var result = await Engine().EvaluateAsync(CdsServiceCatalog.ToxicityId, request, CancellationToken.None);
+
+        Assert.Equal(412, result.Error!.StatusCode);
+        Assert.Equal(
+            ["prefetch.conditions", "prefetch.medicationAdministrations", "prefetch.observations", "prefetch.patient", "prefetch.procedures"],
+            result.Error.Outcome.Issue!.Select(i => Assert.Single(i.Expression!)).Order());
+    }
+
+    [Fact]
+    public async Task GivenNoTemperatureInTheWindow_WhenEvaluated_ThenNotGradableInfoCard()
+    {
+        var bundle = new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = FhirData.Patient() }] };
+        var service = new CdsServiceCatalog().Find(CdsServiceCatalog.ToxicityId)!;
+
+        var result = await Engine().EvaluateAsync(service.Id, PatientBundleRequest.Build(service, bundle), CancellationToken.None);
+
+        var card = Assert.Single(result.Response!.Cards);
+        Assert.Equal("CRS not gradable (ASTCT): no temperature in the last 24 h", card.Summary);
+        Assert.Equal(CardIndicator.Info, card.Indicator);
+        Assert.Equal("not-gradable", card.Extension!.Findings![0].Value.Text);
+    }
+}

@@ -1,0 +1,347 @@
+using System.Globalization;
+using CarTCds.Rules.Facts;
+
+namespace CarTCds.Rules.IecHs;
+
+/// <summary>carHLH / IEC-HS screen: raises a flag for clinician confirmation, never a diagnosis.</summary>
+/// <remarks>
+/// Two criteria sets (CLINICAL-RULES.md §3):
+/// <list type="bullet">
+/// <item><see href="https://doi.org/10.1038/nrclinonc.2017.148">Neelapu SS et al. Chimeric antigen
+/// receptor T-cell therapy — assessment and management of toxicities. Nat Rev Clin Oncol 2018;15:47–62</see>
+/// (CARTOX carHLH) [S]: peak ferritin &gt; 10,000 ng/mL during CRS (typically the first 5 days) plus any
+/// two of grade ≥ 3 ALT/AST/bilirubin rise, grade ≥ 3 oliguria or creatinine rise, grade ≥ 3 pulmonary
+/// oedema, haemophagocytosis. Grade 3 of a laboratory rise per CTCAE v5.0 [U].</item>
+/// <item><see href="https://doi.org/10.1016/j.jtct.2023.03.006">Hines MR et al. Immune Effector
+/// Cell-Associated Hemophagocytic Lymphohistiocytosis-Like Syndrome. Transplant Cell Ther 2023;29:438</see>
+/// (ASTCT IEC-HS) [U, criteria from memory]: ferritin &gt; 2 × ULN or baseline, or rapidly rising,
+/// plus transaminitis, hypofibrinogenaemia or new/worse cytopenia; onset as CRS resolves (clinician).</item>
+/// </list>
+/// </remarks>
+public static class IecHsScreen
+{
+    /// <summary>Screens the laboratory results up to <paramref name="at"/>.</summary>
+    /// <param name="facts">The patient's facts; results after <paramref name="at"/> are ignored.</param>
+    /// <param name="at">The evaluation time (the request's time, never the wall clock).</param>
+    /// <param name="rules">The rule set.</param>
+    /// <remarks>
+    /// Periods: carHLH looks at (infusion, infusion + <see cref="IecHsParameters.CarHlhFerritinWindowDays"/>]
+    /// (cut at <paramref name="at"/>); IEC-HS at (<paramref name="at"/> − <see cref="IecHsParameters.IecHsLookBack"/>,
+    /// <paramref name="at"/>], never before the infusion. Without an infusion on record both use
+    /// (<paramref name="at"/> − <see cref="IecHsParameters.LookBackWithoutInfusion"/>, <paramref name="at"/>]
+    /// resp. the IEC-HS look-back, and no baseline is known. The latest infusion at or before
+    /// <paramref name="at"/> is day 0. Each result's own upper limit of normal is used when sent.
+    /// </remarks>
+    public static IecHsAssessment Assess(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    {
+        var p = rules.IecHs;
+        var notes = new List<string> { "A flag for clinician confirmation, not a diagnosis." };
+        var missing = new List<string>();
+        var labs = facts.Labs.Where(l => l.Time <= at).ToList();
+        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+
+        DateTimeOffset periodFrom, periodTo, referenceFrom;
+        string periodName;
+        if (infusion is not null)
+        {
+            periodFrom = infusion.Time;
+            var end = infusion.Time.AddDays(p.CarHlhFerritinWindowDays);
+            periodTo = end < at ? end : at;
+            referenceFrom = infusion.Time - p.BaselineLookBack;
+            periodName = $"in the first {p.CarHlhFerritinWindowDays} days after infusion";
+        }
+        else
+        {
+            periodFrom = at - p.LookBackWithoutInfusion;
+            periodTo = at;
+            referenceFrom = periodFrom;
+            periodName = $"in the last {Days(p.LookBackWithoutInfusion)} days";
+            notes.Add($"No CAR-T infusion on record: results from the last {Days(p.LookBackWithoutInfusion)} days were screened and no pre-infusion baseline is known.");
+        }
+        var iecFrom = at - p.IecHsLookBack;
+        if (infusion is not null && infusion.Time > iecFrom) iecFrom = infusion.Time;
+        var iecName = $"in the last {Hours(p.IecHsLookBack)} h{(infusion is not null && iecFrom == infusion.Time ? " (since infusion)" : "")}";
+
+        List<LabResult> In(LabTest t, DateTimeOffset from, DateTimeOffset to) =>
+            labs.Where(l => l.Test == t && l.Time > from && l.Time <= to).ToList();
+        LabResult? Baseline(LabTest t, bool earliest)
+        {
+            if (infusion is null) return null;
+            var pre = labs.Where(l => l.Test == t && l.Time <= infusion.Time && l.Time >= infusion.Time - p.BaselineLookBack);
+            return earliest ? pre.MinBy(l => l.Time) : pre.MaxBy(l => l.Time);
+        }
+
+        // ---- CARTOX carHLH --------------------------------------------------------------------
+        var carFerritin = CarHlhFerritin(In(LabTest.Ferritin, periodFrom, periodTo), p, periodName, missing);
+        var hepatic = Hepatic(IecHsCriterionKind.CarHlhHepatic,
+            In(LabTest.Alt, periodFrom, periodTo), In(LabTest.Ast, periodFrom, periodTo), In(LabTest.Bilirubin, periodFrom, periodTo),
+            p.CarHlhTransaminaseUlnMultiple, p.CarHlhBilirubinUlnMultiple, p, periodName, missing);
+        var renal = Renal(In(LabTest.Creatinine, periodFrom, periodTo), Baseline(LabTest.Creatinine, earliest: true), p, periodName, missing);
+        var organs = new[] { hepatic, renal }.Where(c => c.Met).ToList();
+        var carMet = carFerritin.Met && organs.Count >= p.CarHlhMinOrganCriteria;
+        var carSummary = $"{carFerritin.Description}; {organs.Count} organ criteria met{(organs.Count > 0 ? $" ({string.Join(", ", organs.Select(OrganName))})" : "")} of {p.CarHlhMinOrganCriteria} needed";
+        var carHlh = new IecHsCriteriaResult(IecHsCriteriaSet.CartoxCarHlh, carMet, periodFrom, periodTo, carSummary, [carFerritin, hepatic, renal]);
+        if (carFerritin.Met && !carMet && organs.Count == p.CarHlhMinOrganCriteria - 1)
+        {
+            notes.Add($"Ferritin above {Num(p.CarHlhFerritinNgPerMl)} ng/mL with {organs.Count} organ criterion: grade ≥ 3 pulmonary oedema, grade ≥ 3 oliguria and haemophagocytosis cannot be seen in the data — if any is present, the carHLH criteria are met.");
+        }
+
+        // ---- ASTCT IEC-HS [U] -------------------------------------------------------------------
+        var ferritinBaseline = Baseline(LabTest.Ferritin, earliest: false);
+        var iecFerritin = IecFerritin(In(LabTest.Ferritin, iecFrom, at), labs.Where(l => l.Test == LabTest.Ferritin).ToList(), ferritinBaseline, p, iecName, missing);
+        var transaminases = Hepatic(IecHsCriterionKind.IecHsTransaminases,
+            In(LabTest.Alt, iecFrom, at), In(LabTest.Ast, iecFrom, at), [], p.IecHsTransaminaseUlnMultiple, 0m, p, iecName, missing);
+        var fibrinogen = Fibrinogen(In(LabTest.Fibrinogen, iecFrom, at), p, iecName, missing);
+        var cytopenia = Cytopenia(In(LabTest.Platelets, iecFrom, at), In(LabTest.Neutrophils, iecFrom, at),
+            labs.Where(l => l.Time >= referenceFrom).ToList(), p, iecName, missing);
+        var additional = new[] { transaminases, fibrinogen, cytopenia }.Where(c => c.Met).ToList();
+        var iecMet = iecFerritin.Met && additional.Count >= p.IecHsMinAdditionalFeatures;
+        var iecSummary = $"{iecFerritin.Description}; {additional.Count} further feature(s) met{(additional.Count > 0 ? $" ({string.Join(", ", additional.Select(FeatureName))})" : "")} of {p.IecHsMinAdditionalFeatures} needed";
+        var iecHs = new IecHsCriteriaResult(IecHsCriteriaSet.AstctIecHs, iecMet, iecFrom, at, iecSummary, [iecFerritin, transaminases, fibrinogen, cytopenia]);
+        if (iecMet)
+        {
+            notes.Add("IEC-HS criteria and thresholds are unverified [U] and configurable; confirm the timing (onset as CRS resolves, or worsening after an initial response) and exclude infection.");
+        }
+
+        var raisedBy = new List<IecHsCriteriaSet>();
+        if (carMet) raisedBy.Add(IecHsCriteriaSet.CartoxCarHlh);
+        if (iecMet) raisedBy.Add(IecHsCriteriaSet.AstctIecHs);
+        var flag = raisedBy.Count > 0;
+
+        var screened = labs.Any(l => l.Test == LabTest.Ferritin && ((l.Time > periodFrom && l.Time <= periodTo) || (l.Time > iecFrom && l.Time <= at)));
+        if (!screened)
+        {
+            notes.Add("Not screened: no ferritin in either period.");
+        }
+
+        var evidence = carHlh.Criteria.Concat(iecHs.Criteria).SelectMany(c => c.Evidence)
+            .DistinctBy(e => (e.Source, e.Description))
+            .OrderBy(e => e.Time ?? DateTimeOffset.MinValue)
+            .ToList();
+
+        IReadOnlyList<string> notAssessable =
+        [
+            "carHLH: grade ≥ 3 pulmonary oedema (not in the data)",
+            "carHLH: grade ≥ 3 oliguria (urine output not in the data; creatinine is assessed)",
+            "carHLH / IEC-HS: haemophagocytosis in marrow or organs (not in the data)",
+            "IEC-HS: onset as CRS resolves or worsening after an initial response (clinician to judge)",
+            "IEC-HS supportive features: LDH, PT/PTT, triglycerides > 265 mg/dL, splenomegaly (not screened)",
+        ];
+
+        IReadOnlyList<string> management = flag
+            ?
+            [
+                "Advisory only: confirm carHLH / IEC-HS clinically and follow institutional guidance.",
+                "First line: anakinra, with or without corticosteroids.",
+                "If refractory: consider ruxolitinib, emapalumab or etoposide (specialist decision).",
+            ]
+            : [];
+
+        return new IecHsAssessment(flag, screened, raisedBy, carHlh, iecHs, evidence, notAssessable,
+            missing.Distinct().ToList(), notes, management);
+    }
+
+    private static IecHsCriterion CarHlhFerritin(List<LabResult> ferritins, IecHsParameters p, string period, List<string> missing)
+    {
+        var peak = ferritins.OrderByDescending(l => l.Value).ThenByDescending(l => l.Time).FirstOrDefault();
+        if (peak is null)
+        {
+            missing.Add($"ferritin (LOINC 2276-4) {period}");
+            return new IecHsCriterion(IecHsCriterionKind.CarHlhFerritin, false, $"no ferritin {period}", []);
+        }
+        var met = peak.Value > p.CarHlhFerritinNgPerMl;
+        var text = $"peak ferritin {Num(peak.Value)} ng/mL ({(met ? ">" : "≤")} {Num(p.CarHlhFerritinNgPerMl)})";
+        return new IecHsCriterion(IecHsCriterionKind.CarHlhFerritin, met, text, [new Evidence(peak.Source, peak.Time, text)]);
+    }
+
+    // CARTOX hepatic criterion (ALT, AST or bilirubin, counted once) and IEC-HS transaminitis
+    // (bilirubin not used: pass none).
+    private static IecHsCriterion Hepatic(IecHsCriterionKind kind, List<LabResult> alts, List<LabResult> asts, List<LabResult> bilirubins,
+        decimal transaminaseMultiple, decimal bilirubinMultiple, IecHsParameters p, string period, List<string> missing)
+    {
+        var judged = new List<(bool Met, string Text, LabResult Result)>();
+        void Judge(List<LabResult> results, decimal defaultUln, decimal multiple)
+        {
+            var worst = results.Select(r => (Result: r, Uln: Uln(r, defaultUln))).OrderByDescending(x => x.Result.Value / x.Uln.Value).ThenByDescending(x => x.Result.Time).FirstOrDefault();
+            if (worst.Result is null) return;
+            var r = worst.Result;
+            var met = r.Value > multiple * worst.Uln.Value;
+            judged.Add((met, $"{LabTests.Name(r.Test)} {Num(r.Value)} {Unit(r.Test)} ({Num(r.Value / worst.Uln.Value)} × ULN; {(met ? ">" : "≤")} {Num(multiple)} × {worst.Uln.Label} {Num(worst.Uln.Value)} {Unit(r.Test)})", r));
+        }
+        Judge(alts, p.AltUlnUnitsPerL, transaminaseMultiple);
+        Judge(asts, p.AstUlnUnitsPerL, transaminaseMultiple);
+        Judge(bilirubins, p.BilirubinUlnMgPerDl, bilirubinMultiple);
+
+        var what = kind == IecHsCriterionKind.CarHlhHepatic ? "ALT, AST or bilirubin" : "ALT or AST";
+        if (judged.Count == 0)
+        {
+            missing.Add($"{what} {period}");
+            return new IecHsCriterion(kind, false, $"no {what} {period}", []);
+        }
+        var anyMet = judged.Any(j => j.Met);
+        var shown = anyMet ? judged.Where(j => j.Met).ToList() : judged;
+        var label = kind == IecHsCriterionKind.CarHlhHepatic ? "grade ≥ 3 hepatic rise" : "transaminitis";
+        var description = $"{label}: {(anyMet ? "met" : "not met")} — {string.Join("; ", shown.Select(j => j.Text))}";
+        return new IecHsCriterion(kind, anyMet, description, shown.Select(j => new Evidence(j.Result.Source, j.Result.Time, j.Text)).ToList());
+    }
+
+    // CARTOX renal criterion: CTCAE v5.0 grade ≥ 3 creatinine increase (> 3 × ULN or > 3 × baseline).
+    private static IecHsCriterion Renal(List<LabResult> creatinines, LabResult? baseline, IecHsParameters p, string period, List<string> missing)
+    {
+        if (creatinines.Count == 0)
+        {
+            missing.Add($"creatinine (LOINC 2160-0) {period}");
+            return new IecHsCriterion(IecHsCriterionKind.CarHlhRenal, false, $"no creatinine {period}", []);
+        }
+        decimal Score(LabResult r) => Math.Max(r.Value / Uln(r, p.CreatinineUlnMgPerDl).Value, baseline is { Value: > 0m } b ? r.Value / b.Value : 0m);
+        var worst = creatinines.OrderByDescending(Score).ThenByDescending(r => r.Time).First();
+        var uln = Uln(worst, p.CreatinineUlnMgPerDl);
+        var byUln = worst.Value > p.CarHlhCreatinineUlnMultiple * uln.Value;
+        var byBaseline = baseline is { Value: > 0m } && worst.Value > p.CarHlhCreatinineBaselineMultiple * baseline.Value;
+        var met = byUln || byBaseline;
+        var parts = new List<string> { $"{Num(worst.Value / uln.Value)} × {uln.Label} {Num(uln.Value)} mg/dL ({(byUln ? ">" : "≤")} {Num(p.CarHlhCreatinineUlnMultiple)} ×)" };
+        if (baseline is { Value: > 0m }) parts.Add($"{Num(worst.Value / baseline.Value)} × baseline {Num(baseline.Value)} mg/dL ({(byBaseline ? ">" : "≤")} {Num(p.CarHlhCreatinineBaselineMultiple)} ×)");
+        else parts.Add("no baseline");
+        var text = $"creatinine {Num(worst.Value)} mg/dL: {string.Join(", ", parts)}";
+        var evidence = new List<Evidence> { new(worst.Source, worst.Time, text) };
+        if (baseline is not null) evidence.Add(new Evidence(baseline.Source, baseline.Time, $"baseline creatinine {Num(baseline.Value)} mg/dL (earliest in the {Days(p.BaselineLookBack)} days before infusion)"));
+        return new IecHsCriterion(IecHsCriterionKind.CarHlhRenal, met, $"grade ≥ 3 creatinine rise: {(met ? "met" : "not met")} — {text}", evidence);
+    }
+
+    private static IecHsCriterion IecFerritin(List<LabResult> recent, List<LabResult> allFerritins, LabResult? baseline, IecHsParameters p, string period, List<string> missing)
+    {
+        if (recent.Count == 0)
+        {
+            missing.Add($"ferritin (LOINC 2276-4) {period}");
+            return new IecHsCriterion(IecHsCriterionKind.IecHsFerritin, false, $"no ferritin {period}", []);
+        }
+        var peak = recent.OrderByDescending(l => l.Value).ThenByDescending(l => l.Time).First();
+        var uln = Uln(peak, p.FerritinUlnNgPerMl);
+        var ulnLimit = p.IecHsFerritinUlnMultiple * uln.Value;
+        decimal? baseLimit = baseline is { Value: > 0m } ? p.IecHsFerritinBaselineMultiple * baseline.Value : null;
+
+        bool elevated;
+        string against;
+        if (baseLimit is { } bl && p.FerritinAgainstHigherOfUlnAndBaseline && bl > ulnLimit)
+        {
+            elevated = peak.Value > bl;
+            against = $"{Num(p.IecHsFerritinBaselineMultiple)} × baseline {Num(baseline!.Value)} ng/mL, baseline above ULN";
+        }
+        else if (baseLimit is { } bl2 && !p.FerritinAgainstHigherOfUlnAndBaseline && peak.Value <= ulnLimit && peak.Value > bl2)
+        {
+            elevated = true;
+            against = $"{Num(p.IecHsFerritinBaselineMultiple)} × baseline {Num(baseline!.Value)} ng/mL";
+        }
+        else
+        {
+            elevated = peak.Value > ulnLimit;
+            against = $"{Num(p.IecHsFerritinUlnMultiple)} × {uln.Label} {Num(uln.Value)} ng/mL";
+        }
+        var peakText = $"ferritin {Num(peak.Value)} ng/mL ({(elevated ? ">" : "≤")} {against})";
+        var evidence = new List<Evidence> { new(peak.Source, peak.Time, peakText) };
+        if (baseline is not null) evidence.Add(new Evidence(baseline.Source, baseline.Time, $"baseline ferritin {Num(baseline.Value)} ng/mL (latest before infusion)"));
+
+        // Rapidly rising: a value ≥ factor × an earlier value within the rise interval.
+        (LabResult Later, LabResult Earlier)? rise = null;
+        foreach (var later in recent.OrderByDescending(l => l.Time))
+        {
+            var earlier = allFerritins
+                .Where(e => e.Time < later.Time && e.Time >= later.Time - p.FerritinRapidRiseWithin && e.Value > 0m && later.Value >= p.FerritinRapidRiseFactor * e.Value)
+                .MinBy(e => e.Value);
+            if (earlier is not null && (rise is null || later.Value / earlier.Value > rise.Value.Later.Value / rise.Value.Earlier.Value)) rise = (later, earlier);
+        }
+        string? riseText = null;
+        if (rise is { } rr)
+        {
+            riseText = $"ferritin rising {Num(rr.Earlier.Value)} → {Num(rr.Later.Value)} ng/mL in {Hours(rr.Later.Time - rr.Earlier.Time)} h (≥ {Num(p.FerritinRapidRiseFactor)} × within {Hours(p.FerritinRapidRiseWithin)} h)";
+            evidence.Add(new Evidence(rr.Earlier.Source, rr.Earlier.Time, $"earlier ferritin {Num(rr.Earlier.Value)} ng/mL"));
+            evidence.Add(new Evidence(rr.Later.Source, rr.Later.Time, riseText));
+        }
+
+        var met = elevated || rise is not null;
+        var description = $"ferritin: {(met ? "met" : "not met")} — {peakText}{(riseText is null ? "" : "; " + riseText)}";
+        return new IecHsCriterion(IecHsCriterionKind.IecHsFerritin, met, description, evidence);
+    }
+
+    private static IecHsCriterion Fibrinogen(List<LabResult> fibrinogens, IecHsParameters p, string period, List<string> missing)
+    {
+        var lowest = fibrinogens.OrderBy(l => l.Value).ThenByDescending(l => l.Time).FirstOrDefault();
+        if (lowest is null)
+        {
+            missing.Add($"fibrinogen (LOINC 3255-7) {period}");
+            return new IecHsCriterion(IecHsCriterionKind.IecHsFibrinogen, false, $"no fibrinogen {period}", []);
+        }
+        var met = lowest.Value < p.FibrinogenBelowMgPerDl;
+        var text = $"fibrinogen {Num(lowest.Value)} mg/dL ({(met ? "<" : "≥")} {Num(p.FibrinogenBelowMgPerDl)})";
+        return new IecHsCriterion(IecHsCriterionKind.IecHsFibrinogen, met, $"hypofibrinogenaemia: {(met ? "met" : "not met")} — {text}",
+            [new Evidence(lowest.Source, lowest.Time, text)]);
+    }
+
+    // New or worsening cytopenia: below the lower limit and fallen by the fraction from the highest
+    // earlier count (since the baseline window began).
+    private static IecHsCriterion Cytopenia(List<LabResult> platelets, List<LabResult> neutrophils, List<LabResult> reference, IecHsParameters p, string period, List<string> missing)
+    {
+        if (platelets.Count == 0 && neutrophils.Count == 0)
+        {
+            missing.Add($"platelets (LOINC 777-3) or neutrophils (LOINC 751-8) {period}");
+            return new IecHsCriterion(IecHsCriterionKind.IecHsCytopenia, false, $"no platelet or neutrophil count {period}", []);
+        }
+        var found = new List<(string Text, LabResult Now, LabResult Before)>();
+        var checkedTexts = new List<string>();
+        void Judge(List<LabResult> counts, decimal lowerLimit)
+        {
+            (LabResult Now, LabResult Before, decimal Fall)? best = null;
+            foreach (var now in counts)
+            {
+                var before = reference.Where(r => r.Test == now.Test && r.Time < now.Time).MaxBy(r => r.Value);
+                if (before is null || before.Value <= 0m) continue;
+                var fall = (before.Value - now.Value) / before.Value;
+                if (now.Value < lowerLimit && fall >= p.CytopeniaFallFraction && (best is null || fall > best.Value.Fall)) best = (now, before, fall);
+            }
+            var name = LabTests.Name(counts.Count > 0 ? counts[0].Test : LabTest.Platelets);
+            if (best is { } b)
+            {
+                found.Add(($"{name} {Num(b.Now.Value)} ×10⁹/L (< {Num(lowerLimit)}), down {Num(b.Fall * 100m)} % from {Num(b.Before.Value)} (≥ {Num(p.CytopeniaFallFraction * 100m)} %)", b.Now, b.Before));
+            }
+            else if (counts.Count > 0)
+            {
+                var lowest = counts.MinBy(c => c.Value)!;
+                checkedTexts.Add($"{name} lowest {Num(lowest.Value)} ×10⁹/L");
+            }
+        }
+        Judge(platelets, p.PlateletsLowerLimitPerNl);
+        Judge(neutrophils, p.NeutrophilsLowerLimitPerNl);
+
+        if (found.Count == 0)
+        {
+            return new IecHsCriterion(IecHsCriterionKind.IecHsCytopenia, false,
+                $"new/worse cytopenia: not met — {string.Join("; ", checkedTexts)} (no fall of ≥ {Num(p.CytopeniaFallFraction * 100m)} % below the lower limit)", []);
+        }
+        var evidence = found.SelectMany(f => new[]
+        {
+            new Evidence(f.Before.Source, f.Before.Time, $"earlier {LabTests.Name(f.Before.Test)} {Num(f.Before.Value)} ×10⁹/L"),
+            new Evidence(f.Now.Source, f.Now.Time, f.Text),
+        }).ToList();
+        return new IecHsCriterion(IecHsCriterionKind.IecHsCytopenia, true, $"new/worse cytopenia: met — {string.Join("; ", found.Select(f => f.Text))}", evidence);
+    }
+
+    private static (decimal Value, string Label) Uln(LabResult r, decimal fallback) =>
+        r.UpperLimitOfNormal is decimal u && u > 0m ? (u, "laboratory ULN") : (fallback, "default ULN");
+
+    private static string OrganName(IecHsCriterion c) => c.Kind == IecHsCriterionKind.CarHlhHepatic ? "hepatic" : "renal";
+
+    private static string FeatureName(IecHsCriterion c) => c.Kind switch
+    {
+        IecHsCriterionKind.IecHsTransaminases => "transaminitis",
+        IecHsCriterionKind.IecHsFibrinogen => "hypofibrinogenaemia",
+        _ => "new/worse cytopenia",
+    };
+
+    private static string Unit(LabTest t) => LabTests.Unit(t);
+
+    private static string Num(decimal d) => d.ToString("#,0.##", CultureInfo.InvariantCulture);
+
+    private static string Days(TimeSpan t) => t.TotalDays.ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string Hours(TimeSpan t) => t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture);
+}

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using CarTCds.Service.Tests.TestSupport;
 
@@ -11,9 +12,9 @@ public sealed class EligibilityServiceTests(CarTCdsWebApplicationFactory factory
     private readonly HttpClient _client = factory.CreateClient();
 
     [Fact]
-    public async Task GivenATisagenlecleucelDraftOrderSelected_WhenEligibilityIsCalled_Then200WithNoCards()
+    public async Task GivenATisagenlecleucelDraftOrderSelected_WhenEligibilityIsCalled_ThenOneEligibilityCardThatSaysWhatIsMissing()
     {
-        // Arrange
+        // Arrange: pat-1 has a birth date but no leukaemia diagnosis or disease-status events.
         var body = $$"""
             {
               "hook": "order-select",
@@ -34,12 +35,36 @@ public sealed class EligibilityServiceTests(CarTCdsWebApplicationFactory factory
         // Assert
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("""{"cards":[]}""", text);
+        var card = Assert.Single(JsonNode.Parse(text)!["cards"]!.AsArray())!;
+        var finding = card["extension"]!["org.cartcds.findings"]![0]!;
+        Assert.Equal("eligibility", finding["code"]!.GetValue<string>());
+        Assert.Equal("undetermined", finding["value"]!.GetValue<string>());
+        Assert.Equal("warning", card["indicator"]!.GetValue<string>());
+        Assert.NotEmpty(finding["missing"]!.AsArray());
+        Assert.StartsWith("Tisagenlecleucel eligibility undetermined — needs", card["summary"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task GivenADraftOrderToSign_WhenOrderCheckIsCalled_Then200WithNoCards()
+    public async Task GivenOnlyAnUnrelatedDraftOrder_WhenOrderCheckIsCalled_Then200WithNoCards()
+    {
+        // Arrange: a draft order that none of the checks is about.
+        var drafts = """{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"MedicationRequest","id":"mr-other","status":"draft","intent":"order","subject":{"reference":"Patient/pat-1"},"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"1191","display":"aspirin"}]}}}]}""";
+        var body = $$"""
+            {"hook":"order-sign","hookInstance":"{{HookJson.HookInstance}}",
+             "context":{"userId":"Practitioner/prac-1","patientId":"pat-1","draftOrders":{{drafts}}},
+             "prefetch":{{HookJson.OrderPrefetch(false)}}}
+            """;
+
+        // Act
+        var response = await _client.PostJsonAsync(HookJson.OrderCheckPath, body);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"cards":[]}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task GivenATisagenlecleucelOrderToSign_WhenEligibilityCannotBeDecided_ThenAWarningOrderCheckCard()
     {
         // Arrange
         var body = $$"""
@@ -52,8 +77,13 @@ public sealed class EligibilityServiceTests(CarTCdsWebApplicationFactory factory
         var response = await _client.PostJsonAsync(HookJson.OrderCheckPath, body);
 
         // Assert
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("""{"cards":[]}""", await response.Content.ReadAsStringAsync());
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var card = Assert.Single(JsonNode.Parse(text)!["cards"]!.AsArray())!;
+        var findings = card["extension"]!["org.cartcds.findings"]!.AsArray();
+        Assert.Equal("warn", findings.Single(f => f!["code"]!.GetValue<string>() == "order-check")!["value"]!.GetValue<string>());
+        Assert.Equal("undetermined", findings.Single(f => f!["code"]!.GetValue<string>() == "eligibility")!["value"]!.GetValue<string>());
+        Assert.Equal("warning", card["indicator"]!.GetValue<string>());
     }
 
     [Fact]

@@ -25,6 +25,18 @@ public static class CardText
     /// <summary>Escapes text for a markdown table cell.</summary>
     public static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
+    /// <summary>Appends the evidence as a markdown table (time, finding, FHIR record), in time order.</summary>
+    public static void EvidenceTable(StringBuilder md, IEnumerable<CarTCds.Rules.Evidence> evidence)
+    {
+        var list = evidence.OrderBy(e => e.Time ?? DateTimeOffset.MinValue).ToList();
+        if (list.Count == 0) return;
+        md.Append("\n| Time | Finding | Record |\n|---|---|---|\n");
+        foreach (var e in list)
+        {
+            md.Append("| ").Append(Time(e.Time)).Append(" | ").Append(Cell(e.Description)).Append(" | ").Append(Cell(e.Source)).Append(" |\n");
+        }
+    }
+
     /// <summary>Appends a bulleted section when there is anything to list.</summary>
     public static void Section(StringBuilder md, string title, IEnumerable<string> items)
     {

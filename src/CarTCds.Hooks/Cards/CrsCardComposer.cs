@@ -77,14 +77,7 @@ public static class CrsCardComposer
             md.Append(course.OnsetDay is { } onset ? $"; onset day {onset}." : "; no CRS so far.").Append('\n');
         }
 
-        if (a.Evidence.Count > 0)
-        {
-            md.Append("\n| Time | Finding | Record |\n|---|---|---|\n");
-            foreach (var e in a.Evidence)
-            {
-                md.Append("| ").Append(CardText.Time(e.Time)).Append(" | ").Append(CardText.Cell(e.Description)).Append(" | ").Append(CardText.Cell(e.Source)).Append(" |\n");
-            }
-        }
+        CardText.EvidenceTable(md, a.Evidence);
 
         CardText.Section(md, "Missing", a.Missing);
         CardText.Section(md, "Notes", a.Notes);

@@ -6,6 +6,12 @@ using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Rules;
 using CarTCds.Rules.Crs;
+using CarTCds.Rules.Eligibility;
+using CarTCds.Rules.Facts;
+using CarTCds.Rules.Icans;
+using CarTCds.Rules.IecHs;
+using CarTCds.Rules.Monitoring;
+using CarTCds.Rules.Orders;
 
 namespace CarTCds.Hooks.Evaluation;
 
@@ -47,16 +53,16 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
 
         var now = time.GetUtcNow();
         var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle);
-        var response = new CdsResponse();
-        switch (service.Id)
+        var response = new CdsResponse
         {
-            case CdsServiceCatalog.ToxicityId:
-                var crs = CrsGrading.Assess(facts, now, rules);
-                response.Cards.Add(CrsCardComposer.Compose(crs, CrsCourseAnalysis.Analyse(facts, now, rules), facts, record, rules));
-                break;
-            // The eligibility and order-check rules come with the clinical engine; until then
-            // these services answer "no guidance", which CDS Hooks spells {"cards": []}.
-        }
+            Cards = service.Id switch
+            {
+                CdsServiceCatalog.ToxicityId => ToxicityCards(facts, record, patientId, now),
+                CdsServiceCatalog.EligibilityId => EligibilityCards(facts, context, now),
+                CdsServiceCatalog.OrderCheckId => OrderCheckCards(facts, (Bundle)context.DraftOrders!, now),
+                _ => [],
+            },
+        };
 
         var violations = CdsResponseValidator.Validate(response);
         if (violations.Count > 0)
@@ -66,6 +72,42 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
                 "The service built a response that fails the CDS Hooks card rules; it was not sent. " + string.Join("; ", violations))));
         }
         return HookResult.Ok(response);
+    }
+
+    // patient-view: CRS (with the tocilizumab dose from grade 2), ICANS, the IEC-HS flag, monitoring.
+    private List<Card> ToxicityCards(ClinicalFacts facts, PatientRecord record, string patientId, DateTimeOffset now)
+    {
+        var crs = CrsGrading.Assess(facts, now, rules);
+        var crsCard = CrsCardComposer.Compose(crs, CrsCourseAnalysis.Analyse(facts, now, rules), facts, record, rules);
+        if (crs.Grade >= 2) TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules);
+
+        var iecHs = IecHsScreen.Assess(facts, now, rules);
+        if (!iecHs.Flag && iecHs.Screened) crsCard.Extension!.Findings!.Add(IecHsCardComposer.Finding(iecHs, rules));
+
+        var day = CrsCardComposer.DayAfterInfusion(facts, now);
+        var cards = new List<Card> { crsCard };
+        if (IcansCardComposer.Compose(IcansGrading.Assess(facts, now, rules), day, rules) is { } icans) cards.Add(icans);
+        if (IecHsCardComposer.Compose(iecHs, patientId, rules) is { } flag) cards.Add(flag);
+        cards.AddRange(MonitoringCardComposer.Compose(MonitoringAdvice.Assess(facts, now, rules), facts, patientId, now, rules));
+        return cards;
+    }
+
+    // order-select: eligibility as a CAR-T referral or a tisagenlecleucel order is chosen.
+    private List<Card> EligibilityCards(ClinicalFacts facts, HookContext context, DateTimeOffset now)
+    {
+        var selected = new HashSet<string>(context.Selections ?? [], StringComparer.Ordinal);
+        var relevant = facts.DraftOrders.Any(o => o.Kind is DraftOrderKind.Tisagenlecleucel or DraftOrderKind.CarTReferral && selected.Contains(o.Source));
+        return relevant ? [EligibilityCardComposer.Compose(EligibilityCheck.Assess(facts, now, rules), rules)] : [];
+    }
+
+    // order-sign: tocilizumab dose and spacing, corticosteroids after infusion, tisagenlecleucel eligibility.
+    private List<Card> OrderCheckCards(ClinicalFacts facts, Bundle draftOrders, DateTimeOffset now)
+    {
+        if (!facts.DraftOrders.Any(o => o.Kind is DraftOrderKind.Tocilizumab or DraftOrderKind.Corticosteroid or DraftOrderKind.Tisagenlecleucel)) return [];
+        var icans = IcansGrading.Assess(facts, now, rules).Grade;
+        var checks = OrderChecks.Assess(facts, now, rules, eligibility: null, icansGrade: icans);
+        var relevant = checks with { Orders = checks.Orders.Where(o => o.Order.Kind is not (DraftOrderKind.Other or DraftOrderKind.CarTReferral)).ToList() };
+        return OrderCheckCardComposer.Compose(relevant, draftOrders, rules).ToList();
     }
 
     private static HookError? CheckRequest(CdsServiceDefinition service, CdsHookRequest request)

@@ -32,6 +32,45 @@ public sealed class SeedJourneyTests
         Assert.True(grade!.GetValue<decimal>() == expectedGrade, $"{bundle} at {now}: expected CRS grade {expectedGrade} ({why}), got {grade}. Card: {stdout}");
     }
 
+    public static TheoryData<string, string, string, string> AllCases()
+    {
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var c in JsonNode.Parse(File.ReadAllText(CliRunner.Example("expectations.json")))!.AsArray())
+        {
+            data.Add(c!["bundle"]!.GetValue<string>(), c["service"]!.GetValue<string>(), c["now"]!.GetValue<string>(), c.ToJsonString());
+        }
+        return data;
+    }
+
+    /// <summary>Every expected finding of every case (CRS, ICANS, IEC-HS, tocilizumab dose,
+    /// eligibility) and every finding that must be absent. Eligibility cases are order-select calls
+    /// with a tisagenlecleucel draft order selected.</summary>
+    [Theory]
+    [MemberData(nameof(AllCases))]
+    public async Task GivenAnExpectation_WhenEvaluated_ThenEveryExpectedFindingHasItsValue(string bundle, string service, string now, string caseJson)
+    {
+        var c = JsonNode.Parse(caseJson)!;
+        string[] args = ["evaluate", "--service", service, "--bundle", CliRunner.Example(bundle), "--now", now];
+        if (service == "cart-eligibility") args = [.. args, "--draft-orders", CliRunner.Example(Path.Combine("draft-orders", "tisagenlecleucel.json"))];
+
+        var (exit, stdout, stderr) = await CliRunner.RunAsync(args);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var findings = CliRunner.Findings(stdout);
+        foreach (var (code, expected) in c["expect"]!.AsObject())
+        {
+            Assert.True(findings.TryGetValue(code, out var actual), $"{bundle} at {now}: no '{code}' finding ({c["why"]}). Findings: {string.Join(", ", findings.Select(f => $"{f.Key}={f.Value}"))}");
+            var same = expected!.GetValueKind() == System.Text.Json.JsonValueKind.Number
+                ? actual!.GetValueKind() == System.Text.Json.JsonValueKind.Number && actual.GetValue<decimal>() == expected.GetValue<decimal>()
+                : actual!.ToJsonString() == expected.ToJsonString();
+            Assert.True(same, $"{bundle} at {now}: '{code}' expected {expected.ToJsonString()}, got {actual!.ToJsonString()} ({c["why"]})");
+        }
+        foreach (var absent in c["expectAbsent"]?.AsArray() ?? [])
+        {
+            Assert.False(findings.ContainsKey(absent!.GetValue<string>()), $"{bundle} at {now}: '{absent}' must be absent ({c["why"]})");
+        }
+    }
+
     [Fact]
     public void GivenTheExpectations_WhenLoaded_ThenThereAreCrsCasesForEverySeedJourney()
     {

@@ -132,7 +132,9 @@ public sealed class CdsServiceEvaluatorTests
         var result = await Engine().EvaluateAsync(CdsServiceCatalog.ToxicityId, ValidRequest(CdsServiceCatalog.ToxicityId), CancellationToken.None);
 
         Assert.Null(result.Error);
-        var card = Assert.Single(result.Response!.Cards);
+        // No ICE/CAPD on record on day 3: the monitoring advice says an assessment is due.
+        Assert.Equal(["crs-grade", "neuro-assessment-overdue", "post-infusion-logistics"], result.Response!.Cards.Select(c => c.Source.Topic!.Code));
+        var card = result.Response.Cards[0];
         Assert.Equal("CRS grade 3 (ASTCT), day 3: norepinephrine + fever 39.5 °C", card.Summary);
         Assert.Equal(CardIndicator.Critical, card.Indicator);
         var finding = Assert.Single(card.Extension!.Findings!);
@@ -161,7 +163,7 @@ public sealed class CdsServiceEvaluatorTests
         Assert.Null(result.Error);
         Assert.Equal(service.Prefetch.Count, fake.Calls.Count);
         Assert.All(fake.Calls, c => Assert.Equal("tok", c.Server.BearerToken));
-        var card = Assert.Single(result.Response!.Cards);
+        var card = Assert.Single(result.Response!.Cards, c => c.Source.Topic?.Code == "crs-grade");
         Assert.StartsWith("CRS grade 3 (ASTCT), day 3: norepinephrine + fever 39.5 °C", card.Summary, StringComparison.Ordinal);
         Assert.Contains("read from the FHIR server", card.Detail, StringComparison.Ordinal);
     }

@@ -1,0 +1,59 @@
+using System.Text;
+using CarTCds.Hooks.Contract;
+using CarTCds.Rules;
+using CarTCds.Rules.Eligibility;
+
+namespace CarTCds.Hooks.Cards;
+
+/// <summary>The tisagenlecleucel eligibility card (US label): eligible → info, undetermined →
+/// warning naming exactly what is missing, not eligible → critical with override reasons.</summary>
+public static class EligibilityCardComposer
+{
+    public const string FindingCode = "eligibility";
+
+    public static FindingRecord Finding(EligibilityAssessment a, RuleSet rules) => new()
+    {
+        Code = FindingCode,
+        Value = FindingValue.Of(a.Code),
+        RuleSet = rules.Label,
+        Evidence = a.Evidence.Select(e => e.Source).Distinct().ToList() is { Count: > 0 } ev ? ev : null,
+        Reasons = a.Reasons.Where(r => r.Outcome != CriterionOutcome.Met || a.Eligibility == EligibilityStatus.Eligible).Select(r => r.Text).ToList() is { Count: > 0 } rs ? rs : null,
+        Missing = a.Missing.Count > 0 ? a.Missing.ToList() : null,
+    };
+
+    public static Card Compose(EligibilityAssessment a, RuleSet rules)
+    {
+        var (indicator, summary) = a.Eligibility switch
+        {
+            EligibilityStatus.Eligible => (CardIndicator.Info, "Meets the tisagenlecleucel label indication (≤ 25 y, B-ALL, refractory or ≥ 2nd relapse)"),
+            EligibilityStatus.NotEligible => (CardIndicator.Critical, "Not eligible for tisagenlecleucel by label: " + string.Join("; ", a.Reasons.Where(r => r.Outcome == CriterionOutcome.NotMet).Select(r => r.Text))),
+            _ => (CardIndicator.Warning, "Tisagenlecleucel eligibility undetermined — needs " + string.Join(", ", a.Missing)),
+        };
+
+        var md = new StringBuilder();
+        md.Append("**Label indication (Kymriah, US): ").Append(a.Code).Append("** as of ").Append(a.AgeDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+          .Append(a.AgeYears is { } age ? $" (age {age} y)" : "").Append(".\n\n");
+        foreach (var r in a.Reasons)
+        {
+            var mark = r.Outcome switch { CriterionOutcome.Met => "✔", CriterionOutcome.NotMet => "✘", _ => "?" };
+            md.Append("- ").Append(mark).Append(' ').Append(r.Criterion).Append(": ").Append(r.Text).Append('\n');
+        }
+        CardText.Section(md, "Missing", a.Missing);
+        if (a.TrialChecks.Count > 0)
+        {
+            md.Append("\n**Trial-derived checks (ELIANA/ENSIGN) — information, not exclusions**\n\n");
+            foreach (var t in a.TrialChecks)
+            {
+                var mark = t.Outcome switch { TrialCheckOutcome.Favourable => "✔", TrialCheckOutcome.Caution => "⚠", TrialCheckOutcome.Unknown => "?", _ => "•" };
+                md.Append("- ").Append(mark).Append(' ').Append(t.Text).Append('\n');
+            }
+        }
+        md.Append("\n**Dose**: ").Append(a.Dose.Text).Append('\n');
+        CardText.EvidenceTable(md, a.Evidence);
+        CardText.Section(md, "Notes", a.Notes);
+        md.Append("\nRule set ").Append(rules.Label).Append('.');
+
+        return CardFactory.Create(summary, indicator, md.ToString(), "eligibility", "Tisagenlecleucel eligibility",
+            "Kymriah (tisagenlecleucel) US prescribing information", References.KymriahLabel, [], [Finding(a, rules)]);
+    }
+}

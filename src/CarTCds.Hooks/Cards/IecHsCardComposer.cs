@@ -1,0 +1,57 @@
+using System.Text;
+using CarTCds.Hooks.Contract;
+using CarTCds.Rules;
+using CarTCds.Rules.IecHs;
+
+namespace CarTCds.Hooks.Cards;
+
+/// <summary>The carHLH / IEC-HS flag: a prompt for a clinician to confirm, never a diagnosis.</summary>
+public static class IecHsCardComposer
+{
+    public const string FindingCode = "iec-hs";
+
+    /// <summary>The finding, on whichever card carries it (the flag card, or the CRS card when no flag).</summary>
+    public static FindingRecord Finding(IecHsAssessment a, RuleSet rules) => new()
+    {
+        Code = FindingCode,
+        Value = FindingValue.Of(a.Flag ? "flag" : "no-flag"),
+        RuleSet = rules.Label,
+        Evidence = a.Flag && a.Evidence.Count > 0 ? a.Evidence.Select(e => e.Source).Distinct().ToList() : null,
+        Reasons = a.Flag ? a.RaisedBy.Select(r => r == IecHsCriteriaSet.CartoxCarHlh ? "cartox-carhlh" : "astct-iec-hs").ToList() : null,
+        Missing = a.Missing.Count > 0 ? a.Missing.ToList() : null,
+    };
+
+    /// <summary>A card only when flagged.</summary>
+    public static Card? Compose(IecHsAssessment a, string patientId, RuleSet rules)
+    {
+        if (!a.Flag) return null;
+        var sets = string.Join(" and ", a.RaisedBy.Select(r => r == IecHsCriteriaSet.CartoxCarHlh ? "CARTOX carHLH" : "ASTCT IEC-HS"));
+        var ferritin = (a.CarHlh.Criterion(IecHsCriterionKind.CarHlhFerritin) ?? a.IecHs.Criterion(IecHsCriterionKind.IecHsFerritin))?.Description;
+        var summary = $"Possible IEC-HS / carHLH ({sets} criteria met): confirm clinically{(ferritin is null ? "" : " — " + ferritin)}";
+
+        var md = new StringBuilder();
+        md.Append("**A flag for clinician confirmation, not a diagnosis.**\n");
+        foreach (var set in new[] { a.CarHlh, a.IecHs })
+        {
+            md.Append("\n**").Append(set.Set == IecHsCriteriaSet.CartoxCarHlh ? "CARTOX carHLH" : "ASTCT IEC-HS (features, criteria marked unverified in our sources)")
+              .Append("**: ").Append(set.Met ? "met" : "not met").Append(" — ").Append(set.Summary).Append('\n');
+            foreach (var c in set.Criteria)
+            {
+                md.Append("- ").Append(c.Met ? "✔ " : "✘ ").Append(c.Description).Append('\n');
+            }
+        }
+        CardText.EvidenceTable(md, a.Evidence);
+        CardText.Section(md, "Not assessable from EHR data", a.NotAssessable);
+        CardText.Section(md, "Missing", a.Missing);
+        CardText.Section(md, "Management (advisory)", a.ManagementPointers);
+        CardText.Section(md, "Notes", a.Notes);
+        md.Append("\nRule set ").Append(rules.Label).Append('.');
+
+        var card = CardFactory.Create(summary, CardIndicator.Warning, md.ToString(), "iec-hs", "IEC-HS / carHLH screen",
+            "CARTOX (Neelapu et al. 2018) and ASTCT IEC-HS (Hines et al. 2023)", References.IecHs2023, [References.Cartox2018], [Finding(a, rules)]);
+        card.OverrideReasons = CardFactory.DefaultOverrideReasons();
+        card.Suggestions = [SuggestedOrders.Create("Order ferritin now", "Draft ServiceRequest: serum ferritin (LOINC 2276-4)", SuggestedOrders.Ferritin(patientId), recommended: false)];
+        card.SelectionBehavior = "at-most-one";
+        return card;
+    }
+}

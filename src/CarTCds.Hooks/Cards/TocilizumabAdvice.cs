@@ -1,0 +1,38 @@
+using CarTCds.Hooks.Contract;
+using CarTCds.Rules;
+using CarTCds.Rules.Orders;
+
+namespace CarTCds.Hooks.Cards;
+
+/// <summary>Adds the weight-based tocilizumab dose to a CRS card (grade ≥ 2): the
+/// <c>tocilizumab-dose-mg</c> finding, the dose in the detail, and a draft order to accept when
+/// a dose is allowed now. No weight → the card says so; the dose is never guessed.</summary>
+public static class TocilizumabAdvice
+{
+    public static void AddTo(Card crsCard, TocilizumabDose dose, string patientId, RuleSet rules)
+    {
+        crsCard.Detail += $"\n\n**Tocilizumab**: {dose.Summary}";
+        foreach (var limit in dose.Limits) crsCard.Detail += $"\n- {limit.Text}";
+        foreach (var note in dose.Notes) crsCard.Detail += $"\n- {note}";
+        if (dose.DoseMg is not { } mg) return;
+
+        crsCard.Extension!.Findings!.Add(new FindingRecord
+        {
+            Code = OrderCheckCardComposer.DoseFindingCode,
+            Value = FindingValue.Of(mg),
+            RuleSet = rules.Label,
+            Evidence = dose.Evidence.Select(e => e.Source).Distinct().ToList() is { Count: > 0 } ev ? ev : null,
+        });
+        if (!dose.NextDoseAllowedNow) return;
+
+        var text = $"tocilizumab {SuggestedOrders.Mg(mg)} mg IV over 1 h ({SuggestedOrders.Mg(dose.MgPerKg ?? 0)} mg/kg × {SuggestedOrders.Mg(dose.WeightKg ?? 0)} kg{(dose.IsCapped ? ", capped at 800 mg" : "")}); repeat no sooner than 8 h if no improvement";
+        crsCard.Suggestions = [SuggestedOrders.Create($"Order tocilizumab {SuggestedOrders.Mg(mg)} mg IV", "Draft MedicationRequest: " + text,
+            SuggestedOrders.Medication(patientId, "612865", "tocilizumab", mg, SuggestedOrders.Intravenous, null, text))];
+        crsCard.SelectionBehavior = "at-most-one";
+        crsCard.Links ??= [];
+        if (!crsCard.Links.Any(l => l.Url == References.Asco2021.Url))
+        {
+            crsCard.Links.Add(new Link { Label = References.Asco2021.Label, Url = References.Asco2021.Url, Type = "absolute" });
+        }
+    }
+}

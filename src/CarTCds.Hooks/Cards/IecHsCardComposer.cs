@@ -26,8 +26,8 @@ public static class IecHsCardComposer
     {
         if (!a.Flag) return null;
         var sets = string.Join(" and ", a.RaisedBy.Select(r => r == IecHsCriteriaSet.CartoxCarHlh ? "CARTOX carHLH" : "ASTCT IEC-HS"));
-        var ferritin = (a.CarHlh.Criterion(IecHsCriterionKind.CarHlhFerritin) ?? a.IecHs.Criterion(IecHsCriterionKind.IecHsFerritin))?.Description;
-        var summary = $"Possible IEC-HS / carHLH ({sets} criteria met): confirm clinically{(ferritin is null ? "" : " — " + ferritin)}";
+        var met = new[] { a.CarHlh, a.IecHs }.Where(r => r.Met).SelectMany(r => r.Criteria).Where(c => c.Met).Select(c => c.Description).Distinct();
+        var summary = $"Possible carHLH / IEC-HS ({sets} criteria met), confirm clinically: {string.Join("; ", met)}";
 
         var md = new StringBuilder();
         md.Append("**A flag for clinician confirmation, not a diagnosis.**\n");

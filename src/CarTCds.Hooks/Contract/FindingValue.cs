@@ -17,7 +17,8 @@ public readonly record struct FindingValue
         Text = text;
     }
 
-    public static FindingValue Of(decimal number) => new(number, null);
+    /// <summary>A number, written without trailing zeros (416, not 416.0).</summary>
+    public static FindingValue Of(decimal number) => new(number / 1.000000000000000000000000000000000m, null);
 
     public static FindingValue Of(string text) => new(null, text);
 

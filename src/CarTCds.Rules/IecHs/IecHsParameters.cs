@@ -119,6 +119,11 @@ public sealed class IecHsParameters
     /// the ferritin feature for the IEC-HS criteria set to raise the flag. Default 1 [U].</summary>
     public int IecHsMinAdditionalFeatures { get; init; } = 1;
 
+    /// <summary>Whether the ASTCT IEC-HS set also needs CRS to be improving (current grade below the
+    /// maximum since infusion), per Hines 2023 "onset as CRS resolves". Default true [U]; without an
+    /// infusion on record the timing is not checked and a note says so.</summary>
+    public bool IecHsRequiresCrsImproving { get; init; } = true;
+
     internal IEnumerable<string> Validate()
     {
         if (CarHlhFerritinNgPerMl is < 500m or > 100_000m) yield return $"IecHs.CarHlhFerritinNgPerMl must be between 500 and 100,000 ng/mL (was {CarHlhFerritinNgPerMl}).";

@@ -1,3 +1,4 @@
+using CarTCds.Rules.Crs;
 using System.Globalization;
 using CarTCds.Rules.Facts;
 
@@ -95,7 +96,10 @@ public static class IecHsScreen
         var cytopenia = Cytopenia(In(LabTest.Platelets, iecFrom, at), In(LabTest.Neutrophils, iecFrom, at),
             labs.Where(l => l.Time >= referenceFrom).ToList(), p, iecName, missing);
         var additional = new[] { transaminases, fibrinogen, cytopenia }.Where(c => c.Met).ToList();
-        var iecMet = iecFerritin.Met && additional.Count >= p.IecHsMinAdditionalFeatures;
+        var featuresMet = iecFerritin.Met && additional.Count >= p.IecHsMinAdditionalFeatures;
+        var (timingMet, timingNote) = p.IecHsRequiresCrsImproving ? CrsTiming(facts, at, rules) : (true, null);
+        var iecMet = featuresMet && timingMet;
+        if (featuresMet && timingNote is not null) notes.Add(timingNote);
         var iecSummary = $"{iecFerritin.Description}; {additional.Count} further feature(s) met{(additional.Count > 0 ? $" ({string.Join(", ", additional.Select(FeatureName))})" : "")} of {p.IecHsMinAdditionalFeatures} needed";
         var iecHs = new IecHsCriteriaResult(IecHsCriteriaSet.AstctIecHs, iecMet, iecFrom, at, iecSummary, [iecFerritin, transaminases, fibrinogen, cytopenia]);
         if (iecMet)
@@ -124,7 +128,7 @@ public static class IecHsScreen
             "carHLH: grade ≥ 3 pulmonary oedema (not in the data)",
             "carHLH: grade ≥ 3 oliguria (urine output not in the data; creatinine is assessed)",
             "carHLH / IEC-HS: haemophagocytosis in marrow or organs (not in the data)",
-            "IEC-HS: onset as CRS resolves or worsening after an initial response (clinician to judge)",
+            "IEC-HS: worsening after an initial response (clinician to judge; onset as CRS improves is checked from the CRS course)",
             "IEC-HS supportive features: LDH, PT/PTT, triglycerides > 265 mg/dL, splenomegaly (not screened)",
         ];
 
@@ -344,4 +348,17 @@ public static class IecHsScreen
     private static string Days(TimeSpan t) => t.TotalDays.ToString("0.#", CultureInfo.InvariantCulture);
 
     private static string Hours(TimeSpan t) => t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture);
+
+    // Hines 2023: IEC-HS begins as CRS resolves (or worsens after an initial response); the same
+    // labs during untreated, still-rising CRS are CRS itself, which CARTOX carHLH covers.
+    private static (bool Met, string? Note) CrsTiming(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    {
+        var course = CrsCourseAnalysis.Analyse(facts, at, rules);
+        if (course is null) return (true, "IEC-HS timing not checked: no CAR-T infusion on record to follow the CRS course from.");
+        var current = CrsGrading.Assess(facts, at, rules).Grade ?? 0;
+        if (course.MaxGrade is not { } max || max == 0) return (true, "IEC-HS features without any CRS since infusion: confirm the timing clinically.");
+        return current < max
+            ? (true, $"IEC-HS timing: CRS has improved from grade {max} (day {course.MaxGradeDay}) to grade {current}.")
+            : (false, $"IEC-HS features are present during CRS still at its worst (grade {current}); IEC-HS is defined by onset as CRS resolves — reassess as CRS improves (not flagged).");
+    }
 }

@@ -12,6 +12,7 @@ public static class CliApp
         var root = new RootCommand("cartcds — CAR-T toxicity and eligibility decision support (CDS Hooks), offline.")
         {
             EvaluateCommand.Create(stdout, stderr),
+            Sandbox.SandboxCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CarTCds.Rules.Facts;
+using static CarTCds.Rules.ClinicalText;
 
 namespace CarTCds.Rules.Crs;
 
@@ -267,9 +268,6 @@ public static class CrsGrading
         _ => throw new ArgumentOutOfRangeException(nameof(device), device, null),
     };
 
-    private static string Celsius(decimal c) => $"{c.ToString("0.0#", CultureInfo.InvariantCulture)} °C";
 
-    private static string Num(decimal d) => d.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static string Hours(TimeSpan t) => t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture);
 }

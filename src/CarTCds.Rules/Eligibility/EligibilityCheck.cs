@@ -74,7 +74,7 @@ public static class EligibilityCheck
     private static (EligibilityReason Reason, int? Age) AssessAge(ClinicalFacts facts, DateOnly on, bool planned, EligibilityParameters p, List<string> missing)
     {
         var patient = facts.PatientSource ?? "Patient";
-        var when = planned ? $"on the planned infusion date {Fmt.Date(on)}" : $"on {Fmt.Date(on)}";
+        var when = planned ? $"on the planned infusion date {ClinicalText.Date(on)}" : $"on {ClinicalText.Date(on)}";
         if (facts.BirthDate is not { } birth)
         {
             missing.Add("Patient.birthDate");
@@ -82,19 +82,19 @@ public static class EligibilityCheck
                 $"Birth date unknown: age {when} cannot be checked against the label's limit (up to {p.MaxAgeYears} years).", []), null);
         }
 
-        var born = new Evidence(patient, null, $"birth date {Fmt.Date(birth)}");
+        var born = new Evidence(patient, null, $"birth date {ClinicalText.Date(birth)}");
         if (birth > on)
         {
             missing.Add("Patient.birthDate (the recorded one is after the date judged)");
             return (new EligibilityReason("age", CriterionOutcome.Undetermined,
-                $"Recorded birth date {Fmt.Date(birth)} is after {Fmt.Date(on)}: age cannot be checked.", [born]), null);
+                $"Recorded birth date {ClinicalText.Date(birth)} is after {ClinicalText.Date(on)}: age cannot be checked.", [born]), null);
         }
 
         var age = Age.CompletedYears(birth, on);
         var lastDay = LastEligibleDay(birth, p);
         var limit = p.AgeLimitInclusive
-            ? $"up to {p.MaxAgeYears} years, age {p.MaxAgeYears} included: through {Fmt.Date(lastDay)}, the day before the {Ordinal(p.MaxAgeYears + 1)} birthday"
-            : $"under {p.MaxAgeYears} years: through {Fmt.Date(lastDay)}, the day before the {Ordinal(p.MaxAgeYears)} birthday";
+            ? $"up to {p.MaxAgeYears} years, age {p.MaxAgeYears} included: through {ClinicalText.Date(lastDay)}, the day before the {Ordinal(p.MaxAgeYears + 1)} birthday"
+            : $"under {p.MaxAgeYears} years: through {ClinicalText.Date(lastDay)}, the day before the {Ordinal(p.MaxAgeYears)} birthday";
         var met = on <= lastDay;
         var text = met
             ? $"Age {age} y {when}: within the label's age limit ({limit})."
@@ -170,20 +170,20 @@ public static class EligibilityCheck
                 "No disease-status events on record: whether the ALL is refractory or in second or later relapse cannot be decided.", []);
         }
 
-        static Evidence Ev(DiseaseStatusEvent e) => new(e.Source, e.Time, $"{Name(e.Status)} on {Fmt.Date(e.Time)}");
+        static Evidence Ev(DiseaseStatusEvent e) => new(e.Source, e.Time, $"{Name(e.Status)} on {ClinicalText.Date(e.Time)}");
 
         var primary = events.Where(e => e.Status == DiseaseStatus.PrimaryRefractory).ToList();
         if (primary.Count > 0)
         {
             return new EligibilityReason("disease-status", CriterionOutcome.Met,
-                $"Primary refractory disease (recorded {Fmt.Date(primary[0].Time)}): refractory ALL is covered by the label.", primary.Select(Ev).ToList());
+                $"Primary refractory disease (recorded {ClinicalText.Date(primary[0].Time)}): refractory ALL is covered by the label.", primary.Select(Ev).ToList());
         }
 
         var refractoryRelapses = events.Where(e => e.Status == DiseaseStatus.RefractoryRelapse).ToList();
         if (refractoryRelapses.Count > 0)
         {
             return new EligibilityReason("disease-status", CriterionOutcome.Met,
-                $"Chemo-refractory relapse (recorded {Fmt.Date(refractoryRelapses[0].Time)}): refractory ALL is covered by the label.", refractoryRelapses.Select(Ev).ToList());
+                $"Chemo-refractory relapse (recorded {ClinicalText.Date(refractoryRelapses[0].Time)}): refractory ALL is covered by the label.", refractoryRelapses.Select(Ev).ToList());
         }
 
         var relapseEvents = events.Where(e => e.Status == DiseaseStatus.Relapse).ToList();
@@ -191,7 +191,7 @@ public static class EligibilityCheck
         if (relapses.Count >= 2)
         {
             return new EligibilityReason("disease-status", CriterionOutcome.Met,
-                $"{relapses.Count} relapses ({string.Join(", ", relapses.Select(r => Fmt.Date(r.Time)))}): second or later relapse is covered by the label.",
+                $"{relapses.Count} relapses ({string.Join(", ", relapses.Select(r => ClinicalText.Date(r.Time)))}): second or later relapse is covered by the label.",
                 relapseEvents.Select(Ev).ToList());
         }
 
@@ -202,23 +202,23 @@ public static class EligibilityCheck
             var evidence = relapseEvents.Select(Ev).ToList();
             if (transplantBefore is not null && p.FirstRelapsePostTransplantEligible)
             {
-                evidence.Add(new Evidence(transplantBefore.Source, transplantBefore.Time, $"allogeneic SCT on {Fmt.Date(transplantBefore.Time)}"));
+                evidence.Add(new Evidence(transplantBefore.Source, transplantBefore.Time, $"allogeneic SCT on {ClinicalText.Date(transplantBefore.Time)}"));
                 return new EligibilityReason("disease-status", CriterionOutcome.Met,
-                    $"First relapse ({Fmt.Date(relapse.Time)}) after allogeneic SCT ({Fmt.Date(transplantBefore.Time)}): covered by this rule set (EU SmPC wording; the US label requires second or later relapse).",
+                    $"First relapse ({ClinicalText.Date(relapse.Time)}) after allogeneic SCT ({ClinicalText.Date(transplantBefore.Time)}): covered by this rule set (EU SmPC wording; the US label requires second or later relapse).",
                     evidence);
             }
             if (transplantBefore is not null)
             {
-                notes.Add($"The first relapse followed an allogeneic SCT ({Fmt.Date(transplantBefore.Time)}): the EU SmPC covers relapse post-transplant, the US label does not (parameter Eligibility.FirstRelapsePostTransplantEligible).");
+                notes.Add($"The first relapse followed an allogeneic SCT ({ClinicalText.Date(transplantBefore.Time)}): the EU SmPC covers relapse post-transplant, the US label does not (parameter Eligibility.FirstRelapsePostTransplantEligible).");
             }
             var mrdAfter = events.FirstOrDefault(e => e.Status == DiseaseStatus.MrdPositive && e.Time > relapse.Time);
             if (mrdAfter is not null)
             {
                 evidence.Add(Ev(mrdAfter));
-                notes.Add($"MRD positivity was recorded after the first relapse ({Fmt.Date(mrdAfter.Time)}): if the relapse did not respond to re-induction, record it as refractory-relapse.");
+                notes.Add($"MRD positivity was recorded after the first relapse ({ClinicalText.Date(mrdAfter.Time)}): if the relapse did not respond to re-induction, record it as refractory-relapse.");
             }
             return new EligibilityReason("disease-status", CriterionOutcome.NotMet,
-                $"One relapse ({Fmt.Date(relapse.Time)}), not recorded as refractory: a first, chemo-sensitive relapse is not covered by the label (refractory or second or later relapse).",
+                $"One relapse ({ClinicalText.Date(relapse.Time)}), not recorded as refractory: a first, chemo-sensitive relapse is not covered by the label (refractory or second or later relapse).",
                 evidence);
         }
 
@@ -227,7 +227,7 @@ public static class EligibilityCheck
         {
             missing.Add("whether the MRD-positive disease is refractory (disease-status primary-refractory or refractory-relapse)");
             return new EligibilityReason("disease-status", CriterionOutcome.Undetermined,
-                $"MRD-positive disease (recorded {Fmt.Date(events[^1].Time)}) without a relapse or refractory event: MRD alone does not establish refractory disease; record primary-refractory if induction failed.",
+                $"MRD-positive disease (recorded {ClinicalText.Date(events[^1].Time)}) without a relapse or refractory event: MRD alone does not establish refractory disease; record primary-refractory if induction failed.",
                 events.Select(Ev).ToList());
         }
 
@@ -249,7 +249,7 @@ public static class EligibilityCheck
             if (e.Status == DiseaseStatus.Remission) { remissionSince = true; continue; }
             if (e.Status is not (DiseaseStatus.Relapse or DiseaseStatus.RefractoryRelapse)) continue;
             if (previous is null || remissionSince || e.Time - previous.Time >= minGap) distinct.Add(e);
-            else notes.Add($"Relapse events on {Fmt.Date(previous.Time)} ({previous.Source}) and {Fmt.Date(e.Time)} ({e.Source}) are less than {Fmt.Span(minGap)} apart with no remission between: counted as one relapse.");
+            else notes.Add($"Relapse events on {ClinicalText.Date(previous.Time)} ({previous.Source}) and {ClinicalText.Date(e.Time)} ({e.Source}) are less than {ClinicalText.Span(minGap)} apart with no remission between: counted as one relapse.");
             previous = e;
             remissionSince = false;
         }
@@ -311,20 +311,20 @@ public static class EligibilityCheck
         if (latest.Time < from)
         {
             return new TrialCheck("cd19-expression", TrialCheckOutcome.Unknown,
-                $"Last CD19 result ({Cd19Name(latest.Status)}, {Fmt.Date(latest.Time)}) is older than {p.Cd19MaxAgeMonths} months: repeat flow cytometry.", ev);
+                $"Last CD19 result ({Cd19Name(latest.Status)}, {ClinicalText.Date(latest.Time)}) is older than {p.Cd19MaxAgeMonths} months: repeat flow cytometry.", ev);
         }
         var differing = results.Where(c => c.Time >= from && c.Status != latest.Status).ToList();
         var conflict = "";
         if (differing.Count > 0)
         {
             ev.AddRange(differing.Select(c => new Evidence(c.Source, c.Time, $"CD19 {Cd19Name(c.Status)} on blasts (earlier result)")));
-            conflict = $" Earlier result(s) within {p.Cd19MaxAgeMonths} months differ ({string.Join(", ", differing.Select(c => $"{Cd19Name(c.Status)} {Fmt.Date(c.Time)}"))}); the latest is used.";
+            conflict = $" Earlier result(s) within {p.Cd19MaxAgeMonths} months differ ({string.Join(", ", differing.Select(c => $"{Cd19Name(c.Status)} {ClinicalText.Date(c.Time)}"))}); the latest is used.";
         }
         return latest.Status == Cd19Status.Negative
             ? new TrialCheck("cd19-expression", TrialCheckOutcome.Caution,
-                $"CD19 negative on blasts ({Fmt.Date(latest.Time)}): a CD19-directed CAR-T may not work; CD19 expression was required in ELIANA.{conflict}", ev)
+                $"CD19 negative on blasts ({ClinicalText.Date(latest.Time)}): a CD19-directed CAR-T may not work; CD19 expression was required in ELIANA.{conflict}", ev)
             : new TrialCheck("cd19-expression", TrialCheckOutcome.Favourable,
-                $"CD19 {Cd19Name(latest.Status)} on blasts ({Fmt.Date(latest.Time)}), within {p.Cd19MaxAgeMonths} months.{conflict}", ev);
+                $"CD19 {Cd19Name(latest.Status)} on blasts ({ClinicalText.Date(latest.Time)}), within {p.Cd19MaxAgeMonths} months.{conflict}", ev);
     }
 
     private static string Cd19Name(Cd19Status s) => s switch
@@ -341,14 +341,14 @@ public static class EligibilityCheck
         if (latest is null)
         {
             return new TrialCheck("marrow-blasts", TrialCheckOutcome.Unknown,
-                $"No marrow blast count on record (ELIANA required ≥ {Fmt.Num(p.MinMarrowBlastsPercent)} %).", []);
+                $"No marrow blast count on record (ELIANA required ≥ {ClinicalText.Num(p.MinMarrowBlastsPercent)} %).", []);
         }
-        var ev = new List<Evidence> { new(latest.Source, latest.Time, $"marrow blasts {Fmt.Num(latest.Percent)} %") };
+        var ev = new List<Evidence> { new(latest.Source, latest.Time, $"marrow blasts {ClinicalText.Num(latest.Percent)} %") };
         return latest.Percent >= p.MinMarrowBlastsPercent
             ? new TrialCheck("marrow-blasts", TrialCheckOutcome.Favourable,
-                $"Marrow blasts {Fmt.Num(latest.Percent)} % ({Fmt.Date(latest.Time)}): ≥ {Fmt.Num(p.MinMarrowBlastsPercent)} % as in ELIANA.", ev)
+                $"Marrow blasts {ClinicalText.Num(latest.Percent)} % ({ClinicalText.Date(latest.Time)}): ≥ {ClinicalText.Num(p.MinMarrowBlastsPercent)} % as in ELIANA.", ev)
             : new TrialCheck("marrow-blasts", TrialCheckOutcome.Caution,
-                $"Marrow blasts {Fmt.Num(latest.Percent)} % ({Fmt.Date(latest.Time)}): below the {Fmt.Num(p.MinMarrowBlastsPercent)} % ELIANA required (not a label criterion).", ev);
+                $"Marrow blasts {ClinicalText.Num(latest.Percent)} % ({ClinicalText.Date(latest.Time)}): below the {ClinicalText.Num(p.MinMarrowBlastsPercent)} % ELIANA required (not a label criterion).", ev);
     }
 
     private static TrialCheck PriorCd19Check(ClinicalFacts facts, DateTimeOffset at)
@@ -358,7 +358,7 @@ public static class EligibilityCheck
         {
             return new TrialCheck("prior-cd19-therapy", TrialCheckOutcome.Favourable, "No prior CD19-directed therapy recorded.", []);
         }
-        var what = string.Join(", ", prior.Select(t => t.Time is { } d ? $"{t.Description} ({Fmt.Date(d)})" : t.Description));
+        var what = string.Join(", ", prior.Select(t => t.Time is { } d ? $"{t.Description} ({ClinicalText.Date(d)})" : t.Description));
         return new TrialCheck("prior-cd19-therapy", TrialCheckOutcome.Caution,
             $"Prior CD19-directed therapy: {what}. ELIANA excluded prior CD19-directed therapy (the label does not); confirm CD19 expression.",
             prior.Select(t => new Evidence(t.Source, t.Time, $"CD19-directed therapy: {t.Description}")).ToList());
@@ -372,13 +372,13 @@ public static class EligibilityCheck
             return new TrialCheck("allogeneic-sct", TrialCheckOutcome.Favourable, "No allogeneic SCT recorded.", []);
         }
         var sctDate = DateOnly.FromDateTime(latest.Time.DateTime);
-        var ev = new List<Evidence> { new(latest.Source, latest.Time, $"allogeneic SCT on {Fmt.Date(sctDate)}") };
-        var reference = planned ? $"the planned infusion ({Fmt.Date(refDate)})" : $"the evaluation date ({Fmt.Date(refDate)})";
+        var ev = new List<Evidence> { new(latest.Source, latest.Time, $"allogeneic SCT on {ClinicalText.Date(sctDate)}") };
+        var reference = planned ? $"the planned infusion ({ClinicalText.Date(refDate)})" : $"the evaluation date ({ClinicalText.Date(refDate)})";
         return refDate < sctDate.AddMonths(p.MinMonthsSinceAlloSct)
             ? new TrialCheck("allogeneic-sct", TrialCheckOutcome.Caution,
-                $"Allogeneic SCT on {Fmt.Date(sctDate)}, less than {p.MinMonthsSinceAlloSct} months before {reference}: ELIANA excluded SCT within {p.MinMonthsSinceAlloSct} months.", ev)
+                $"Allogeneic SCT on {ClinicalText.Date(sctDate)}, less than {p.MinMonthsSinceAlloSct} months before {reference}: ELIANA excluded SCT within {p.MinMonthsSinceAlloSct} months.", ev)
             : new TrialCheck("allogeneic-sct", TrialCheckOutcome.Favourable,
-                $"Allogeneic SCT on {Fmt.Date(sctDate)}, at least {p.MinMonthsSinceAlloSct} months before {reference}.", ev);
+                $"Allogeneic SCT on {ClinicalText.Date(sctDate)}, at least {p.MinMonthsSinceAlloSct} months before {reference}.", ev);
     }
 
     private static TrialCheck GvhdCheck(ClinicalFacts facts, DateTimeOffset at)
@@ -402,8 +402,8 @@ public static class EligibilityCheck
         var ev = new List<Evidence> { new(latest.Source, latest.Time, $"CNS status {name}") };
         return latest.Status == CnsStatus.Cns3
             ? new TrialCheck("cns-status", TrialCheckOutcome.Caution,
-                $"Active CNS3 disease ({Fmt.Date(latest.Time)}): ELIANA excluded active CNS involvement; higher neurotoxicity concern.", ev)
-            : new TrialCheck("cns-status", TrialCheckOutcome.Favourable, $"{name} ({Fmt.Date(latest.Time)}): no active CNS3 disease.", ev);
+                $"Active CNS3 disease ({ClinicalText.Date(latest.Time)}): ELIANA excluded active CNS involvement; higher neurotoxicity concern.", ev)
+            : new TrialCheck("cns-status", TrialCheckOutcome.Favourable, $"{name} ({ClinicalText.Date(latest.Time)}): no active CNS3 disease.", ev);
     }
 
     private static TrialCheck PerformanceCheck(ClinicalFacts facts, DateTimeOffset at, int? ageYears, EligibilityParameters p)
@@ -424,16 +424,16 @@ public static class EligibilityCheck
         }
         return latest.Score >= p.MinPerformanceScore
             ? new TrialCheck("performance-status", TrialCheckOutcome.Favourable,
-                $"{scale} {latest.Score} ({Fmt.Date(latest.Time)}): ≥ {p.MinPerformanceScore} as in ELIANA.{fit}", ev)
+                $"{scale} {latest.Score} ({ClinicalText.Date(latest.Time)}): ≥ {p.MinPerformanceScore} as in ELIANA.{fit}", ev)
             : new TrialCheck("performance-status", TrialCheckOutcome.Caution,
-                $"{scale} {latest.Score} ({Fmt.Date(latest.Time)}): below the {p.MinPerformanceScore} ELIANA required.{fit}", ev);
+                $"{scale} {latest.Score} ({ClinicalText.Date(latest.Time)}): below the {p.MinPerformanceScore} ELIANA required.{fit}", ev);
     }
 
     // Label §2.1: ≤ 50 kg 0.2–5.0 × 10⁶ CAR-positive viable T cells/kg; > 50 kg 0.1–2.5 × 10⁸ cells,
     // based on the weight reported at leukapheresis.
     private static CellDoseGuidance DoseGuidance(ClinicalFacts facts, DateTimeOffset at, EligibilityParameters p)
     {
-        var label = $"Label dose: ≤ {Fmt.Num(p.DoseWeightThresholdKg)} kg {Fmt.CellRange(p.DosePerKgMinCells, p.DosePerKgMaxCells)} CAR-positive viable T cells/kg; > {Fmt.Num(p.DoseWeightThresholdKg)} kg {Fmt.CellRange(p.DoseFlatMinCells, p.DoseFlatMaxCells)} CAR-positive viable T cells.";
+        var label = $"Label dose: ≤ {ClinicalText.Num(p.DoseWeightThresholdKg)} kg {ClinicalText.CellRange(p.DosePerKgMinCells, p.DosePerKgMaxCells)} CAR-positive viable T cells/kg; > {ClinicalText.Num(p.DoseWeightThresholdKg)} kg {ClinicalText.CellRange(p.DoseFlatMinCells, p.DoseFlatMaxCells)} CAR-positive viable T cells.";
         var choice = BodyWeights.Latest(facts, at, p.WeightStaleAfter);
         var evidence = choice.Evidence(at);
         if (choice.Weight is not { } w)
@@ -442,17 +442,17 @@ public static class EligibilityCheck
         }
 
         const string basis = " The label bases the dose on the weight reported at leukapheresis.";
-        var stale = choice.IsStale ? $" The weight is {Fmt.AgeOf(w.Time, at)} old (stale after {Fmt.Span(p.WeightStaleAfter)}): re-weigh." : "";
+        var stale = choice.IsStale ? $" The weight is {ClinicalText.AgeOf(w.Time, at)} old (stale after {ClinicalText.Span(p.WeightStaleAfter)}): re-weigh." : "";
         if (w.Kilograms <= p.DoseWeightThresholdKg)
         {
             var min = p.DosePerKgMinCells * w.Kilograms;
             var max = p.DosePerKgMaxCells * w.Kilograms;
             return new CellDoseGuidance(
-                $"Weight {Fmt.Num(w.Kilograms)} kg ({Fmt.Date(w.Time)}), ≤ {Fmt.Num(p.DoseWeightThresholdKg)} kg: {Fmt.CellRange(p.DosePerKgMinCells, p.DosePerKgMaxCells)} CAR-positive viable T cells/kg, i.e. {Fmt.CellTotals(min, max)} cells.{basis}{stale}",
+                $"Weight {ClinicalText.Num(w.Kilograms)} kg ({ClinicalText.Date(w.Time)}), ≤ {ClinicalText.Num(p.DoseWeightThresholdKg)} kg: {ClinicalText.CellRange(p.DosePerKgMinCells, p.DosePerKgMaxCells)} CAR-positive viable T cells/kg, i.e. {ClinicalText.CellTotals(min, max)} cells.{basis}{stale}",
                 w.Kilograms, true, min, max, choice.IsStale, evidence);
         }
         return new CellDoseGuidance(
-            $"Weight {Fmt.Num(w.Kilograms)} kg ({Fmt.Date(w.Time)}), > {Fmt.Num(p.DoseWeightThresholdKg)} kg: {Fmt.CellRange(p.DoseFlatMinCells, p.DoseFlatMaxCells)} CAR-positive viable T cells (not per kg).{basis}{stale}",
+            $"Weight {ClinicalText.Num(w.Kilograms)} kg ({ClinicalText.Date(w.Time)}), > {ClinicalText.Num(p.DoseWeightThresholdKg)} kg: {ClinicalText.CellRange(p.DoseFlatMinCells, p.DoseFlatMaxCells)} CAR-positive viable T cells (not per kg).{basis}{stale}",
             w.Kilograms, false, p.DoseFlatMinCells, p.DoseFlatMaxCells, choice.IsStale, evidence);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CarTCds.Rules.Facts;
+using static CarTCds.Rules.ClinicalText;
 
 namespace CarTCds.Rules.Icans;
 
@@ -384,5 +385,4 @@ public static class IcansGrading
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z";
 
-    private static string Hours(TimeSpan t) => t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using CarTCds.Rules.Crs;
 using System.Globalization;
 using CarTCds.Rules.Facts;
+using static CarTCds.Rules.ClinicalText;
 
 namespace CarTCds.Rules.IecHs;
 
@@ -84,7 +85,7 @@ public static class IecHsScreen
         var carHlh = new IecHsCriteriaResult(IecHsCriteriaSet.CartoxCarHlh, carMet, periodFrom, periodTo, carSummary, [carFerritin, hepatic, renal]);
         if (carFerritin.Met && !carMet && organs.Count == p.CarHlhMinOrganCriteria - 1)
         {
-            notes.Add($"Ferritin above {Num(p.CarHlhFerritinNgPerMl)} ng/mL with {organs.Count} organ criterion: grade ≥ 3 pulmonary oedema, grade ≥ 3 oliguria and haemophagocytosis cannot be seen in the data — if any is present, the carHLH criteria are met.");
+            notes.Add($"Ferritin above {Thousands(p.CarHlhFerritinNgPerMl)} ng/mL with {organs.Count} organ criterion: grade ≥ 3 pulmonary oedema, grade ≥ 3 oliguria and haemophagocytosis cannot be seen in the data — if any is present, the carHLH criteria are met.");
         }
 
         // ---- ASTCT IEC-HS [U] -------------------------------------------------------------------
@@ -154,7 +155,7 @@ public static class IecHsScreen
             return new IecHsCriterion(IecHsCriterionKind.CarHlhFerritin, false, $"no ferritin {period}", []);
         }
         var met = peak.Value > p.CarHlhFerritinNgPerMl;
-        var text = $"peak ferritin {Num(peak.Value)} ng/mL ({(met ? ">" : "≤")} {Num(p.CarHlhFerritinNgPerMl)})";
+        var text = $"peak ferritin {Thousands(peak.Value)} ng/mL ({(met ? ">" : "≤")} {Thousands(p.CarHlhFerritinNgPerMl)})";
         return new IecHsCriterion(IecHsCriterionKind.CarHlhFerritin, met, text, [new Evidence(peak.Source, peak.Time, text)]);
     }
 
@@ -170,7 +171,7 @@ public static class IecHsScreen
             if (worst.Result is null) return;
             var r = worst.Result;
             var met = r.Value > multiple * worst.Uln.Value;
-            judged.Add((met, $"{LabTests.Name(r.Test)} {Num(r.Value)} {Unit(r.Test)} ({Num(r.Value / worst.Uln.Value)} × ULN; {(met ? ">" : "≤")} {Num(multiple)} × {worst.Uln.Label} {Num(worst.Uln.Value)} {Unit(r.Test)})", r));
+            judged.Add((met, $"{LabTests.Name(r.Test)} {Thousands(r.Value)} {Unit(r.Test)} ({Thousands(r.Value / worst.Uln.Value)} × ULN; {(met ? ">" : "≤")} {Thousands(multiple)} × {worst.Uln.Label} {Thousands(worst.Uln.Value)} {Unit(r.Test)})", r));
         }
         Judge(alts, p.AltUlnUnitsPerL, transaminaseMultiple);
         Judge(asts, p.AstUlnUnitsPerL, transaminaseMultiple);
@@ -203,12 +204,12 @@ public static class IecHsScreen
         var byUln = worst.Value > p.CarHlhCreatinineUlnMultiple * uln.Value;
         var byBaseline = baseline is { Value: > 0m } && worst.Value > p.CarHlhCreatinineBaselineMultiple * baseline.Value;
         var met = byUln || byBaseline;
-        var parts = new List<string> { $"{Num(worst.Value / uln.Value)} × {uln.Label} {Num(uln.Value)} mg/dL ({(byUln ? ">" : "≤")} {Num(p.CarHlhCreatinineUlnMultiple)} ×)" };
-        if (baseline is { Value: > 0m }) parts.Add($"{Num(worst.Value / baseline.Value)} × baseline {Num(baseline.Value)} mg/dL ({(byBaseline ? ">" : "≤")} {Num(p.CarHlhCreatinineBaselineMultiple)} ×)");
+        var parts = new List<string> { $"{Thousands(worst.Value / uln.Value)} × {uln.Label} {Thousands(uln.Value)} mg/dL ({(byUln ? ">" : "≤")} {Thousands(p.CarHlhCreatinineUlnMultiple)} ×)" };
+        if (baseline is { Value: > 0m }) parts.Add($"{Thousands(worst.Value / baseline.Value)} × baseline {Thousands(baseline.Value)} mg/dL ({(byBaseline ? ">" : "≤")} {Thousands(p.CarHlhCreatinineBaselineMultiple)} ×)");
         else parts.Add("no baseline");
-        var text = $"creatinine {Num(worst.Value)} mg/dL: {string.Join(", ", parts)}";
+        var text = $"creatinine {Thousands(worst.Value)} mg/dL: {string.Join(", ", parts)}";
         var evidence = new List<Evidence> { new(worst.Source, worst.Time, text) };
-        if (baseline is not null) evidence.Add(new Evidence(baseline.Source, baseline.Time, $"baseline creatinine {Num(baseline.Value)} mg/dL (earliest in the {Days(p.BaselineLookBack)} days before infusion)"));
+        if (baseline is not null) evidence.Add(new Evidence(baseline.Source, baseline.Time, $"baseline creatinine {Thousands(baseline.Value)} mg/dL (earliest in the {Days(p.BaselineLookBack)} days before infusion)"));
         return new IecHsCriterion(IecHsCriterionKind.CarHlhRenal, met, $"grade ≥ 3 creatinine rise: {(met ? "met" : "not met")} — {text}", evidence);
     }
 
@@ -229,21 +230,21 @@ public static class IecHsScreen
         if (baseLimit is { } bl && p.FerritinAgainstHigherOfUlnAndBaseline && bl > ulnLimit)
         {
             elevated = peak.Value > bl;
-            against = $"{Num(p.IecHsFerritinBaselineMultiple)} × baseline {Num(baseline!.Value)} ng/mL, baseline above ULN";
+            against = $"{Thousands(p.IecHsFerritinBaselineMultiple)} × baseline {Thousands(baseline!.Value)} ng/mL, baseline above ULN";
         }
         else if (baseLimit is { } bl2 && !p.FerritinAgainstHigherOfUlnAndBaseline && peak.Value <= ulnLimit && peak.Value > bl2)
         {
             elevated = true;
-            against = $"{Num(p.IecHsFerritinBaselineMultiple)} × baseline {Num(baseline!.Value)} ng/mL";
+            against = $"{Thousands(p.IecHsFerritinBaselineMultiple)} × baseline {Thousands(baseline!.Value)} ng/mL";
         }
         else
         {
             elevated = peak.Value > ulnLimit;
-            against = $"{Num(p.IecHsFerritinUlnMultiple)} × {uln.Label} {Num(uln.Value)} ng/mL";
+            against = $"{Thousands(p.IecHsFerritinUlnMultiple)} × {uln.Label} {Thousands(uln.Value)} ng/mL";
         }
-        var peakText = $"ferritin {Num(peak.Value)} ng/mL ({(elevated ? ">" : "≤")} {against})";
+        var peakText = $"ferritin {Thousands(peak.Value)} ng/mL ({(elevated ? ">" : "≤")} {against})";
         var evidence = new List<Evidence> { new(peak.Source, peak.Time, peakText) };
-        if (baseline is not null) evidence.Add(new Evidence(baseline.Source, baseline.Time, $"baseline ferritin {Num(baseline.Value)} ng/mL (latest before infusion)"));
+        if (baseline is not null) evidence.Add(new Evidence(baseline.Source, baseline.Time, $"baseline ferritin {Thousands(baseline.Value)} ng/mL (latest before infusion)"));
 
         // Rapidly rising: a value ≥ factor × an earlier value within the rise interval.
         (LabResult Later, LabResult Earlier)? rise = null;
@@ -257,8 +258,8 @@ public static class IecHsScreen
         string? riseText = null;
         if (rise is { } rr)
         {
-            riseText = $"ferritin rising {Num(rr.Earlier.Value)} → {Num(rr.Later.Value)} ng/mL in {Hours(rr.Later.Time - rr.Earlier.Time)} h (≥ {Num(p.FerritinRapidRiseFactor)} × within {Hours(p.FerritinRapidRiseWithin)} h)";
-            evidence.Add(new Evidence(rr.Earlier.Source, rr.Earlier.Time, $"earlier ferritin {Num(rr.Earlier.Value)} ng/mL"));
+            riseText = $"ferritin rising {Thousands(rr.Earlier.Value)} → {Thousands(rr.Later.Value)} ng/mL in {Hours(rr.Later.Time - rr.Earlier.Time)} h (≥ {Thousands(p.FerritinRapidRiseFactor)} × within {Hours(p.FerritinRapidRiseWithin)} h)";
+            evidence.Add(new Evidence(rr.Earlier.Source, rr.Earlier.Time, $"earlier ferritin {Thousands(rr.Earlier.Value)} ng/mL"));
             evidence.Add(new Evidence(rr.Later.Source, rr.Later.Time, riseText));
         }
 
@@ -276,7 +277,7 @@ public static class IecHsScreen
             return new IecHsCriterion(IecHsCriterionKind.IecHsFibrinogen, false, $"no fibrinogen {period}", []);
         }
         var met = lowest.Value < p.FibrinogenBelowMgPerDl;
-        var text = $"fibrinogen {Num(lowest.Value)} mg/dL ({(met ? "<" : "≥")} {Num(p.FibrinogenBelowMgPerDl)})";
+        var text = $"fibrinogen {Thousands(lowest.Value)} mg/dL ({(met ? "<" : "≥")} {Thousands(p.FibrinogenBelowMgPerDl)})";
         return new IecHsCriterion(IecHsCriterionKind.IecHsFibrinogen, met, $"hypofibrinogenaemia: {(met ? "met" : "not met")} — {text}",
             [new Evidence(lowest.Source, lowest.Time, text)]);
     }
@@ -305,12 +306,12 @@ public static class IecHsScreen
             var name = LabTests.Name(counts.Count > 0 ? counts[0].Test : LabTest.Platelets);
             if (best is { } b)
             {
-                found.Add(($"{name} {Num(b.Now.Value)} ×10⁹/L (< {Num(lowerLimit)}), down {Num(b.Fall * 100m)} % from {Num(b.Before.Value)} (≥ {Num(p.CytopeniaFallFraction * 100m)} %)", b.Now, b.Before));
+                found.Add(($"{name} {Thousands(b.Now.Value)} ×10⁹/L (< {Thousands(lowerLimit)}), down {Thousands(b.Fall * 100m)} % from {Thousands(b.Before.Value)} (≥ {Thousands(p.CytopeniaFallFraction * 100m)} %)", b.Now, b.Before));
             }
             else if (counts.Count > 0)
             {
                 var lowest = counts.MinBy(c => c.Value)!;
-                checkedTexts.Add($"{name} lowest {Num(lowest.Value)} ×10⁹/L");
+                checkedTexts.Add($"{name} lowest {Thousands(lowest.Value)} ×10⁹/L");
             }
         }
         Judge(platelets, p.PlateletsLowerLimitPerNl);
@@ -319,11 +320,11 @@ public static class IecHsScreen
         if (found.Count == 0)
         {
             return new IecHsCriterion(IecHsCriterionKind.IecHsCytopenia, false,
-                $"new/worse cytopenia: not met — {string.Join("; ", checkedTexts)} (no fall of ≥ {Num(p.CytopeniaFallFraction * 100m)} % below the lower limit)", []);
+                $"new/worse cytopenia: not met — {string.Join("; ", checkedTexts)} (no fall of ≥ {Thousands(p.CytopeniaFallFraction * 100m)} % below the lower limit)", []);
         }
         var evidence = found.SelectMany(f => new[]
         {
-            new Evidence(f.Before.Source, f.Before.Time, $"earlier {LabTests.Name(f.Before.Test)} {Num(f.Before.Value)} ×10⁹/L"),
+            new Evidence(f.Before.Source, f.Before.Time, $"earlier {LabTests.Name(f.Before.Test)} {Thousands(f.Before.Value)} ×10⁹/L"),
             new Evidence(f.Now.Source, f.Now.Time, f.Text),
         }).ToList();
         return new IecHsCriterion(IecHsCriterionKind.IecHsCytopenia, true, $"new/worse cytopenia: met — {string.Join("; ", found.Select(f => f.Text))}", evidence);
@@ -343,11 +344,9 @@ public static class IecHsScreen
 
     private static string Unit(LabTest t) => LabTests.Unit(t);
 
-    private static string Num(decimal d) => d.ToString("#,0.##", CultureInfo.InvariantCulture);
 
     private static string Days(TimeSpan t) => t.TotalDays.ToString("0.#", CultureInfo.InvariantCulture);
 
-    private static string Hours(TimeSpan t) => t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture);
 
     // Hines 2023: IEC-HS begins as CRS resolves (or worsens after an initial response); the same
     // labs during untreated, still-rising CRS are CRS itself, which CARTOX carHLH covers.

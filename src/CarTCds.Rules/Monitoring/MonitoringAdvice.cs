@@ -1,5 +1,6 @@
 using System.Globalization;
 using CarTCds.Rules.Facts;
+using static CarTCds.Rules.ClinicalText;
 
 namespace CarTCds.Rules.Monitoring;
 
@@ -429,9 +430,7 @@ public static class MonitoringAdvice
         _ => s.ToString(),
     };
 
-    private static string Num(decimal d) => d.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static string Hours(TimeSpan t) => t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture);
 
     private static string Ago(TimeSpan t) => t < TimeSpan.FromHours(48)
         ? $"{t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture)} h"

@@ -86,17 +86,17 @@ public static class OrderChecks
         }
 
         decimal? orderedMg = order.DoseMg;
-        var orderedText = orderedMg is { } direct ? $"{Fmt.Num(direct)} mg" : "";
+        var orderedText = orderedMg is { } direct ? $"{ClinicalText.Num(direct)} mg" : "";
         if (orderedMg is null && order.DoseMgPerKg is { } perKg)
         {
             if (dose.WeightKg is { } w)
             {
                 orderedMg = TocilizumabDosing.Round(perKg * w, p);
-                orderedText = $"{Fmt.Num(perKg)} mg/kg × {Fmt.Num(w)} kg = {Fmt.Num(orderedMg.Value)} mg";
+                orderedText = $"{ClinicalText.Num(perKg)} mg/kg × {ClinicalText.Num(w)} kg = {ClinicalText.Num(orderedMg.Value)} mg";
             }
             else
             {
-                reasons.Add(new OrderCheckReason(OrderCheckResult.Warn, $"Ordered {Fmt.Num(perKg)} mg/kg cannot be checked: {dose.Summary}", weightEvidence));
+                reasons.Add(new OrderCheckReason(OrderCheckResult.Warn, $"Ordered {ClinicalText.Num(perKg)} mg/kg cannot be checked: {dose.Summary}", weightEvidence));
             }
         }
 
@@ -105,28 +105,28 @@ public static class OrderChecks
             if (mg > p.TocilizumabMaxDoseMg)
             {
                 reasons.Add(new OrderCheckReason(OrderCheckResult.Block,
-                    $"Ordered {orderedText} exceeds the {Fmt.Num(p.TocilizumabMaxDoseMg)} mg maximum per dose (label: doses above {Fmt.Num(p.TocilizumabMaxDoseMg)} mg per infusion are not recommended in CRS).",
+                    $"Ordered {orderedText} exceeds the {ClinicalText.Num(p.TocilizumabMaxDoseMg)} mg maximum per dose (label: doses above {ClinicalText.Num(p.TocilizumabMaxDoseMg)} mg per infusion are not recommended in CRS).",
                     weightEvidence));
             }
             if (dose.DoseMg is { } computed)
             {
                 var tolerance = p.TocilizumabDoseTolerancePercent / 100m;
-                var basis = $"computed {Fmt.Num(computed)} mg ({Fmt.Num(dose.MgPerKg!.Value)} mg/kg × {Fmt.Num(dose.WeightKg!.Value)} kg{(dose.IsCapped ? $", capped at {Fmt.Num(p.TocilizumabMaxDoseMg)} mg" : "")})";
-                var deviation = Fmt.Num(Math.Round(Math.Abs(mg - computed) / computed * 100m, 1, MidpointRounding.AwayFromZero));
+                var basis = $"computed {ClinicalText.Num(computed)} mg ({ClinicalText.Num(dose.MgPerKg!.Value)} mg/kg × {ClinicalText.Num(dose.WeightKg!.Value)} kg{(dose.IsCapped ? $", capped at {ClinicalText.Num(p.TocilizumabMaxDoseMg)} mg" : "")})";
+                var deviation = ClinicalText.Num(Math.Round(Math.Abs(mg - computed) / computed * 100m, 1, MidpointRounding.AwayFromZero));
                 if (mg > computed * (1m + tolerance))
                 {
                     reasons.Add(new OrderCheckReason(OrderCheckResult.Warn,
-                        $"Ordered {orderedText} is {deviation} % above the {basis}; tolerance {Fmt.Num(p.TocilizumabDoseTolerancePercent)} %.", weightEvidence));
+                        $"Ordered {orderedText} is {deviation} % above the {basis}; tolerance {ClinicalText.Num(p.TocilizumabDoseTolerancePercent)} %.", weightEvidence));
                 }
                 else if (mg < computed * (1m - tolerance))
                 {
                     reasons.Add(new OrderCheckReason(OrderCheckResult.Warn,
-                        $"Ordered {orderedText} is {deviation} % below the {basis}; tolerance {Fmt.Num(p.TocilizumabDoseTolerancePercent)} %.", weightEvidence));
+                        $"Ordered {orderedText} is {deviation} % below the {basis}; tolerance {ClinicalText.Num(p.TocilizumabDoseTolerancePercent)} %.", weightEvidence));
                 }
                 else
                 {
                     reasons.Add(new OrderCheckReason(OrderCheckResult.Ok,
-                        $"Ordered {orderedText} matches the {basis} within {Fmt.Num(p.TocilizumabDoseTolerancePercent)} %.", weightEvidence));
+                        $"Ordered {orderedText} matches the {basis} within {ClinicalText.Num(p.TocilizumabDoseTolerancePercent)} %.", weightEvidence));
                 }
             }
             else
@@ -143,7 +143,7 @@ public static class OrderChecks
         if (dose.WeightIsStale && dose.WeightTime is { } wt)
         {
             reasons.Add(new OrderCheckReason(OrderCheckResult.Warn,
-                $"The dose is checked against a body weight {Fmt.AgeOf(wt, at)} old ({Fmt.Date(wt)}; stale after {Fmt.Span(p.WeightStaleAfter)}): re-weigh.", weightEvidence));
+                $"The dose is checked against a body weight {ClinicalText.AgeOf(wt, at)} old ({ClinicalText.Date(wt)}; stale after {ClinicalText.Span(p.WeightStaleAfter)}): re-weigh.", weightEvidence));
         }
 
         return Make(order, reasons, [dose.Summary]);
@@ -159,12 +159,12 @@ public static class OrderChecks
         {
             return Make(order, [new OrderCheckReason(OrderCheckResult.Ok, "No CAR-T infusion on record: no CAR-T efficacy concern checked.", [])], []);
         }
-        var infusionEvidence = new Evidence(infusion.Source, infusion.Time, $"CAR-T infusion on {Fmt.Date(infusion.Time)}");
+        var infusionEvidence = new Evidence(infusion.Source, infusion.Time, $"CAR-T infusion on {ClinicalText.Date(infusion.Time)}");
         var since = at - infusion.Time;
         if (since > p.SteroidCautionWindow)
         {
             return Make(order, [new OrderCheckReason(OrderCheckResult.Ok,
-                $"CAR-T infusion {Fmt.Span(since)} ago, beyond the {Fmt.Span(p.SteroidCautionWindow)} caution window.", [infusionEvidence])], []);
+                $"CAR-T infusion {ClinicalText.Span(since)} ago, beyond the {ClinicalText.Span(p.SteroidCautionWindow)} caution window.", [infusionEvidence])], []);
         }
 
         crs ??= CrsGrading.Assess(facts, at, rules);
@@ -181,13 +181,13 @@ public static class OrderChecks
             if (crsWarrants) why.Add(crsText);
             if (icansWarrants) why.Add($"ICANS grade {icansGrade}");
             return Make(order, [new OrderCheckReason(OrderCheckResult.Ok,
-                $"{string.Join(" and ", why)} {Fmt.Span(since)} after the CAR-T infusion: corticosteroids are warranted (ASCO 2021).",
+                $"{string.Join(" and ", why)} {ClinicalText.Span(since)} after the CAR-T infusion: corticosteroids are warranted (ASCO 2021).",
                 [infusionEvidence, .. crsWarrants ? crs.Evidence : []])], advice);
         }
 
         var icansText = icansGrade is { } ig ? $"ICANS grade {ig}" : "ICANS grade not provided";
         return Make(order, [new OrderCheckReason(OrderCheckResult.Warn,
-            $"Corticosteroid {Fmt.Span(since)} after the CAR-T infusion without CRS ≥ {p.SteroidWarrantingCrsGrade} or ICANS ≥ {p.SteroidWarrantingIcansGrade} ({crsText}; {icansText}): may blunt CAR-T efficacy. The label advises against prophylactic corticosteroids; confirm the indication.",
+            $"Corticosteroid {ClinicalText.Span(since)} after the CAR-T infusion without CRS ≥ {p.SteroidWarrantingCrsGrade} or ICANS ≥ {p.SteroidWarrantingIcansGrade} ({crsText}; {icansText}): may blunt CAR-T efficacy. The label advises against prophylactic corticosteroids; confirm the indication.",
             [infusionEvidence, .. crs.Evidence])], advice);
     }
 

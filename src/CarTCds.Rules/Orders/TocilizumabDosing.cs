@@ -24,7 +24,7 @@ public static class TocilizumabDosing
         var missing = new List<string>();
 
         var choice = BodyWeights.Latest(facts, at, p.WeightStaleAfter);
-        foreach (var u in choice.Unusable) notes.Add($"Body weight {Fmt.Num(u.Kilograms)} kg ({u.Source}) left out: not a possible weight.");
+        foreach (var u in choice.Unusable) notes.Add($"Body weight {ClinicalText.Num(u.Kilograms)} kg ({u.Source}) left out: not a possible weight.");
 
         var (courseStart, courseDescription) = Course(facts, at, p, notes);
         var given = DosesGiven(facts, courseStart, at);
@@ -37,7 +37,7 @@ public static class TocilizumabDosing
         var evidence = choice.Evidence(at).Concat(given.Select(GivenEvidence)).OrderBy(e => e.Time ?? DateTimeOffset.MinValue).ToList();
         var schedule = next is null ? $" No further dose: the maximum of {p.TocilizumabMaxDosesTotal} doses has been given."
             : next == at ? " A dose is allowed now."
-            : $" Next dose not before {Fmt.When(next.Value)}.";
+            : $" Next dose not before {ClinicalText.When(next.Value)}.";
 
         if (choice.Weight is not { } w)
         {
@@ -50,11 +50,11 @@ public static class TocilizumabDosing
         var capped = dose < uncapped;
         if (choice.IsStale)
         {
-            notes.Add($"Body weight {Fmt.Num(w.Kilograms)} kg is {Fmt.AgeOf(w.Time, at)} old (stale after {Fmt.Span(p.WeightStaleAfter)}): dose computed from it; re-weigh before giving.");
+            notes.Add($"Body weight {ClinicalText.Num(w.Kilograms)} kg is {ClinicalText.AgeOf(w.Time, at)} old (stale after {ClinicalText.Span(p.WeightStaleAfter)}): dose computed from it; re-weigh before giving.");
         }
-        var band = w.Kilograms < p.TocilizumabWeightThresholdKg ? $"< {Fmt.Num(p.TocilizumabWeightThresholdKg)} kg" : $"≥ {Fmt.Num(p.TocilizumabWeightThresholdKg)} kg";
-        var cap = capped ? $" = {Fmt.Num(uncapped)} mg, capped at the {Fmt.Num(p.TocilizumabMaxDoseMg)} mg maximum per dose" : "";
-        var summary = $"Tocilizumab {Fmt.Num(dose)} mg IV over 1 h: {Fmt.Num(mgPerKg)} mg/kg × {Fmt.Num(w.Kilograms)} kg (weight {band}, {Fmt.Date(w.Time)}{(choice.IsStale ? ", stale" : "")}){cap}; max {Fmt.Num(p.TocilizumabMaxDoseMg)} mg per dose.{schedule}";
+        var band = w.Kilograms < p.TocilizumabWeightThresholdKg ? $"< {ClinicalText.Num(p.TocilizumabWeightThresholdKg)} kg" : $"≥ {ClinicalText.Num(p.TocilizumabWeightThresholdKg)} kg";
+        var cap = capped ? $" = {ClinicalText.Num(uncapped)} mg, capped at the {ClinicalText.Num(p.TocilizumabMaxDoseMg)} mg maximum per dose" : "";
+        var summary = $"Tocilizumab {ClinicalText.Num(dose)} mg IV over 1 h: {ClinicalText.Num(mgPerKg)} mg/kg × {ClinicalText.Num(w.Kilograms)} kg (weight {band}, {ClinicalText.Date(w.Time)}{(choice.IsStale ? ", stale" : "")}){cap}; max {ClinicalText.Num(p.TocilizumabMaxDoseMg)} mg per dose.{schedule}";
 
         return new TocilizumabDose(dose, mgPerKg, w.Kilograms, w.Time, choice.IsStale, uncapped, capped, courseStart, given, in24h, limits, next,
             summary, evidence, missing, notes);
@@ -81,9 +81,9 @@ public static class TocilizumabDosing
     private static (DateTimeOffset Start, string Description) Course(ClinicalFacts facts, DateTimeOffset at, OrderCheckParameters p, List<string> notes)
     {
         var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
-        if (infusion is not null) return (infusion.Time, $"the CAR-T infusion on {Fmt.Date(infusion.Time)}");
-        notes.Add($"No CAR-T infusion on record: tocilizumab doses of the last {Fmt.Span(p.TocilizumabCountLookBackWithoutInfusion)} are counted toward the maximum of {p.TocilizumabMaxDosesTotal}.");
-        return (at - p.TocilizumabCountLookBackWithoutInfusion, $"the last {Fmt.Span(p.TocilizumabCountLookBackWithoutInfusion)} (no CAR-T infusion on record)");
+        if (infusion is not null) return (infusion.Time, $"the CAR-T infusion on {ClinicalText.Date(infusion.Time)}");
+        notes.Add($"No CAR-T infusion on record: tocilizumab doses of the last {ClinicalText.Span(p.TocilizumabCountLookBackWithoutInfusion)} are counted toward the maximum of {p.TocilizumabMaxDosesTotal}.");
+        return (at - p.TocilizumabCountLookBackWithoutInfusion, $"the last {ClinicalText.Span(p.TocilizumabCountLookBackWithoutInfusion)} (no CAR-T infusion on record)");
     }
 
     private static List<TocilizumabDoseGiven> DosesGiven(ClinicalFacts facts, DateTimeOffset from, DateTimeOffset at) =>
@@ -95,7 +95,7 @@ public static class TocilizumabDosing
             .ToList();
 
     private static Evidence GivenEvidence(TocilizumabDoseGiven d) =>
-        new(d.Source, d.Time, d.DoseMg is { } mg ? $"tocilizumab {Fmt.Num(mg)} mg given {Fmt.When(d.Time)}" : $"tocilizumab given {Fmt.When(d.Time)}");
+        new(d.Source, d.Time, d.DoseMg is { } mg ? $"tocilizumab {ClinicalText.Num(mg)} mg given {ClinicalText.When(d.Time)}" : $"tocilizumab given {ClinicalText.When(d.Time)}");
 
     private static List<TocilizumabLimit> Limits(List<TocilizumabDoseGiven> given, DateTimeOffset at, OrderCheckParameters p, string course)
     {
@@ -108,7 +108,7 @@ public static class TocilizumabDosing
         {
             var from = last.Time + p.TocilizumabMinInterval;
             limits.Add(new TocilizumabLimit("min-interval",
-                $"Last tocilizumab dose {Fmt.Span(at - last.Time)} ago ({Fmt.When(last.Time)}): repeat no sooner than {Fmt.Span(p.TocilizumabMinInterval)} after it, i.e. from {Fmt.When(from)}.",
+                $"Last tocilizumab dose {ClinicalText.Span(at - last.Time)} ago ({ClinicalText.When(last.Time)}): repeat no sooner than {ClinicalText.Span(p.TocilizumabMinInterval)} after it, i.e. from {ClinicalText.When(from)}.",
                 from, [GivenEvidence(last)]));
         }
 
@@ -128,7 +128,7 @@ public static class TocilizumabDosing
             var k = window.Count - p.TocilizumabMaxDosesPer24h;
             var from = window[k].Time + TimeSpan.FromHours(24);
             limits.Add(new TocilizumabLimit("max-per-24h",
-                $"{window.Count} tocilizumab doses in the last 24 h: at most {p.TocilizumabMaxDosesPer24h} in 24 h; the next is allowed from {Fmt.When(from)}.",
+                $"{window.Count} tocilizumab doses in the last 24 h: at most {p.TocilizumabMaxDosesPer24h} in 24 h; the next is allowed from {ClinicalText.When(from)}.",
                 from, window.Select(GivenEvidence).ToList()));
         }
         return limits;

@@ -9,17 +9,36 @@ public sealed class HealthAndOpenApiTests(CarTCdsWebApplicationFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
-    [Theory]
-    [InlineData("/health/live")]
-    [InlineData("/health/ready")]
-    public async Task GivenARunningService_WhenHealthIsRequested_Then200Healthy(string path)
+    [Fact]
+    public async Task GivenARunningService_WhenLivenessIsRequested_Then200Healthy()
     {
         // Act
-        var response = await _client.GetAsync(new Uri(path, UriKind.Relative));
+        var response = await _client.GetAsync(new Uri("/health/live", UriKind.Relative));
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task GivenAFhirServerThatRefusesConnections_WhenHooksNeedIt_ThenReadinessIsDegradedNotDown()
+    {
+        // Arrange: each call tries the closed server 3 times; 5 failures open its breaker.
+        var body = HookJson.Toxicity(HookJson.ToxicityPrefetch(omitKey: "observations"), $$"""
+            , "fhirServer": "{{HookJson.ClosedFhirServer}}"
+            """);
+        for (var i = 0; i < 3; i++)
+        {
+            var hook = await _client.PostJsonAsync(HookJson.ToxicityPath, body);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, hook.StatusCode);
+        }
+
+        // Act
+        var response = await _client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+        // Assert: the replica still answers every hook that brings its prefetch.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Degraded", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -36,7 +36,6 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
     [InlineData("observations")]
     [InlineData("medicationAdministrations")]
     [InlineData("procedures")]
-    [InlineData("conditions")]
     public async Task GivenAnAbsentKeyAndNoFhirServer_WhenToxicityIsCalled_Then412NamingTheKey(string key)
     {
         // Arrange
@@ -65,7 +64,25 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
         // Assert
         var outcome = await response.AssertOperationOutcomeAsync(HttpStatusCode.PreconditionFailed, "incomplete", "prefetch.patient", "absent from the prefetch");
         var expressions = outcome.GetProperty("issue").EnumerateArray().Select(i => i.GetProperty("expression")[0].GetString()).ToList();
-        Assert.Equal(["prefetch.patient", "prefetch.observations", "prefetch.medicationAdministrations", "prefetch.procedures", "prefetch.conditions"], expressions);
+        // conditions is optional for cart-toxicity: the answer would go on without it.
+        Assert.Equal(["prefetch.patient", "prefetch.observations", "prefetch.medicationAdministrations", "prefetch.procedures"], expressions);
+    }
+
+    [Fact]
+    public async Task GivenTheOptionalConditionsKeyAbsentAndNoFhirServer_WhenToxicityIsCalled_Then200AndEveryCardSaysWhatItLacked()
+    {
+        // Arrange: conditions only inform monitoring advice (seizure disorder), never a grade.
+        var body = HookJson.Toxicity(HookJson.ToxicityPrefetch(omitKey: "conditions"));
+
+        // Act
+        var response = await _client.PostJsonAsync(HookJson.ToxicityPath, body);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = await response.ReadJsonAsync();
+        var cards = doc.RootElement.GetProperty("cards").EnumerateArray().ToList();
+        Assert.Contains("CRS grade 4", cards[0].GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.All(cards, c => Assert.Contains("**Computed without** (could not be read): conditions: absent from the prefetch", c.GetProperty("detail").GetString(), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -126,7 +143,7 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
         // Arrange
         var body = HookJson.Toxicity(HookJson.ToxicityPrefetch(omitKey: "observations"), $$"""
             ,
-            "fhirServer": "https://ehr.example.org/fhir",
+            "fhirServer": "{{HookJson.ClosedFhirServer}}",
             "fhirAuthorization": {"access_token":"{{HookJson.AccessToken}}","token_type":"Bearer","expires_in":300,"scope":"patient/*.read","subject":"cartcds"}
             """);
 
@@ -146,8 +163,8 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
     public async Task GivenAnOperationOutcomeKeyWithAFhirServer_WhenToxicityIsCalled_Then412SayingReadingFailed()
     {
         // Arrange
-        var body = HookJson.Toxicity(HookJson.ToxicityPrefetch("observations", HookJson.FetchFailed), """
-            , "fhirServer": "https://ehr.example.org/fhir"
+        var body = HookJson.Toxicity(HookJson.ToxicityPrefetch("observations", HookJson.FetchFailed), $$"""
+            , "fhirServer": "{{HookJson.ClosedFhirServer}}"
             """);
 
         // Act

@@ -8,7 +8,13 @@ namespace CarTCds.Hooks.Catalog;
 /// <param name="ResourceType">What the key holds: a single resource of this type (a read), or,
 /// when <paramref name="IsSearch"/>, a searchset Bundle of this type.</param>
 /// <param name="IsSearch">True for a type search, false for a read.</param>
-public sealed record PrefetchKey(string Key, string Template, string ResourceType, bool IsSearch);
+/// <param name="Required">When true (default) the service cannot answer without this data (412);
+/// when false it answers without it and every card says what could not be read.</param>
+public sealed record PrefetchKey(string Key, string Template, string ResourceType, bool IsSearch, bool Required = true)
+{
+    /// <summary>The same key, but the service can answer without it.</summary>
+    public PrefetchKey Optional() => this with { Required = false };
+}
 
 /// <summary>A CDS service this deployment offers.</summary>
 public sealed record CdsServiceDefinition(
@@ -56,13 +62,16 @@ public sealed class CdsServiceCatalog
     [
         new(ToxicityId, "patient-view", "CAR-T toxicity (CRS / ICANS)",
             "Grades cytokine release syndrome and neurotoxicity after CAR T-cell therapy (tisagenlecleucel) by the ASTCT 2019 consensus, from the last 24 h of vitals, oxygen support and vasopressors, and says which event set the grade.",
-            "1.0.0", "1.0", [Patient, Observations, MedicationAdministrations, Procedures, Conditions], Usage),
+            // Conditions only inform monitoring advice (seizure disorder); vasopressors, masking drugs and
+            // the infusion day change the grade, so those keys are required.
+            "1.0.0", "1.0", [Patient, Observations, MedicationAdministrations, Procedures, Conditions.Optional()], Usage),
         new(EligibilityId, "order-select", "Tisagenlecleucel eligibility",
             "Checks the label indication of tisagenlecleucel (age up to 25, B-cell precursor ALL, refractory or second or later relapse) when a CAR-T referral or tisagenlecleucel order is selected.",
-            "1.0.0", "1.0", [Patient, Conditions, Observations, Procedures, MedicationAdministrations, MedicationStatements], Usage),
+            // Prior CD19-directed therapy is information, not a criterion.
+            "1.0.0", "1.0", [Patient, Conditions, Observations, Procedures, MedicationAdministrations.Optional(), MedicationStatements.Optional()], Usage),
         new(OrderCheckId, "order-sign", "CAR-T order check",
             "Checks tocilizumab doses, corticosteroids after infusion and tisagenlecleucel orders before they are signed.",
-            "1.0.0", "1.0", [Patient, Observations, MedicationAdministrations, Procedures, Conditions], Usage),
+            "1.0.0", "1.0", [Patient, Observations, MedicationAdministrations, Procedures, Conditions.Optional()], Usage),
     ];
 
     /// <summary>The service with this id, or null.</summary>

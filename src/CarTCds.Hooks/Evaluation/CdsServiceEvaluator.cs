@@ -36,6 +36,11 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
 
     public RuleSet Rules => rules;
 
+    /// <summary>How long the reads of the EHR's FHIR server may take in one hook call; past it,
+    /// required data missing → 412, optional data missing → cards that say so. Default 2 s
+    /// (issue "FHIR server access"; CDS Hooks: "respond quickly, on the order of 500 ms").</summary>
+    public TimeSpan FetchBudget { get; init; } = TimeSpan.FromSeconds(2);
+
     public async Task<HookResult> EvaluateAsync(string serviceId, CdsHookRequest request, CancellationToken cancellationToken)
     {
         var service = catalog.Find(serviceId);
@@ -48,7 +53,10 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         var context = request.Context!;
         var patientId = context.PatientId!;
 
-        var (record, error) = await prefetch.ResolveAsync(service, request, context, patientId, cancellationToken).ConfigureAwait(false);
+        // The FHIR reads share the hook's budget: past it, what could not be read is "unavailable".
+        using var deadline = new CancellationTokenSource(FetchBudget, time);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var (record, error) = await prefetch.ResolveAsync(service, request, context, patientId, budget.Token).ConfigureAwait(false);
         if (error is not null) return HookResult.Fail(error);
 
         var now = time.GetUtcNow();
@@ -63,6 +71,15 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
                 _ => [],
             },
         };
+
+        if (record.Resolutions.Where(r => r.Unavailable is not null).Select(r => $"{r.Key}: {r.Unavailable}").ToList() is { Count: > 0 } gaps)
+        {
+            // Never a silent gap: every card says which data it was computed without.
+            foreach (var card in response.Cards)
+            {
+                card.Detail += "\n\n**Computed without** (could not be read): " + string.Join("; ", gaps) + ".";
+            }
+        }
 
         var violations = CdsResponseValidator.Validate(response);
         if (violations.Count > 0)
@@ -169,11 +186,15 @@ public static class CdsEngine
     /// <param name="time">Evaluation time source.</param>
     /// <param name="rules">Rule set; default <see cref="RuleSet.Default"/>. Must be valid.</param>
     /// <param name="fhir">FHIR server client for what prefetch lacks; default none (→ 412).</param>
-    public static CdsServiceEvaluator Create(TimeProvider time, RuleSet? rules = null, IFhirQueryClient? fhir = null)
+    /// <param name="fetchBudget">Time allowed for FHIR reads per hook call; default 2 s.</param>
+    public static CdsServiceEvaluator Create(TimeProvider time, RuleSet? rules = null, IFhirQueryClient? fhir = null, TimeSpan? fetchBudget = null)
     {
         rules ??= RuleSet.Default;
         var errors = rules.Validate();
         if (errors.Count > 0) throw new ArgumentException("Invalid rule set: " + string.Join(" ", errors), nameof(rules));
-        return new CdsServiceEvaluator(new CdsServiceCatalog(), new PrefetchResolver(fhir ?? new NoFhirQueryClient()), rules, time);
+        return new CdsServiceEvaluator(new CdsServiceCatalog(), new PrefetchResolver(fhir ?? new NoFhirQueryClient()), rules, time)
+        {
+            FetchBudget = fetchBudget ?? TimeSpan.FromSeconds(2),
+        };
     }
 }

@@ -23,7 +23,9 @@ public enum PrefetchState
 /// <param name="State">Its state in the request.</param>
 /// <param name="FetchedFromServer">True when the data came from <c>fhirServer</c>.</param>
 /// <param name="Note">What a reader of the card should know (e.g. "paged: first page only"), or null.</param>
-public sealed record PrefetchResolution(string Key, PrefetchState State, bool FetchedFromServer, string? Note);
+/// <param name="Unavailable">Why an optional key could not be obtained (the answer goes on without
+/// it and every card says so); null when the data was obtained.</param>
+public sealed record PrefetchResolution(string Key, PrefetchState State, bool FetchedFromServer, string? Note, string? Unavailable = null);
 
 /// <summary>The patient's data for one hook call, whatever its origin.</summary>
 public sealed class PatientRecord
@@ -63,7 +65,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         var bad = results.Where(r => r.BadRequest is not null).Select(r => r.BadRequest!).ToList();
         if (bad.Count > 0) return (null, new HookError(400, Merge(bad)));
 
-        var unavailable = results.Where(r => r.Unavailable is not null).ToList();
+        var unavailable = results.Where(r => r.Unavailable is not null && r.Key.Required).ToList();
         if (unavailable.Count > 0)
         {
             var outcome = new OperationOutcome
@@ -97,7 +99,8 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
             PatientId = patientId,
             Patient = patient,
             Resources = resources,
-            Resolutions = results.Select(r => r.Resolution).ToList(),
+            // An optional key that could not be read: the answer goes on without it, and says so.
+            Resolutions = results.Select(r => r.Resolution with { Unavailable = r.Unavailable }).ToList(),
         }, null);
     }
 

@@ -1,3 +1,4 @@
+using CarTCds.Fhir.Client;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Service.Feedback;
@@ -9,6 +10,9 @@ namespace CarTCds.Service.Hosting;
 
 public static class CarTCdsServiceRegistration
 {
+    /// <summary>Configuration section of the FHIR client (<see cref="FhirClientOptions"/>).</summary>
+    public const string FhirSection = "CarTCds:Fhir";
+
     /// <summary>Registers the hook pipeline, its options and the host's services.</summary>
     public static WebApplicationBuilder AddCarTCds(this WebApplicationBuilder builder)
     {
@@ -21,11 +25,26 @@ public static class CarTCdsServiceRegistration
 
         services.AddSingleton<TimeProvider>(sp =>
             sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.Now is { } now ? new FixedTimeProvider(now) : TimeProvider.System);
-        services.AddSingleton<IFhirQueryClient, NoFhirQueryClient>();
-        services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>()));
+        // The EHR's FHIR server, for what prefetch lacks: one Polly pipeline per server, built once.
+        var fhirOptions = builder.Configuration.GetSection(FhirSection).Get<FhirClientOptions>() ?? new FhirClientOptions();
+        try
+        {
+            fhirOptions.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"{FhirSection} is invalid; the service will not start: {ex.Message}", ex);
+        }
+        services.AddSingleton(sp => new FhirResiliencePipelines(fhirOptions, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FhirServerClient(sp.GetRequiredService<FhirResiliencePipelines>()));
+        services.AddSingleton<IFhirQueryClient, FhirServerQueryClient>();
+        services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>(),
+            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget));
         services.AddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
 
-        services.AddHealthChecks().AddCheck("rules", () => HealthCheckResult.Healthy($"rule set {rules.Label}"), [HealthEndpoints.ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck("rules", () => HealthCheckResult.Healthy($"rule set {rules.Label}"), [HealthEndpoints.ReadyTag])
+            .AddCheck<FhirBreakerHealthCheck>("fhir-servers", tags: [HealthEndpoints.ReadyTag]);
         services.AddOpenApi();
         services.AddProblemDetails();
 

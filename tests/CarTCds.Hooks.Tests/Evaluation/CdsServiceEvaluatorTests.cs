@@ -178,7 +178,7 @@ public sealed class CdsServiceEvaluatorTests
 
         Assert.Equal(412, result.Error!.StatusCode);
         Assert.Equal(
-            ["prefetch.conditions", "prefetch.medicationAdministrations", "prefetch.observations", "prefetch.patient", "prefetch.procedures"],
+            ["prefetch.medicationAdministrations", "prefetch.observations", "prefetch.patient", "prefetch.procedures"],
             result.Error.Outcome.Issue!.Select(i => Assert.Single(i.Expression!)).Order());
     }
 

@@ -5,6 +5,10 @@ namespace CarTCds.Service.Tests.TestSupport;
 /// (39.5 °C at 08:00) and on BiPAP (09:00) → ASTCT CRS grade 4.</summary>
 public static class HookJson
 {
+    /// <summary>A FHIR base on loopback where nothing listens (port 9, discard): reads fail fast
+    /// with "connection refused", and no test traffic leaves the machine.</summary>
+    public const string ClosedFhirServer = "http://127.0.0.1:9/fhir";
+
     public const string PatientId = "pat-1";
     public const string HookInstance = "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea";
     public const string ToxicityPath = "/cds-services/cart-toxicity";

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CarTCds.Cli.Tests.Evaluate;
+using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Serialization;
+using CarTCds.Hooks.Catalog;
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Evaluation;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace CarTCds.Cli.Tests.Sandbox;
+
+/// <summary>The service called the way an EHR without prefetch calls it — only <c>fhirServer</c> —
+/// against a real FHIR server (Medplum, loaded by <c>cartcds sandbox load</c>) gives the same
+/// findings as <c>cartcds evaluate</c> with the full prefetch, for every case of
+/// profiles/examples/expectations.json.</summary>
+[Collection(FhirServerCollection.Name)]
+public sealed class NoPrefetchAgainstFhirServerTests(FhirServerFixture server)
+{
+    public static TheoryData<string, string, string> Cases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var c in JsonNode.Parse(File.ReadAllText(CliRunner.Example("expectations.json")))!.AsArray())
+        {
+            data.Add(c!["bundle"]!.GetValue<string>(), c["service"]!.GetValue<string>(), c["now"]!.GetValue<string>());
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task GivenNoPrefetchAndAFhirServer_WhenAHookIsCalled_ThenTheFindingsEqualThoseWithFullPrefetch(string bundle, string service, string now)
+    {
+        await server.EnsureExamplesLoadedAsync();
+        var drafts = service == CdsServiceCatalog.EligibilityId ? CliRunner.Example(Path.Combine("draft-orders", "tisagenlecleucel.json")) : null;
+        string[] args = ["evaluate", "--service", service, "--bundle", CliRunner.Example(bundle), "--now", now];
+        var (exit, withPrefetch, stderr) = await CliRunner.RunAsync(drafts is null ? args : [.. args, "--draft-orders", drafts]);
+        Assert.True(exit == 0, stderr);
+
+        var definition = new CdsServiceCatalog().Find(service)!;
+        var patientBundle = (Bundle)FhirJson.Parse(await File.ReadAllBytesAsync(CliRunner.Example(bundle)));
+        var draftBundle = drafts is null ? null : (Bundle)FhirJson.Parse(await File.ReadAllBytesAsync(drafts));
+        var request = PatientBundleRequest.Build(definition, patientBundle, draftBundle);
+        request.Prefetch = null;
+        request.FhirServer = server.BaseUrl;
+        using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", now));
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsync($"/cds-services/{service}",
+            new StringContent(JsonSerializer.Serialize(request, CdsJson.Request), Encoding.UTF8, "application/json"));
+        var withoutPrefetch = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, withoutPrefetch);
+        var expected = CliRunner.Findings(withPrefetch);
+        var actual = CliRunner.Findings(withoutPrefetch);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+        foreach (var (code, value) in expected)
+        {
+            Assert.True(JsonNode.DeepEquals(value, actual[code]), $"{bundle} at {now}: '{code}' with prefetch {value?.ToJsonString()}, from the FHIR server {actual[code]?.ToJsonString()}");
+        }
+        var cards = JsonNode.Parse(withoutPrefetch)!["cards"]!.AsArray();
+        Assert.Equal(JsonNode.Parse(withPrefetch)!["cards"]!.AsArray().Count, cards.Count);
+        if (service == CdsServiceCatalog.ToxicityId)
+        {
+            Assert.Contains("read from the FHIR server", cards[0]!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+}

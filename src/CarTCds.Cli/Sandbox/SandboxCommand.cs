@@ -9,5 +9,6 @@ public static class SandboxCommand
         new("sandbox", "Try CarTCds against a FHIR server loaded with the synthetic patients of profiles/examples.")
         {
             SandboxLoadCommand.Create(stdout, stderr),
+            SandboxFireCommand.Create(stdout, stderr),
         };
 }

@@ -37,6 +37,13 @@ public static class FhirDateTime
                 return true;
         }
 
+        // Hot path (one per Observation): the common "yyyy-MM-ddTHH:mm:ss(Z|±hh:mm)" read by position.
+        if (TryParseSimpleInstant(value, out var fast))
+        {
+            start = fast;
+            end = fast;
+            return true;
+        }
         if (value.Length > 19 && (value.EndsWith('Z') || value[^6] is '+' or '-')
             && DateTimeOffset.TryParseExact(value, FullFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
         {
@@ -45,6 +52,38 @@ public static class FhirDateTime
             return true;
         }
         return false;
+    }
+
+    // "yyyy-MM-ddTHH:mm:ssZ" (20) or "yyyy-MM-ddTHH:mm:ss±hh:mm" (25), no fraction; anything else
+    // (fractions, odd forms) goes to TryParseExact, which remains the authority on validity.
+    private static bool TryParseSimpleInstant(string v, out DateTimeOffset result)
+    {
+        result = default;
+        if (!(v.Length == 20 && v[19] == 'Z') && !(v.Length == 25 && v[19] is '+' or '-' && v[22] == ':')) return false;
+        if (v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':') return false;
+        if (!Digits(v, 0, 4, out var year) || !Digits(v, 5, 2, out var month) || !Digits(v, 8, 2, out var day)
+            || !Digits(v, 11, 2, out var hour) || !Digits(v, 14, 2, out var minute) || !Digits(v, 17, 2, out var second)) return false;
+        var offset = TimeSpan.Zero;
+        if (v.Length == 25)
+        {
+            if (!Digits(v, 20, 2, out var oh) || !Digits(v, 23, 2, out var om) || oh > 14 || om > 59) return false;
+            offset = new TimeSpan(oh, om, 0) * (v[19] == '-' ? -1 : 1);
+        }
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return false;
+        result = new DateTimeOffset(year, month, day, hour, minute, second, offset);
+        return true;
+    }
+
+    private static bool Digits(string s, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var c = s[i];
+            if (c is < '0' or > '9') return false;
+            value = (value * 10) + (c - '0');
+        }
+        return true;
     }
 
     /// <summary>The start of a FHIR date/dateTime, or null when absent or invalid.</summary>

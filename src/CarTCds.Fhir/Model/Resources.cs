@@ -11,15 +11,26 @@ public abstract class Resource
     [JsonPropertyOrder(-100)]
     public abstract string ResourceType { get; }
 
+    private string? _id;
+    private string? _typedId;
+
     [JsonPropertyOrder(-99)]
-    public string? Id { get; set; }
+    public string? Id
+    {
+        get => _id;
+        set
+        {
+            _id = value;
+            _typedId = null;
+        }
+    }
 
     [JsonPropertyOrder(-98)]
     public Meta? Meta { get; set; }
 
     /// <summary><c>ResourceType/id</c>, or null when the resource has no id.</summary>
     [JsonIgnore]
-    public string? TypedId => Id is null ? null : $"{ResourceType}/{Id}";
+    public string? TypedId => _id is null ? null : _typedId ??= $"{ResourceType}/{_id}";
 }
 
 public abstract class DomainResource : Resource

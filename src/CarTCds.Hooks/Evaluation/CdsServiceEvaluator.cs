@@ -95,10 +95,11 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     private List<Card> ToxicityCards(ClinicalFacts facts, PatientRecord record, string patientId, DateTimeOffset now)
     {
         var crs = CrsGrading.Assess(facts, now, rules);
-        var crsCard = CrsCardComposer.Compose(crs, CrsCourseAnalysis.Analyse(facts, now, rules), facts, record, rules);
+        var course = CrsCourseAnalysis.Analyse(facts, now, rules);
+        var crsCard = CrsCardComposer.Compose(crs, course, facts, record, rules);
         if (crs.Grade >= 2) TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules);
 
-        var iecHs = IecHsScreen.Assess(facts, now, rules);
+        var iecHs = IecHsScreen.Assess(facts, now, rules, crs, course);
         if (!iecHs.Flag && iecHs.Screened) crsCard.Extension!.Findings!.Add(IecHsCardComposer.Finding(iecHs, rules));
 
         var day = CrsCardComposer.DayAfterInfusion(facts, now);

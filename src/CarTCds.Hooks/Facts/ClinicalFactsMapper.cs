@@ -29,7 +29,8 @@ public static partial class ClinicalFactsMapper
         var byId = new Dictionary<string, Resource>(StringComparer.Ordinal);
         foreach (var r in all)
         {
-            if (r.TypedId is { } id) byId.TryAdd(id, r);
+            // Only Medications are ever looked up (medicationReference).
+            if (r is Medication && r.TypedId is { } id) byId.TryAdd(id, r);
         }
 
         foreach (var resource in all)

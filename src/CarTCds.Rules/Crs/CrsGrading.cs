@@ -211,27 +211,33 @@ public static class CrsGrading
             if (grade > 0 && (worst is null || grade > worst.Grade)) worst = new CrsDomainFinding(grade, description, evidence);
         }
 
-        var flows = facts.OxygenFlows.Where(f => inWindow(f.Time) && f.LitresPerMinute > 0m).ToList();
+        var flows = facts.OxygenFlows.Where(f => inWindow(f.Time) && f.LitresPerMinute > 0m).OrderBy(f => f.Time).ToList();
+        var flowTimes = flows.Select(f => f.Time).ToArray();
         var paired = new HashSet<OxygenFlowReading>();
         foreach (var d in facts.OxygenDevices)
         {
             if (!inWindow(d.Time)) continue;
             var (grade, name) = DeviceGrade(d.Device);
-            var evidence = new List<Evidence> { new(d.Source, d.Time, $"oxygen by {name}") };
-            var flow = d.Device == OxygenDevice.RoomAir ? null
-                : flows.Where(f => (f.Time - d.Time).Duration() <= SameSupport).MinBy(f => (f.Time - d.Time).Duration());
-            var description = name;
+            var flow = d.Device == OxygenDevice.RoomAir ? null : NearestFlow(flows, flowTimes, d.Time);
             if (flow is not null)
             {
                 paired.Add(flow);
+                // ASTCT: low-flow nasal cannula is ≤ 6 L/min; above that it is high-flow (grade 3).
+                if (d.Device is OxygenDevice.NasalCannula or OxygenDevice.BlowBy) grade = flow.LitresPerMinute > p.LowFlowMaxLitresPerMinute ? 3 : 2;
+            }
+            // Words and evidence only for a new worst: this loop runs for every device reading.
+            if (grade == 0 || (worst is not null && grade <= worst.Grade)) continue;
+            var evidence = new List<Evidence> { new(d.Source, d.Time, $"oxygen by {name}") };
+            var description = name;
+            if (flow is not null)
+            {
                 evidence.Add(new Evidence(flow.Source, flow.Time, $"oxygen flow {Num(flow.LitresPerMinute)} L/min"));
-                var high = flow.LitresPerMinute > p.LowFlowMaxLitresPerMinute;
                 description = $"{name} {Num(flow.LitresPerMinute)} L/min";
                 if (d.Device is OxygenDevice.NasalCannula or OxygenDevice.BlowBy)
                 {
-                    // ASTCT: low-flow nasal cannula is ≤ 6 L/min; above that it is high-flow (grade 3).
-                    grade = high ? 3 : 2;
-                    description += high ? $" (high-flow, > {Num(p.LowFlowMaxLitresPerMinute)} L/min)" : $" (low-flow, ≤ {Num(p.LowFlowMaxLitresPerMinute)} L/min)";
+                    description += flow.LitresPerMinute > p.LowFlowMaxLitresPerMinute
+                        ? $" (high-flow, > {Num(p.LowFlowMaxLitresPerMinute)} L/min)"
+                        : $" (low-flow, ≤ {Num(p.LowFlowMaxLitresPerMinute)} L/min)";
                 }
             }
             Consider(grade, description, evidence);
@@ -247,6 +253,22 @@ public static class CrsGrading
             Consider(high ? 3 : 2, description, [new Evidence(f.Source, f.Time, $"oxygen flow {Num(f.LitresPerMinute)} L/min")]);
         }
         return worst;
+    }
+
+    // The flow recorded closest to a device reading, within SameSupport; flows sorted by time.
+    private static OxygenFlowReading? NearestFlow(List<OxygenFlowReading> flows, DateTimeOffset[] times, DateTimeOffset at)
+    {
+        if (flows.Count == 0) return null;
+        var i = Array.BinarySearch(times, at);
+        if (i < 0) i = ~i;
+        OxygenFlowReading? best = null;
+        foreach (var j in new[] { i - 1, i })
+        {
+            if (j < 0 || j >= flows.Count) continue;
+            var gap = (flows[j].Time - at).Duration();
+            if (gap <= SameSupport && (best is null || gap < (best.Time - at).Duration())) best = flows[j];
+        }
+        return best;
     }
 
     /// <summary>The CRS grade a device alone supports (ASTCT Table 5): low-flow nasal cannula or

@@ -34,7 +34,17 @@ public static class IecHsScreen
     /// resp. the IEC-HS look-back, and no baseline is known. The latest infusion at or before
     /// <paramref name="at"/> is day 0. Each result's own upper limit of normal is used when sent.
     /// </remarks>
-    public static IecHsAssessment Assess(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    public static IecHsAssessment Assess(ClinicalFacts facts, DateTimeOffset at, RuleSet rules) =>
+        Assess(facts, at, rules, CrsGrading.Assess(facts, at, rules), CrsCourseAnalysis.Analyse(facts, at, rules));
+
+    /// <summary>As <see cref="Assess(ClinicalFacts, DateTimeOffset, RuleSet)"/>, reusing the CRS grade
+    /// and course the caller already has (the IEC-HS timing rule needs both).</summary>
+    /// <param name="facts">The patient's facts.</param>
+    /// <param name="at">The evaluation time.</param>
+    /// <param name="rules">The rule set.</param>
+    /// <param name="currentCrs">CRS graded at <paramref name="at"/> with the same rules.</param>
+    /// <param name="course">The CRS course since infusion at <paramref name="at"/>; null when no infusion is on record.</param>
+    public static IecHsAssessment Assess(ClinicalFacts facts, DateTimeOffset at, RuleSet rules, CrsAssessment currentCrs, CrsCourse? course)
     {
         var p = rules.IecHs;
         var notes = new List<string> { "A flag for clinician confirmation, not a diagnosis." };
@@ -98,7 +108,7 @@ public static class IecHsScreen
             labs.Where(l => l.Time >= referenceFrom).ToList(), p, iecName, missing);
         var additional = new[] { transaminases, fibrinogen, cytopenia }.Where(c => c.Met).ToList();
         var featuresMet = iecFerritin.Met && additional.Count >= p.IecHsMinAdditionalFeatures;
-        var (timingMet, timingNote) = p.IecHsRequiresCrsImproving ? CrsTiming(facts, at, rules) : (true, null);
+        var (timingMet, timingNote) = p.IecHsRequiresCrsImproving ? CrsTiming(currentCrs, course) : (true, null);
         var iecMet = featuresMet && timingMet;
         if (featuresMet && timingNote is not null) notes.Add(timingNote);
         var iecSummary = $"{iecFerritin.Description}; {additional.Count} further feature(s) met{(additional.Count > 0 ? $" ({string.Join(", ", additional.Select(FeatureName))})" : "")} of {p.IecHsMinAdditionalFeatures} needed";
@@ -350,11 +360,10 @@ public static class IecHsScreen
 
     // Hines 2023: IEC-HS begins as CRS resolves (or worsens after an initial response); the same
     // labs during untreated, still-rising CRS are CRS itself, which CARTOX carHLH covers.
-    private static (bool Met, string? Note) CrsTiming(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    private static (bool Met, string? Note) CrsTiming(CrsAssessment currentCrs, CrsCourse? course)
     {
-        var course = CrsCourseAnalysis.Analyse(facts, at, rules);
         if (course is null) return (true, "IEC-HS timing not checked: no CAR-T infusion on record to follow the CRS course from.");
-        var current = CrsGrading.Assess(facts, at, rules).Grade ?? 0;
+        var current = currentCrs.Grade ?? 0;
         if (course.MaxGrade is not { } max || max == 0) return (true, "IEC-HS features without any CRS since infusion: confirm the timing clinically.");
         return current < max
             ? (true, $"IEC-HS timing: CRS has improved from grade {max} (day {course.MaxGradeDay}) to grade {current}.")

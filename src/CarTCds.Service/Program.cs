@@ -2,13 +2,16 @@ using CarTCds.Service.CdsServices;
 using CarTCds.Service.Feedback;
 using CarTCds.Service.Health;
 using CarTCds.Service.Hosting;
+using CarTCds.Service.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCarTCds();
+builder.AddCdsHooksSecurity();
 
 var app = builder.Build();
 app.WarnIfClockIsFixed();
 app.UseOperationOutcomeErrors();
+app.UseCdsHooksSecurity();
 app.MapCdsServices();
 app.MapFeedback();
 app.MapHealth();

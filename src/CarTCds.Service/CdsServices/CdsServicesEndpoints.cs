@@ -1,6 +1,7 @@
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Service.Hosting;
+using CarTCds.Service.Security;
 using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.CdsServices;
@@ -10,7 +11,8 @@ public static class CdsServicesEndpoints
 {
     public static IEndpointRouteBuilder MapCdsServices(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks");
+        // CDS Hooks 2.0 §Security: discovery and every service call need the EHR's JWT.
+        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireAuthorization(CdsHooksSecurity.ClientPolicy);
 
         group.MapGet("/", GetDiscovery)
             .WithName("Discovery")

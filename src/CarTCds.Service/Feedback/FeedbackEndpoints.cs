@@ -4,6 +4,7 @@ using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Feedback;
 using CarTCds.Service.Hosting;
+using CarTCds.Service.Security;
 using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Feedback;
@@ -16,6 +17,7 @@ public static class FeedbackEndpoints
         app.MapPost("/cds-services/{id}/feedback", PostFeedbackAsync)
             .WithTags("CDS Hooks")
             .WithName("Feedback")
+            .RequireAuthorization(CdsHooksSecurity.ClientPolicy)
             .WithSummary("Receives feedback on cards (accepted or overridden).")
             .DocumentsJsonBody<CdsFeedbackRequest>("CDS Hooks feedback: outcome of one or more cards.")
             .Produces<FeedbackAck>(StatusCodes.Status200OK, "application/json")

@@ -1,5 +1,6 @@
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
+using CarTCds.Service.Audit;
 using CarTCds.Service.Hosting;
 using CarTCds.Service.Security;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,7 @@ public static class CdsServicesEndpoints
         group.MapPost("/{id}", CallServiceAsync)
             .WithName("CallService")
             .WithSummary("Calls a CDS service with a hook request; answers with cards.")
+            .WithHookAudit()
             .DocumentsJsonBody<CdsHookRequest>("A CDS Hooks request (hook, hookInstance, context, prefetch, fhirServer, fhirAuthorization).")
             .Produces<CdsResponse>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status400BadRequest, contentType: "application/json")
@@ -51,6 +53,7 @@ public static class CdsServicesEndpoints
 
         var (hookRequest, parseError) = CdsRequestReader.Read(body.Span);
         if (parseError is not null) return OperationOutcomeResults.From(parseError);
+        request.HttpContext.ObserveHookRequest(hookRequest!);
 
         var result = await evaluator.EvaluateAsync(id, hookRequest!, cancellationToken).ConfigureAwait(false);
         return result.Error is { } error

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using CarTCds.Fhir.Model;
 using CarTCds.Hooks.Contract;
@@ -22,12 +23,13 @@ public static class FeedbackEndpoints
             .DocumentsJsonBody<CdsFeedbackRequest>("CDS Hooks feedback: outcome of one or more cards.")
             .Produces<FeedbackAck>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status400BadRequest, contentType: "application/json")
-            .Produces(StatusCodes.Status404NotFound, contentType: "application/json");
+            .Produces(StatusCodes.Status404NotFound, contentType: "application/json")
+            .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
         return app;
     }
 
     public static async Task<IResult> PostFeedbackAsync(string id, HttpRequest request, CdsServiceEvaluator evaluator,
-        IFeedbackStore store, IOptions<CarTCdsOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IFeedbackStore store, IOptions<CarTCdsOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (evaluator.Catalog.Find(id) is null)
         {
@@ -56,7 +58,30 @@ public static class FeedbackEndpoints
             return OperationOutcomeResults.From(new HookError(400, outcome));
         }
 
-        await store.AddAsync(id, feedback!.Feedback!, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Acknowledged only once committed: a 200 means the entries survive a crash.
+            await store.AddAsync(id, feedback!.Feedback!, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex)
+        {
+            loggers.CreateLogger(typeof(FeedbackEndpoints).FullName!).LogError(ex, "Feedback for {ServiceId} could not be stored ({Entries} entries); answered 503", id, feedback!.Feedback!.Count);
+            return OperationOutcomeResults.Error(StatusCodes.Status503ServiceUnavailable, "transient",
+                "The feedback could not be stored and was not kept; please send it again.");
+        }
         return TypedResults.Json(new FeedbackAck { Accepted = feedback.Feedback!.Count }, CdsJson.FeedbackAck);
     }
+
+    /// <summary>Maps <c>GET /admin/feedback/summary</c>: the override rate per card type, with counts
+    /// and the top override reasons (<see cref="FeedbackSummary"/>). Returns the route so the host
+    /// can require authorization on it. Needs <c>AddCarTCdsStorage()</c>.</summary>
+    public static RouteHandlerBuilder MapFeedbackAdmin(this IEndpointRouteBuilder app) =>
+        app.MapGet("/admin/feedback/summary", GetSummaryAsync)
+            .WithTags("Administration")
+            .WithName("FeedbackSummary")
+            .WithSummary("Override rate per card type: feedback counts, accepted, overridden and the top override reasons.")
+            .Produces<FeedbackSummary>(StatusCodes.Status200OK, "application/json");
+
+    public static async Task<IResult> GetSummaryAsync(IFeedbackReport report, CancellationToken cancellationToken) =>
+        TypedResults.Json(await report.SummarizeAsync(cancellationToken).ConfigureAwait(false), FeedbackSummaryJsonContext.Default.FeedbackSummary);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using CarTCds.Hooks.Contract;
 
 namespace CarTCds.Service.Feedback;
@@ -6,25 +5,37 @@ namespace CarTCds.Service.Feedback;
 /// <summary>Keeps feedback on cards. The same card may be reported more than once; every report is kept.</summary>
 public interface IFeedbackStore
 {
+    /// <summary>Stores every entry, all or none, and returns only once they are durable: the feedback
+    /// endpoint acknowledges (200) after this returns, never before.</summary>
+    /// <remarks>Feedback about a card this service has no record of is stored too, flagged
+    /// (<see cref="StoredFeedback.CardKnownOnReceipt"/> false). It is not refused because it is
+    /// usually real feedback on a real card: with SQLite, each replica keeps its own registry, so a
+    /// card issued by replica A is unknown to replica B behind the same load balancer; the card may
+    /// predate the registry (an upgrade) or have been registered by a write that failed while the
+    /// answer still went out. CDS Hooks gives the EHR nothing to do with a refusal except lose the
+    /// clinician's judgement. Reports join the card registry when read, so a card registered later
+    /// (a shared PostgreSQL, a slow replica) is attributed then.</remarks>
     Task AddAsync(string serviceId, IReadOnlyList<CdsFeedbackEntry> entries, DateTimeOffset receivedAt, CancellationToken cancellationToken);
 
+    /// <summary>Every report for <paramref name="serviceId"/>, in the order received.</summary>
     Task<IReadOnlyList<StoredFeedback>> ListAsync(string serviceId, CancellationToken cancellationToken);
+
+    /// <summary>Every report on one card of <paramref name="serviceId"/>, in the order received.</summary>
+    Task<IReadOnlyList<StoredFeedback>> ListForCardAsync(string serviceId, string cardUuid, CancellationToken cancellationToken);
 }
 
-public sealed record StoredFeedback(string ServiceId, CdsFeedbackEntry Entry, DateTimeOffset ReceivedAt);
-
-/// <summary>Process memory only: lost on restart. The durable store (SQLite / PostgreSQL) is
-/// the security-and-feedback issue's work; this one exists so the contract can be exercised.</summary>
-public sealed class InMemoryFeedbackStore : IFeedbackStore
+/// <summary>One feedback entry as stored.</summary>
+/// <param name="ServiceId">The service the feedback was posted to.</param>
+/// <param name="Entry">The entry as received (card, outcome, acceptedSuggestions, overrideReason, outcomeTimestamp).</param>
+/// <param name="ReceivedAt">When the service received it.</param>
+public sealed record StoredFeedback(string ServiceId, CdsFeedbackEntry Entry, DateTimeOffset ReceivedAt)
 {
-    private readonly ConcurrentQueue<StoredFeedback> _items = new();
+    /// <summary>Its row number (order of receipt); 0 in the in-memory store.</summary>
+    public long Id { get; init; }
 
-    public Task AddAsync(string serviceId, IReadOnlyList<CdsFeedbackEntry> entries, DateTimeOffset receivedAt, CancellationToken cancellationToken)
-    {
-        foreach (var e in entries) _items.Enqueue(new StoredFeedback(serviceId, e, receivedAt));
-        return Task.CompletedTask;
-    }
+    /// <summary>Whether the card was in the registry when the feedback arrived.</summary>
+    public bool CardKnownOnReceipt { get; init; }
 
-    public Task<IReadOnlyList<StoredFeedback>> ListAsync(string serviceId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<StoredFeedback>>(_items.Where(i => i.ServiceId == serviceId).ToList());
+    /// <summary>The card it refers to, as issued by this service, when the registry knows it now; null otherwise.</summary>
+    public IssuedCard? Card { get; init; }
 }

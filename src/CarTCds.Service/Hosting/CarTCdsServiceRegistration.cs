@@ -1,8 +1,8 @@
 using CarTCds.Fhir.Client;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Prefetch;
-using CarTCds.Service.Feedback;
 using CarTCds.Service.Health;
+using CarTCds.Service.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -40,7 +40,7 @@ public static class CarTCdsServiceRegistration
         services.AddSingleton<IFhirQueryClient, FhirServerQueryClient>();
         services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>(),
             sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget));
-        services.AddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
+        builder.AddCarTCdsStorage();
 
         services.AddHealthChecks()
             .AddCheck("rules", () => HealthCheckResult.Healthy($"rule set {rules.Label}"), [HealthEndpoints.ReadyTag])

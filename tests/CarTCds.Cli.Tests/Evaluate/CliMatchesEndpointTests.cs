@@ -26,7 +26,7 @@ public sealed class CliMatchesEndpointTests(WebApplicationFactory<Program> facto
         var patientBundle = (Bundle)FhirJson.Parse(await File.ReadAllBytesAsync(path));
         var service = new CdsServiceCatalog().Find("cart-toxicity")!;
         var body = JsonSerializer.Serialize(PatientBundleRequest.Build(service, patientBundle), CdsJson.Request);
-        using var app = factory.WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", now));
+        using var app = factory.WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", now).UseTempSqlite());
         using var client = app.CreateClient();
 
         var http = await client.PostAsync("/cds-services/cart-toxicity", new StringContent(body, Encoding.UTF8, "application/json"));

@@ -24,6 +24,7 @@ public sealed class FhirServerOutageTests : IAsyncLifetime
     private readonly WebApplicationFactory<Program> _service = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
     {
         b.UseEnvironment("Testing");
+        b.UseTempSqlite();
         b.UseSetting("CarTCds:Now", CarTCdsWebApplicationFactory.FixedNow);
         b.UseSetting("CarTCds:FetchBudget", "00:00:03");
         b.UseSetting("CarTCds:Fhir:TotalDeadline", "00:00:02.500");

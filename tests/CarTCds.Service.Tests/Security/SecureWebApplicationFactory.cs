@@ -50,6 +50,7 @@ public sealed class SecureWebApplicationFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseTempSqlite();
         builder.UseSetting("CarTCds:Now", CarTCdsWebApplicationFactory.FixedNow);
         builder.UseSetting("CarTCds:MaxRequestBodyBytes", CarTCdsWebApplicationFactory.MaxRequestBodyBytes.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Logging:LogLevel:Default", "Trace");

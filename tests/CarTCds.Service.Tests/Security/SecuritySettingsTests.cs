@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CarTCds.Service.Security;
+using CarTCds.Service.Tests.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -73,7 +74,7 @@ public sealed class SecuritySettingsTests
     [Fact]
     public async Task GivenTheHostInProductionWithNoIssuer_WhenStarted_ThenItDoesNotStart()
     {
-        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseEnvironment("Production"));
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseEnvironment("Production").UseTempSqlite());
 
         var error = Record.Exception(() => factory.CreateClient());
 
@@ -89,6 +90,7 @@ public sealed class SecuritySettingsTests
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Testing");
+            b.UseTempSqlite();
             b.ConfigureTestServices(s => s.AddSingleton<ILoggerProvider>(logs));
         });
 

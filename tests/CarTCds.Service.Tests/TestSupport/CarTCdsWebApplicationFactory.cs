@@ -18,6 +18,7 @@ public sealed class CarTCdsWebApplicationFactory : WebApplicationFactory<Program
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseTempSqlite();
         builder.UseSetting("CarTCds:Now", FixedNow);
         builder.UseSetting("CarTCds:MaxRequestBodyBytes", MaxRequestBodyBytes.ToString(CultureInfo.InvariantCulture));
     }

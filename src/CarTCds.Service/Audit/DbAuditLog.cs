@@ -1,0 +1,75 @@
+using CarTCds.Service.Storage;
+
+namespace CarTCds.Service.Audit;
+
+/// <summary><see cref="IAuditLog"/> in the service's database.</summary>
+internal sealed class DbAuditLog(StorageDatabase db, PatientIdHasher hasher) : IAuditLog
+{
+    /// <summary>Longest text kept from the request (service id from the URL, hook, hookInstance,
+    /// issuer, tenant): what a caller sends is bounded before it is stored.</summary>
+    internal const int MaxText = 256;
+
+    public async Task RecordAsync(HookAuditRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO hook_audit (occurred_at, issuer, tenant, service_id, hook, hook_instance, patient_hash, patient_hash_key_id,
+                    findings_json, card_count, rule_set, latency_ms, status_code)
+                VALUES (@at, @issuer, @tenant, @service, @hook, @instance, @patientHash, @keyId, @findings, @cards, @ruleSet, @latency, @status)
+                """;
+            var hash = string.IsNullOrEmpty(record.PatientId) ? null : hasher.Hash(record.PatientId);
+            db.AddTimestamp(insert, "at", record.OccurredAt);
+            StorageDatabase.Add(insert, "issuer", Cut(record.Issuer));
+            StorageDatabase.Add(insert, "tenant", Cut(record.Tenant));
+            StorageDatabase.Add(insert, "service", Cut(record.ServiceId) ?? "");
+            StorageDatabase.Add(insert, "hook", Cut(record.Hook));
+            StorageDatabase.Add(insert, "instance", Cut(record.HookInstance));
+            StorageDatabase.Add(insert, "patientHash", hash);
+            StorageDatabase.Add(insert, "keyId", hash is null ? null : hasher.KeyId);
+            db.AddJson(insert, "findings", FindingsJson.ForCall(record.Cards));
+            StorageDatabase.Add(insert, "cards", record.Cards.Count);
+            StorageDatabase.Add(insert, "ruleSet", record.RuleSet);
+            StorageDatabase.Add(insert, "latency", Math.Round(record.LatencyMs, 3));
+            StorageDatabase.Add(insert, "status", record.StatusCode);
+            // A single statement commits on its own (autocommit), synchronously on SQLite (FULL).
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredHookAudit>> ListAsync(string? hookInstance, int limit, CancellationToken cancellationToken)
+    {
+        var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = $"""
+                SELECT id, occurred_at, issuer, tenant, service_id, hook, hook_instance, patient_hash, patient_hash_key_id,
+                       findings_json, card_count, rule_set, latency_ms, status_code
+                FROM hook_audit
+                {(hookInstance is null ? "" : "WHERE hook_instance = @instance")}
+                ORDER BY id DESC
+                LIMIT @limit
+                """;
+            if (hookInstance is not null) StorageDatabase.Add(select, "instance", hookInstance);
+            StorageDatabase.Add(select, "limit", Math.Clamp(limit, 1, 10_000));
+            var list = new List<StoredHookAudit>();
+            var r = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (r.ConfigureAwait(false))
+            {
+                while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    list.Add(new StoredHookAudit(r.GetInt64(0), db.ReadTimestamp(r, 1), StorageDatabase.ReadString(r, 2), StorageDatabase.ReadString(r, 3),
+                        r.GetString(4), StorageDatabase.ReadString(r, 5), StorageDatabase.ReadString(r, 6), StorageDatabase.ReadString(r, 7),
+                        StorageDatabase.ReadString(r, 8), r.GetString(9), r.GetInt32(10), r.GetString(11), r.GetDouble(12), r.GetInt32(13)));
+                }
+            }
+            return list;
+        }
+    }
+
+    private static string? Cut(string? s) => s is null || s.Length <= MaxText ? s : s[..MaxText];
+}

@@ -1,0 +1,104 @@
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Evaluation;
+using CarTCds.Service.Feedback;
+
+namespace CarTCds.Service.Audit;
+
+/// <summary>Wiring of the audit trail and the card registry into the hook endpoint.</summary>
+public static class HookAuditing
+{
+    /// <summary>Audits every call of this route (<c>POST /cds-services/{id}</c>), whatever it answers,
+    /// and remembers the cards of each 200 before they are sent. Needs <c>AddCarTCdsStorage()</c>.</summary>
+    public static RouteHandlerBuilder WithHookAudit(this RouteHandlerBuilder route) => route.AddEndpointFilter<HookAuditFilter>();
+
+    /// <summary>Tells the audit what the call is about, once the body has been read: hook,
+    /// hookInstance and the patient (hashed when recorded).</summary>
+    public static void ObserveHookRequest(this HttpContext http, CdsHookRequest request) => http.Features.Set(new HookRequestFeature(request));
+}
+
+/// <summary>The parsed hook request of the current call, for the audit.</summary>
+public sealed record HookRequestFeature(CdsHookRequest Request);
+
+/// <summary>Around the hook handler: measures it, then, before the answer is written, remembers its
+/// cards (<see cref="ICardRegistry"/>) and writes one audit record (<see cref="IAuditLog"/>),
+/// and logs one line without patient data.</summary>
+/// <remarks>Fail-open: when the database cannot be written, the clinician still gets the cards; the
+/// failure is logged at Error with the hookInstance, so the gap in the trail is known. The writes
+/// ignore the request's cancellation: a call the client gave up on still happened.</remarks>
+internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, CdsServiceEvaluator evaluator, TimeProvider time,
+    ILogger<HookAuditFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var occurredAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        object? result;
+        try
+        {
+            result = await next(context).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // 499: the client went away (nginx's code); otherwise the exception handler answers 500.
+            var failed = http.RequestAborted.IsCancellationRequested ? 499 : StatusCodes.Status500InternalServerError;
+            await RecordAsync(http, occurredAt, started, failed, []).ConfigureAwait(false);
+            throw;
+        }
+
+        var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
+        var cards = result is IValueHttpResult { Value: CdsResponse response } ? response.Cards : [];
+        await RecordAsync(http, occurredAt, started, status, cards).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task RecordAsync(HttpContext http, DateTimeOffset occurredAt, long started, int status, IReadOnlyList<Card> cards)
+    {
+        var latencyMs = time.GetElapsedTime(started).TotalMilliseconds;
+        var serviceId = http.GetRouteValue("id") as string ?? "";
+        var request = http.Features.Get<HookRequestFeature>()?.Request;
+        var ruleSet = evaluator.Rules.Label;
+        var user = http.User;
+        var issuer = user.Identity?.IsAuthenticated == true ? user.FindFirst("iss")?.Value : null;
+        var tenant = user.Identity?.IsAuthenticated == true ? user.FindFirst("tenant")?.Value : null;
+        var record = new HookAuditRecord
+        {
+            OccurredAt = occurredAt,
+            Issuer = issuer,
+            Tenant = tenant,
+            ServiceId = serviceId,
+            Hook = request?.Hook,
+            HookInstance = request?.HookInstance,
+            PatientId = request?.Context?.PatientId,
+            Cards = cards,
+            RuleSet = ruleSet,
+            LatencyMs = latencyMs,
+            StatusCode = status,
+        };
+
+        logger.LogInformation("Hook call {ServiceId} {Hook} {HookInstance}: {StatusCode} in {LatencyMs:0.0} ms, {CardCount} cards [{Findings}], rule set {RuleSet}, issuer {Issuer}, tenant {Tenant}",
+            serviceId, record.Hook, record.HookInstance, status, latencyMs, cards.Count, Storage.FindingsJson.Brief(cards), ruleSet, issuer, tenant);
+
+        if (status == StatusCodes.Status200OK && cards.Count > 0)
+        {
+            try
+            {
+                await registry.RememberAsync(serviceId, ruleSet, cards, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Cards of hook call {ServiceId} {HookInstance} could not be registered; feedback on them will be stored as about unknown cards",
+                    serviceId, record.HookInstance);
+            }
+        }
+        try
+        {
+            await audit.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Audit record of hook call {ServiceId} {HookInstance} ({StatusCode}) could not be written: the audit trail misses it",
+                serviceId, record.HookInstance, status);
+        }
+    }
+}

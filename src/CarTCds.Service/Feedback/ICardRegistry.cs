@@ -1,0 +1,110 @@
+using CarTCds.Hooks.Contract;
+using CarTCds.Service.Storage;
+
+namespace CarTCds.Service.Feedback;
+
+/// <summary>The cards this service issued, so that feedback (which names only a card's uuid) can be
+/// traced to what the card said: its service, rule-set version, type and findings.</summary>
+public interface ICardRegistry
+{
+    /// <summary>Remembers the cards of one hook answer. Call it before the answer is sent, so that an
+    /// EHR's feedback can never arrive before its card is known. Cards without a uuid are skipped;
+    /// a uuid already remembered is left as it was. Returns once the rows are committed.</summary>
+    /// <param name="serviceId">The service that issued them (<c>cart-toxicity</c>, …).</param>
+    /// <param name="ruleSetLabel">The rule set that produced them (<c>RuleSet.Label</c>, e.g. <c>cartcds@1.0.0</c>).</param>
+    /// <param name="cards">The cards sent.</param>
+    /// <param name="cancellationToken">Pass <see cref="CancellationToken.None"/> from a request whose
+    /// client may hang up: the record should be kept even then.</param>
+    Task RememberAsync(string serviceId, string ruleSetLabel, IEnumerable<Card> cards, CancellationToken cancellationToken);
+
+    /// <summary>The card with this uuid issued by <paramref name="serviceId"/>, or null.</summary>
+    Task<IssuedCard?> FindAsync(string serviceId, string cardUuid, CancellationToken cancellationToken);
+}
+
+/// <summary>One issued card as remembered. <c>CardType</c> is what the override report groups by: the
+/// card's topic code (<c>crs-grade</c>, <c>eligibility</c>, …), or its first finding code when it has
+/// no topic. <c>FindingCodes</c>: its distinct finding codes, sorted. <c>FindingsJson</c>:
+/// <c>[{"code":…,"value":…,"ruleSet":…,"missing":[…]}]</c>.</summary>
+public sealed record IssuedCard(string CardUuid, string ServiceId, string RuleSet, string CardType, string? TopicSystem, string? TopicCode,
+    string Indicator, IReadOnlyList<string> FindingCodes, string FindingsJson, DateTimeOffset IssuedAt);
+
+/// <summary><see cref="ICardRegistry"/> in the service's database.</summary>
+internal sealed class DbCardRegistry(StorageDatabase db, TimeProvider time) : ICardRegistry
+{
+    internal const string UnknownCardType = "(none)";
+
+    public async Task RememberAsync(string serviceId, string ruleSetLabel, IEnumerable<Card> cards, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceId);
+        ArgumentException.ThrowIfNullOrEmpty(ruleSetLabel);
+        var list = cards.Where(c => !string.IsNullOrEmpty(c.Uuid)).ToList();
+        if (list.Count == 0) return;
+        var now = time.GetUtcNow();
+
+        var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await db.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                foreach (var card in list)
+                {
+                    using var insert = connection.CreateCommand();
+                    insert.Transaction = transaction;
+                    insert.CommandText = """
+                        INSERT INTO issued_cards (card_uuid, service_id, rule_set, card_type, topic_system, topic_code, indicator, finding_codes, findings_json, issued_at)
+                        VALUES (@uuid, @service, @ruleSet, @type, @topicSystem, @topicCode, @indicator, @codes, @findings, @at)
+                        ON CONFLICT (card_uuid) DO NOTHING
+                        """;
+                    StorageDatabase.Add(insert, "uuid", card.Uuid);
+                    StorageDatabase.Add(insert, "service", serviceId);
+                    StorageDatabase.Add(insert, "ruleSet", ruleSetLabel);
+                    StorageDatabase.Add(insert, "type", CardTypeOf(card));
+                    StorageDatabase.Add(insert, "topicSystem", card.Source.Topic?.System);
+                    StorageDatabase.Add(insert, "topicCode", card.Source.Topic?.Code);
+                    StorageDatabase.Add(insert, "indicator", card.Indicator);
+                    StorageDatabase.Add(insert, "codes", FindingsJson.Codes(card));
+                    db.AddJson(insert, "findings", FindingsJson.ForCard(card));
+                    db.AddTimestamp(insert, "at", now);
+                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<IssuedCard?> FindAsync(string serviceId, string cardUuid, CancellationToken cancellationToken)
+    {
+        var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT {CardColumns("c")} FROM issued_cards c WHERE c.card_uuid = @uuid AND c.service_id = @service";
+            StorageDatabase.Add(select, "uuid", cardUuid);
+            StorageDatabase.Add(select, "service", serviceId);
+            var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCard(db, reader, 0) : null;
+            }
+        }
+    }
+
+    /// <summary>The card's topic code, else its first finding code.</summary>
+    internal static string CardTypeOf(Card card) =>
+        card.Source.Topic?.Code is { Length: > 0 } topic ? topic : FindingsJson.Findings(card).FirstOrDefault()?.Code ?? UnknownCardType;
+
+    /// <summary>The 10 columns <see cref="ReadCard"/> reads, from alias <paramref name="a"/>.</summary>
+    internal static string CardColumns(string a) =>
+        $"{a}.card_uuid, {a}.service_id, {a}.rule_set, {a}.card_type, {a}.topic_system, {a}.topic_code, {a}.indicator, {a}.finding_codes, {a}.findings_json, {a}.issued_at";
+
+    /// <summary>A card from <see cref="CardColumns"/> starting at <paramref name="first"/>; null when the join found none.</summary>
+    internal static IssuedCard? ReadCard(StorageDatabase db, System.Data.Common.DbDataReader r, int first)
+    {
+        if (r.IsDBNull(first)) return null;
+        var codes = r.GetString(first + 7);
+        return new IssuedCard(r.GetString(first), r.GetString(first + 1), r.GetString(first + 2), r.GetString(first + 3),
+            StorageDatabase.ReadString(r, first + 4), StorageDatabase.ReadString(r, first + 5), r.GetString(first + 6),
+            codes.Length == 0 ? [] : codes.Split(' '), r.GetString(first + 8), db.ReadTimestamp(r, first + 9));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Data.Common;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CarTCds.Service.Storage;
+
+/// <summary>A PostgreSQL server through one pooled <see cref="NpgsqlDataSource"/>. Several
+/// replicas may share it: migrations take an advisory lock, so only one of them migrates.</summary>
+internal sealed class PostgreSqlStorageDatabase : StorageDatabase
+{
+    /// <summary>Advisory lock key for migrations ("CART" in ASCII).</summary>
+    private const long MigrationLockKey = 0x43415254;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgreSqlStorageDatabase(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // The message of a parse failure never repeats the string (it may hold a password).
+            throw new InvalidOperationException($"{StorageOptions.Section}:PostgreSql:ConnectionString cannot be parsed: {ex.GetType().Name}.", ex);
+        }
+        Location = $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}"
+            + (string.IsNullOrEmpty(builder.SearchPath) ? "" : $" (search path {builder.SearchPath})");
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    public override StorageProvider Provider => StorageProvider.PostgreSql;
+
+    public override string Location { get; }
+
+    public override string IdentityColumn => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
+
+    public override string TimestampColumn => "TIMESTAMPTZ";
+
+    public override string JsonColumn => "JSONB";
+
+    public override string BooleanColumn => "BOOLEAN";
+
+    public override string RealColumn => "DOUBLE PRECISION";
+
+    public override async ValueTask<DbConnection> OpenRawAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT pg_advisory_xact_lock(@key)";
+        Add(command, "key", MigrationLockKey);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void AddTimestamp(DbCommand command, string name, DateTimeOffset value) =>
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = value.ToUniversalTime() });
+
+    public override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    public override void AddJson(DbCommand command, string name, string? json) =>
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Jsonb) { Value = (object?)json ?? DBNull.Value });
+
+    protected override ValueTask ReleaseAsync() => _dataSource.DisposeAsync();
+}

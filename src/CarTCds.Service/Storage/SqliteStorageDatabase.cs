@@ -1,0 +1,118 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace CarTCds.Service.Storage;
+
+/// <summary>The embedded SQLite file. Every connection runs <c>synchronous=FULL</c>: in WAL mode
+/// that syncs the log at each commit, so a write the service has acknowledged survives a crash
+/// of the process and of the machine (NORMAL, SQLite's WAL default, may lose the last commits on
+/// power loss). The file is created on first run with mode 0600 on Unix: it holds clinicians'
+/// comments, which may name patients.</summary>
+internal sealed class SqliteStorageDatabase : StorageDatabase
+{
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    private readonly string _connectionString;
+
+    public SqliteStorageDatabase(string fullPath)
+    {
+        FullPath = fullPath;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>The absolute path of the database file.</summary>
+    public string FullPath { get; }
+
+    public override StorageProvider Provider => StorageProvider.Sqlite;
+
+    public override string Location => FullPath;
+
+    public override string IdentityColumn => "INTEGER PRIMARY KEY AUTOINCREMENT";
+
+    public override string TimestampColumn => "TEXT";
+
+    public override string JsonColumn => "TEXT";
+
+    public override string BooleanColumn => "INTEGER";
+
+    public override string RealColumn => "REAL";
+
+    protected override async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        if (Path.GetDirectoryName(FullPath) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
+        if (!File.Exists(FullPath))
+        {
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            try
+            {
+                await using var _ = new FileStream(FullPath, create);
+            }
+            catch (IOException) when (File.Exists(FullPath))
+            {
+                // Another process created it first: fine.
+            }
+        }
+
+        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            var mode = Convert.ToString(await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"SQLite database {FullPath} could not be put in WAL mode (journal_mode is '{mode}'); " +
+                    "put it on a local file system or use CarTCds:Storage:Provider=PostgreSql.");
+            }
+        }
+    }
+
+    public override async ValueTask<DbConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask; // BEGIN IMMEDIATE already holds the database's write lock.
+
+    public override void AddTimestamp(DbCommand command, string name, DateTimeOffset value) =>
+        Add(command, name, value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
+
+    public override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) =>
+        DateTimeOffset.ParseExact(reader.GetString(ordinal), TimestampFormat, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    public override void AddJson(DbCommand command, string name, string? json) => Add(command, name, json);
+
+    protected override ValueTask ReleaseAsync()
+    {
+        // Release this file's pooled connections so it can be moved or deleted after shutdown.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
+    }
+}

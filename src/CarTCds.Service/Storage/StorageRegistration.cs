@@ -1,0 +1,117 @@
+using CarTCds.Service.Audit;
+using CarTCds.Service.Feedback;
+using CarTCds.Service.Health;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace CarTCds.Service.Storage;
+
+/// <summary>Registers durable feedback, the issued-card registry, the audit trail and their database.</summary>
+public static class StorageRegistration
+{
+    /// <summary>Registers <see cref="IFeedbackStore"/> (replacing any other), <see cref="ICardRegistry"/>,
+    /// <see cref="IFeedbackReport"/> and <see cref="IAuditLog"/> over one database chosen by
+    /// <c>CarTCds:Storage</c> (<see cref="StorageOptions"/>: SQLite by default, PostgreSQL by
+    /// configuration), the start-up step that creates or migrates its schema, and a readiness check
+    /// (<c>storage</c>). Patient ids in the audit are keyed with <c>CarTCds:Audit:PatientIdSalt</c>.
+    /// Calling it twice registers once.</summary>
+    public static WebApplicationBuilder AddCarTCdsStorage(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddCarTCdsStorageServices();
+        return builder;
+    }
+
+    /// <summary>The services of <see cref="AddCarTCdsStorage"/>; they read configuration and the
+    /// content root from the container when first resolved.</summary>
+    internal static IServiceCollection AddCarTCdsStorageServices(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(StorageMarker))) return services;
+        services.AddSingleton<StorageMarker>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => CreateDatabase(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()));
+        services.AddSingleton(sp => new PatientIdHasher(sp.GetRequiredService<IConfiguration>()[PatientIdHasher.SaltKey]));
+        services.RemoveAll<IFeedbackStore>();
+        services.AddSingleton<IFeedbackStore, DbFeedbackStore>();
+        services.AddSingleton<ICardRegistry, DbCardRegistry>();
+        services.AddSingleton<IFeedbackReport, DbFeedbackReport>();
+        services.AddSingleton<IAuditLog, DbAuditLog>();
+        services.AddHostedService<StorageStartup>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
+        return services;
+    }
+
+    /// <summary>The database named by configuration.</summary>
+    /// <exception cref="InvalidOperationException">The configuration is incomplete or unreadable; the message says which key.</exception>
+    internal static StorageDatabase CreateDatabase(IConfiguration configuration, IHostEnvironment environment)
+    {
+        StorageOptions options;
+        try
+        {
+            options = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"{StorageOptions.Section} cannot be read ({StorageOptions.Section}:Provider is Sqlite or PostgreSql): {ex.Message}", ex);
+        }
+
+        switch (options.Provider)
+        {
+            case StorageProvider.Sqlite:
+                var path = string.IsNullOrWhiteSpace(options.Sqlite.Path) ? SqliteStorageOptions.DefaultFileName : options.Sqlite.Path;
+                return new SqliteStorageDatabase(Path.GetFullPath(path, environment.ContentRootPath));
+            case StorageProvider.PostgreSql:
+                if (string.IsNullOrWhiteSpace(options.PostgreSql.ConnectionString))
+                {
+                    throw new InvalidOperationException($"{StorageOptions.Section}:PostgreSql:ConnectionString is required when {StorageOptions.Section}:Provider is PostgreSql.");
+                }
+                return new PostgreSqlStorageDatabase(options.PostgreSql.ConnectionString);
+            default:
+                throw new InvalidOperationException($"{StorageOptions.Section}:Provider '{options.Provider}' is not supported: use Sqlite or PostgreSql.");
+        }
+    }
+
+    private sealed class StorageMarker;
+}
+
+/// <summary>At start-up: opens the database and creates or migrates its schema (a failure stops
+/// the service), says where the data is, and warns when patient-id hashes will not correlate.</summary>
+internal sealed class StorageStartup(StorageDatabase db, PatientIdHasher hasher, ILogger<StorageStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var applied = await db.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Storage: {Provider} at {Location}, schema version {SchemaVersion}{Migrated}",
+            db.Provider, db.Location, db.SchemaVersion, applied.Count == 0 ? "" : $" (migrated now: {string.Join(", ", applied)})");
+        if (hasher.IsEphemeral)
+        {
+            logger.LogWarning("{SaltKey} is not set: patient ids in the audit trail are hashed with a random key drawn at start-up (key id {KeyId}); " +
+                "hashes will not correlate across restarts or replicas. Set it to a secret of at least {MinimumLength} characters.",
+                PatientIdHasher.SaltKey, hasher.KeyId, PatientIdHasher.MinimumSaltLength);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Readiness: the database answers.</summary>
+internal sealed class StorageHealthCheck(StorageDatabase db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                using var ping = connection.CreateCommand();
+                ping.CommandText = "SELECT 1";
+                await ping.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return HealthCheckResult.Healthy($"{db.Provider} schema version {db.SchemaVersion}");
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException)
+        {
+            return HealthCheckResult.Unhealthy($"{db.Provider} database unavailable: {ex.GetType().Name}");
+        }
+    }
+}

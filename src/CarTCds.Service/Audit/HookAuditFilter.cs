@@ -1,6 +1,7 @@
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Service.Feedback;
+using CarTCds.Service.Telemetry;
 
 namespace CarTCds.Service.Audit;
 
@@ -26,7 +27,7 @@ public sealed record HookRequestFeature(CdsHookRequest Request);
 /// failure is logged at Error with the hookInstance, so the gap in the trail is known. The writes
 /// ignore the request's cancellation: a call the client gave up on still happened.</remarks>
 internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, CdsServiceEvaluator evaluator, TimeProvider time,
-    ILogger<HookAuditFilter> logger) : IEndpointFilter
+    HookMetrics metrics, ILogger<HookAuditFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -56,6 +57,8 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
     {
         var latencyMs = time.GetElapsedTime(started).TotalMilliseconds;
         var serviceId = http.GetRouteValue("id") as string ?? "";
+        // An unknown id in the URL is the caller's text: never a metric dimension.
+        metrics.RecordHookCall(evaluator.Catalog.Find(serviceId) is null ? "unknown" : serviceId, status, latencyMs, cards);
         var request = http.Features.Get<HookRequestFeature>()?.Request;
         var ruleSet = evaluator.Rules.Label;
         var user = http.User;

@@ -3,6 +3,7 @@ using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Service.Health;
 using CarTCds.Service.Storage;
+using CarTCds.Service.Telemetry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,7 @@ public static class CarTCdsServiceRegistration
         services.AddSingleton(sp => new FhirResiliencePipelines(fhirOptions, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new FhirServerClient(sp.GetRequiredService<FhirResiliencePipelines>()));
         services.AddSingleton<IFhirQueryClient, FhirServerQueryClient>();
+        services.AddSingleton<HookMetrics>();
         services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>(),
             sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget));
         builder.AddCarTCdsStorage();

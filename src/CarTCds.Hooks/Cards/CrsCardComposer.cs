@@ -48,8 +48,8 @@ public static class CrsCardComposer
             Code = FindingCode,
             Value = a.Grade is { } gv ? FindingValue.Of(gv) : FindingValue.Of("not-gradable"),
             RuleSet = rules.Label,
-            Evidence = a.Evidence.Select(e => e.Source).Distinct().ToList(),
-            Missing = a.Missing.Count > 0 ? a.Missing.ToList() : null,
+            Evidence = FindingLists.Sources(a.Evidence),
+            Missing = FindingLists.NonEmpty(a.Missing),
         };
         return CardFactory.Create(summary, indicator, Detail(a, course, facts, record, rules, day), "crs-grade", "CRS grade (ASTCT)",
             "ASTCT consensus grading (Lee et al. 2019)", References.Astct2019, [References.Mahadeo2019], [finding]);

@@ -16,9 +16,9 @@ public static class EligibilityCardComposer
         Code = FindingCode,
         Value = FindingValue.Of(a.Code),
         RuleSet = rules.Label,
-        Evidence = a.Evidence.Select(e => e.Source).Distinct().ToList() is { Count: > 0 } ev ? ev : null,
-        Reasons = a.Reasons.Where(r => r.Outcome != CriterionOutcome.Met || a.Eligibility == EligibilityStatus.Eligible).Select(r => r.Text).ToList() is { Count: > 0 } rs ? rs : null,
-        Missing = a.Missing.Count > 0 ? a.Missing.ToList() : null,
+        Evidence = FindingLists.Sources(a.Evidence),
+        Reasons = FindingLists.NonEmpty(a.Reasons.Where(r => r.Outcome != CriterionOutcome.Met || a.Eligibility == EligibilityStatus.Eligible).Select(r => r.Text)),
+        Missing = FindingLists.NonEmpty(a.Missing),
     };
 
     public static Card Compose(EligibilityAssessment a, RuleSet rules)

@@ -62,8 +62,8 @@ public static class IcansCardComposer
                 Code = FindingCode,
                 Value = a.Grade is { } gv ? FindingValue.Of(gv) : FindingValue.Of("not-gradable"),
                 RuleSet = rules.Label,
-                Evidence = a.Evidence.Select(e => e.Source).Distinct().ToList() is { Count: > 0 } ev ? ev : null,
-                Missing = a.Missing.Count > 0 ? a.Missing.ToList() : null,
+                Evidence = FindingLists.Sources(a.Evidence),
+                Missing = FindingLists.NonEmpty(a.Missing),
             }]);
     }
 }

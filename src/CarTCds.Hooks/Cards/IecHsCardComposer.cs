@@ -16,9 +16,9 @@ public static class IecHsCardComposer
         Code = FindingCode,
         Value = FindingValue.Of(a.Flag ? "flag" : "no-flag"),
         RuleSet = rules.Label,
-        Evidence = a.Flag && a.Evidence.Count > 0 ? a.Evidence.Select(e => e.Source).Distinct().ToList() : null,
+        Evidence = a.Flag ? FindingLists.Sources(a.Evidence) : null,
         Reasons = a.Flag ? a.RaisedBy.Select(r => r == IecHsCriteriaSet.CartoxCarHlh ? "cartox-carhlh" : "astct-iec-hs").ToList() : null,
-        Missing = a.Missing.Count > 0 ? a.Missing.ToList() : null,
+        Missing = FindingLists.NonEmpty(a.Missing),
     };
 
     /// <summary>A card only when flagged.</summary>

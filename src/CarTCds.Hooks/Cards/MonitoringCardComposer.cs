@@ -29,8 +29,8 @@ public static class MonitoringCardComposer
                     Code = FindingCode,
                     Value = FindingValue.Of(item.Code),
                     RuleSet = rules.Label,
-                    Evidence = item.Evidence.Select(e => e.Source).Distinct().ToList() is { Count: > 0 } ev ? ev : null,
-                    Missing = item.Missing.Count > 0 ? item.Missing.ToList() : null,
+                    Evidence = FindingLists.Sources(item.Evidence),
+                    Missing = FindingLists.NonEmpty(item.Missing),
                 }]);
 
             var suggestion = Suggest(item, facts, patientId, at, rules);

@@ -46,12 +46,12 @@ public static class OrderCheckCardComposer
                     Value = FindingValue.Of(check.Code),
                     RuleSet = rules.Label,
                     Evidence = check.Reasons.SelectMany(r => r.Evidence).Select(e => e.Source).Prepend(order.Source).Distinct().ToList(),
-                    Reasons = check.Reasons.Where(r => r.Severity != OrderCheckResult.Ok).Select(r => r.Text).ToList() is { Count: > 0 } rs ? rs : null,
+                    Reasons = FindingLists.NonEmpty(check.Reasons.Where(r => r.Severity != OrderCheckResult.Ok).Select(r => r.Text)),
                 },
             };
             if (order.Kind == DraftOrderKind.Tocilizumab && a.Tocilizumab is { DoseMg: { } dose } t)
             {
-                findings.Add(new FindingRecord { Code = DoseFindingCode, Value = FindingValue.Of(dose), RuleSet = rules.Label, Evidence = t.Evidence.Select(e => e.Source).Distinct().ToList() });
+                findings.Add(new FindingRecord { Code = DoseFindingCode, Value = FindingValue.Of(dose), RuleSet = rules.Label, Evidence = FindingLists.Sources(t.Evidence) });
             }
             if (order.Kind == DraftOrderKind.Tisagenlecleucel && a.Eligibility is { } eligibility)
             {

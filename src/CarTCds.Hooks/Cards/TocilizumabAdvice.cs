@@ -21,7 +21,7 @@ public static class TocilizumabAdvice
             Code = OrderCheckCardComposer.DoseFindingCode,
             Value = FindingValue.Of(mg),
             RuleSet = rules.Label,
-            Evidence = dose.Evidence.Select(e => e.Source).Distinct().ToList() is { Count: > 0 } ev ? ev : null,
+            Evidence = FindingLists.Sources(dose.Evidence),
         });
         if (!dose.NextDoseAllowedNow) return;
 

@@ -36,7 +36,9 @@ public static class CarTCdsServiceRegistration
         {
             throw new InvalidOperationException($"{FhirSection} is invalid; the service will not start: {ex.Message}", ex);
         }
-        services.AddSingleton(sp => new FhirResiliencePipelines(fhirOptions, sp.GetRequiredService<TimeProvider>()));
+        // Transport timing runs on real time even when CarTCds:Now fixes the evaluation time: a frozen
+        // clock would keep an open circuit breaker open for ever.
+        services.AddSingleton(_ => new FhirResiliencePipelines(fhirOptions, TimeProvider.System));
         services.AddSingleton(sp => new FhirServerClient(sp.GetRequiredService<FhirResiliencePipelines>()));
         services.AddSingleton<IFhirQueryClient, FhirServerQueryClient>();
         services.AddSingleton<HookMetrics>();

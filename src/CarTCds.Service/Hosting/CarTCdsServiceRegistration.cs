@@ -18,6 +18,12 @@ public static class CarTCdsServiceRegistration
     public static WebApplicationBuilder AddCarTCds(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        if (!builder.Environment.IsDevelopment())
+        {
+            // Structured logs for collectors; message templates carry no patient id or token.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+        }
         services.AddOptions<CarTCdsOptions>().Bind(builder.Configuration.GetSection(CarTCdsOptions.Section))
             .Validate(o => o.MaxRequestBodyBytes is > 0 and <= int.MaxValue, $"CarTCds:MaxRequestBodyBytes must be between 1 and {int.MaxValue} bytes.")
             .ValidateOnStart();

@@ -20,8 +20,8 @@ public static class CarTCdsServiceRegistration
         var services = builder.Services;
         if (!builder.Environment.IsDevelopment())
         {
-            // Structured logs for collectors; message templates carry no patient id or token.
-            builder.Logging.ClearProviders();
+            // Structured logs for collectors (the console logger's JSON formatter; other providers
+            // stay); message templates carry no patient id or token.
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
         }
         services.AddOptions<CarTCdsOptions>().Bind(builder.Configuration.GetSection(CarTCdsOptions.Section))

@@ -93,8 +93,7 @@ public static class CrsCardComposer
     /// <summary>Days since the latest CAR-T infusion at or before <paramref name="at"/> (infusion day = 0), or null.</summary>
     public static int? DayAfterInfusion(ClinicalFacts facts, DateTimeOffset at)
     {
-        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
-        return infusion is null ? null : (int)(at.UtcDateTime.Date - infusion.Time.UtcDateTime.Date).TotalDays;
+        return facts.LatestInfusion(at)?.CalendarDay(at);
     }
 
     private static string Hours(TimeSpan t) => t.TotalHours.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);

@@ -24,7 +24,7 @@ public static class CrsCourseAnalysis
     /// day's grade does not depend on the time of the request.</remarks>
     public static CrsCourse? Analyse(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
     {
-        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+        var infusion = facts.LatestInfusion(at);
         if (infusion is null) return null;
 
         var day0 = new DateTimeOffset(infusion.Time.UtcDateTime.Date, TimeSpan.Zero);

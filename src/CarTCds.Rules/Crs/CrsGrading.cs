@@ -113,7 +113,7 @@ public static class CrsGrading
     // tocilizumab or steroids, fever is no longer required to grade subsequent CRS severity."
     private static DrugAdministration? FindMaskingTherapy(ClinicalFacts facts, DateTimeOffset at, CrsParameters p)
     {
-        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+        var infusion = facts.LatestInfusion(at);
         var since = infusion?.Time ?? at - p.MaskingLookBackWithoutInfusion;
 
         DrugAdministration? found = null;

@@ -47,6 +47,10 @@ public sealed class ClinicalFacts
     /// <summary>Draft orders of an order-select / order-sign call; empty otherwise.</summary>
     public IReadOnlyList<DraftOrder> DraftOrders { get; init; } = [];
 
+    /// <summary>The latest CAR-T infusion at or before <paramref name="at"/> — the one "day N after
+    /// infusion" counts from — or null when none is on record.</summary>
+    public CarTInfusion? LatestInfusion(DateTimeOffset at) => Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+
     /// <summary>Records left out while building these facts, with the reason.</summary>
     public IReadOnlyList<ExcludedRecord> Excluded { get; init; } = [];
 }
@@ -68,7 +72,11 @@ public sealed record OxygenDeviceReading(DateTimeOffset Time, OxygenDevice Devic
 public sealed record OxygenFlowReading(DateTimeOffset Time, decimal LitresPerMinute, string Source);
 
 /// <summary>The CAR-T infusion (day 0).</summary>
-public sealed record CarTInfusion(DateTimeOffset Time, string Source);
+public sealed record CarTInfusion(DateTimeOffset Time, string Source)
+{
+    /// <summary>Calendar days (UTC) from the infusion day to <paramref name="at"/>: the infusion day is day 0.</summary>
+    public int CalendarDay(DateTimeOffset at) => (int)(at.UtcDateTime.Date - Time.UtcDateTime.Date).TotalDays;
+}
 
 /// <summary>Oxygen delivery devices of the data contract (cartcds#oxygen-delivery).</summary>
 public enum OxygenDevice

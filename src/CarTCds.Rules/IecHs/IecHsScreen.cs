@@ -50,7 +50,7 @@ public static class IecHsScreen
         var notes = new List<string> { "A flag for clinician confirmation, not a diagnosis." };
         var missing = new List<string>();
         var labs = facts.Labs.Where(l => l.Time <= at).ToList();
-        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+        var infusion = facts.LatestInfusion(at);
 
         DateTimeOffset periodFrom, periodTo, referenceFrom;
         string periodName;

@@ -25,7 +25,7 @@ public static class MonitoringAdvice
     /// prophylaxis can apply (before a planned infusion).</returns>
     public static MonitoringAssessment Assess(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
     {
-        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+        var infusion = facts.LatestInfusion(at);
         int? day = infusion is null ? null : DayAfterInfusion(infusion.Time, at);
         var missing = new List<string>();
         var notes = new List<string>();

@@ -154,7 +154,7 @@ public static class OrderChecks
     private static OrderCheck CheckCorticosteroid(DraftOrder order, ClinicalFacts facts, DateTimeOffset at, RuleSet rules, int? icansGrade, ref CrsAssessment? crs)
     {
         var p = rules.Orders;
-        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+        var infusion = facts.LatestInfusion(at);
         if (infusion is null)
         {
             return Make(order, [new OrderCheckReason(OrderCheckResult.Ok, "No CAR-T infusion on record: no CAR-T efficacy concern checked.", [])], []);

@@ -80,7 +80,7 @@ public static class TocilizumabDosing
 
     private static (DateTimeOffset Start, string Description) Course(ClinicalFacts facts, DateTimeOffset at, OrderCheckParameters p, List<string> notes)
     {
-        var infusion = facts.Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+        var infusion = facts.LatestInfusion(at);
         if (infusion is not null) return (infusion.Time, $"the CAR-T infusion on {ClinicalText.Date(infusion.Time)}");
         notes.Add($"No CAR-T infusion on record: tocilizumab doses of the last {ClinicalText.Span(p.TocilizumabCountLookBackWithoutInfusion)} are counted toward the maximum of {p.TocilizumabMaxDosesTotal}.");
         return (at - p.TocilizumabCountLookBackWithoutInfusion, $"the last {ClinicalText.Span(p.TocilizumabCountLookBackWithoutInfusion)} (no CAR-T infusion on record)");

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using CarTCds.Service.Hosting;
 
 namespace CarTCds.Service.Security;
 
@@ -51,8 +52,15 @@ public sealed class CdsHooksAuthenticationHandler(
             failure.Reason, CdsHooksTokenValidator.ForLog(failure.Issuer), CdsHooksTokenValidator.ForLog(failure.Tenant),
             CdsHooksTokenValidator.ForLog(failure.Jti), CdsHooksTokenValidator.ForLog(failure.Kid), Request.Method, Request.Path);
 
-        // Bare 401: the status-code pages must not dress it in a body.
         if (Context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+        if (failure.Unavailable)
+        {
+            // The token may be good: say "try again", not "go away".
+            Response.Headers.RetryAfter = "5";
+            return OperationOutcomeResults.WriteAsync(Context, StatusCodes.Status503ServiceUnavailable, "transient",
+                "The service cannot check this token for replay right now (its database is unavailable); retry shortly.");
+        }
+        // Bare 401: the status-code pages must not dress it in a body.
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = failure.Reason.StartsWith("missing bearer", StringComparison.Ordinal) ? "Bearer" : "Bearer error=\"invalid_token\"";
         return Task.CompletedTask;

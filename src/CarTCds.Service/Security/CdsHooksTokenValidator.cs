@@ -7,8 +7,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace CarTCds.Service.Security;
 
 /// <summary>Why a token was refused, with what the token said about itself (unverified) for the
-/// log line. Never holds the token.</summary>
-public sealed record TokenFailure(string Reason, string? Issuer = null, string? Tenant = null, string? Jti = null, string? Kid = null);
+/// log line. Never holds the token. <paramref name="Unavailable"/>: not refused but not checkable
+/// (the <c>jti</c> store is down) — answered 503, not 401.</summary>
+public sealed record TokenFailure(string Reason, string? Issuer = null, string? Tenant = null, string? Jti = null, string? Kid = null, bool Unavailable = false);
 
 /// <summary>The outcome of <see cref="CdsHooksTokenValidator.ValidateAsync"/>.</summary>
 public sealed record TokenValidation(ClaimsPrincipal? Principal, TokenFailure? Failure)
@@ -103,7 +104,14 @@ public sealed class CdsHooksTokenValidator(
 
         if (string.IsNullOrEmpty(jti)) return Refuse("missing jti");
         var keepUntil = Max(now + settings.Options.JtiLifetime, exp + skew);
-        if (!await replay.TryMarkUsedAsync(iss, jti, keepUntil, cancellationToken).ConfigureAwait(false)) return Refuse("jti replayed");
+        try
+        {
+            if (!await replay.TryMarkUsedAsync(iss, jti, keepUntil, cancellationToken).ConfigureAwait(false)) return Refuse("jti replayed");
+        }
+        catch (JtiStoreUnavailableException ex)
+        {
+            return new(null, new TokenFailure(ex.Message, iss, tenant, jti, kid, Unavailable: true));
+        }
 
         var identity = new ClaimsIdentity(CdsHooksSecurity.SchemeName, "iss", null);
         identity.AddClaim(new Claim("iss", iss));

@@ -4,12 +4,9 @@ namespace CarTCds.Service.Security;
 
 /// <summary>Remembers the <c>jti</c> of every accepted CDS Hooks token so that a token is
 /// accepted once (CDS Hooks 2.0: the service SHOULD refuse a replayed <c>jti</c>).</summary>
-/// <remarks>The registered implementation, <see cref="InMemoryJtiReplayStore"/>, is per process:
-/// with several replicas behind a load balancer a token replayed to another replica is not seen.
-/// For a multi-replica deployment register an implementation shared by all replicas (a PostgreSQL
-/// table with a primary key on (issuer, jti) and an expiry column, inserting with
-/// <c>ON CONFLICT DO NOTHING</c> and counting the rows inserted) in place of this one, after
-/// <c>AddCdsHooksSecurity()</c>.</remarks>
+/// <remarks>The service registers <see cref="DbJtiReplayStore"/> (its database: shared by every
+/// replica on one PostgreSQL, kept across restarts on SQLite). <see cref="InMemoryJtiReplayStore"/>
+/// is what <c>AddCdsHooksSecurity()</c> alone registers (a host without storage): per process only.</remarks>
 public interface IJtiReplayStore
 {
     /// <summary>Records (<paramref name="issuer"/>, <paramref name="jti"/>) until

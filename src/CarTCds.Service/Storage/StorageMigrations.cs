@@ -77,6 +77,20 @@ internal static class StorageMigrations
             "CREATE INDEX hook_audit_instance ON hook_audit (hook_instance)",
             "CREATE INDEX hook_audit_patient ON hook_audit (patient_hash)",
         ]),
+        new(2, "used CDS Hooks token ids (jti replay)", db =>
+        [
+            // One row per accepted token id; shared by every replica on the same database. Expired
+            // rows are taken over by a new token with the same id and purged from time to time.
+            $"""
+            CREATE TABLE used_jti (
+                issuer TEXT NOT NULL,
+                jti TEXT NOT NULL,
+                keep_until {db.TimestampColumn} NOT NULL,
+                PRIMARY KEY (issuer, jti)
+            )
+            """,
+            "CREATE INDEX used_jti_expiry ON used_jti (keep_until)",
+        ]),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,6 +1,7 @@
 using CarTCds.Service.Audit;
 using CarTCds.Service.Feedback;
 using CarTCds.Service.Health;
+using CarTCds.Service.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -35,6 +36,10 @@ public static class StorageRegistration
         services.AddSingleton<ICardRegistry, DbCardRegistry>();
         services.AddSingleton<IFeedbackReport, DbFeedbackReport>();
         services.AddSingleton<IAuditLog, DbAuditLog>();
+        // Replaces the in-memory store of AddCdsHooksSecurity: replicas on one PostgreSQL share it, SQLite keeps it across restarts.
+        services.RemoveAll<IJtiReplayStore>();
+        services.AddSingleton<IJtiReplayStore>(sp => new DbJtiReplayStore(sp.GetRequiredService<StorageDatabase>(),
+            sp.GetKeyedService<TimeProvider>(CdsHooksSecurity.ClockKey) ?? TimeProvider.System));
         services.AddHostedService<StorageStartup>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
         return services;

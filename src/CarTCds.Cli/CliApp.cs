@@ -13,6 +13,8 @@ public static class CliApp
         {
             EvaluateCommand.Create(stdout, stderr),
             Sandbox.SandboxCommand.Create(stdout, stderr),
+            Feedback.FeedbackCommand.Create(stdout, stderr, TimeProvider.System),
+            Auth.KeysCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -14,8 +14,7 @@ app.UseOperationOutcomeErrors();
 app.UseCdsHooksSecurity();
 app.MapCdsServices();
 app.MapFeedback();
-// Override rates per card type. Same credential as the hooks for now; a separate admin policy is future work.
-app.MapFeedbackAdmin().RequireAuthorization(CdsHooksSecurity.ClientPolicy);
+app.MapFeedbackAdmin().RequireAuthorization(CdsHooksSecurity.AdminPolicy);
 app.MapHealth();
 app.MapOpenApi();
 app.Run();

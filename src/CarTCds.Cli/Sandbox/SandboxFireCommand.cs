@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CarTCds.Cli.Auth;
 using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Contract;
@@ -11,7 +12,7 @@ using CarTCds.Hooks.Prefetch;
 namespace CarTCds.Cli.Sandbox;
 
 /// <summary><c>cartcds sandbox fire --service &lt;url&gt; --fhir &lt;base&gt; --patient &lt;id&gt; [--hook …]
-/// [--prefetch] [--draft-orders &lt;bundle.json&gt;] [--json]</c>: calls a running CarTCds service the
+/// [--prefetch] [--draft-orders &lt;bundle.json&gt;] [--json] [--issuer &lt;iss&gt; --key &lt;private.jwk.json&gt;]</c>: calls a running CarTCds service the
 /// way an EHR would and prints its cards.</summary>
 /// <remarks>
 /// Without <c>--prefetch</c> the request carries only <c>fhirServer</c>, so the service reads the
@@ -33,13 +34,31 @@ public static class SandboxFireCommand
         var drafts = new Option<FileInfo?>("--draft-orders") { Description = "A Bundle of draft orders (required for order-select and order-sign)." };
         var json = new Option<bool>("--json") { Description = "Print the service's response JSON as it came." };
 
+        var auth = new ClientAuthOptions();
         var command = new Command("fire", "Call a running CarTCds service the way an EHR would, and print its cards.") { service, fhir, patient, hook, prefetch, drafts, json };
-        command.SetAction((parse, ct) => RunAsync(new FireOptions(parse.GetValue(service)!, parse.GetValue(fhir)!, parse.GetValue(patient)!,
-            parse.GetValue(hook)!, parse.GetValue(prefetch), parse.GetValue(drafts), parse.GetValue(json)), stdout, stderr, ct));
+        auth.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            ClientKey? key;
+            try
+            {
+                key = auth.Load(parse);
+            }
+            catch (FormatException ex)
+            {
+                return await Fail(stderr, 2, ex.Message).ConfigureAwait(false);
+            }
+            using (key)
+            {
+                return await RunAsync(new FireOptions(parse.GetValue(service)!, parse.GetValue(fhir)!, parse.GetValue(patient)!,
+                    parse.GetValue(hook)!, parse.GetValue(prefetch), parse.GetValue(drafts), parse.GetValue(json), key), stdout, stderr, ct).ConfigureAwait(false);
+            }
+        });
         return command;
     }
 
-    public sealed record FireOptions(string Service, string Fhir, string Patient, string Hook, bool Prefetch, FileInfo? DraftOrders, bool Json);
+    /// <summary>The options of one call; <c>Key</c> signs every request to the service (never those to the FHIR server), null: no token.</summary>
+    public sealed record FireOptions(string Service, string Fhir, string Patient, string Hook, bool Prefetch, FileInfo? DraftOrders, bool Json, ClientKey? Key = null);
 
     public static async Task<int> RunAsync(FireOptions o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -65,9 +84,10 @@ public static class SandboxFireCommand
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var cds = ClientAuthOptions.ServiceClient(o.Key, TimeSpan.FromSeconds(30), TimeProvider.System);
         try
         {
-            var discovery = JsonSerializer.Deserialize(await http.GetByteArrayAsync(new Uri(serviceBase + "/cds-services"), ct).ConfigureAwait(false), CdsJson.Discovery);
+            var discovery = JsonSerializer.Deserialize(await cds.GetByteArrayAsync(new Uri(serviceBase + "/cds-services"), ct).ConfigureAwait(false), CdsJson.Discovery);
             var descriptor = discovery?.Services.FirstOrDefault(s => s.Hook == o.Hook);
             if (descriptor is null) return await Fail(stderr, 2, $"{serviceBase} offers no service for {o.Hook}").ConfigureAwait(false);
 
@@ -90,7 +110,7 @@ public static class SandboxFireCommand
             }
 
             using var post = new StringContent(JsonSerializer.Serialize(request, CdsJson.Request), Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync(new Uri($"{serviceBase}/cds-services/{descriptor.Id}"), post, ct).ConfigureAwait(false);
+            using var response = await cds.PostAsync(new Uri($"{serviceBase}/cds-services/{descriptor.Id}"), post, ct).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {

@@ -59,6 +59,12 @@ public sealed class TrustedIssuerOptions
 
     /// <summary>Exact <c>jku</c> URLs accepted for this issuer (https; http only on loopback).</summary>
     public List<string> JkuAllowlist { get; set; } = [];
+
+    /// <summary>Whether tokens of this issuer may read the administration endpoints
+    /// (<c>/admin/…</c>, e.g. the feedback summary). Default <c>false</c>: an EHR calls the hooks
+    /// only. Give it to an operations client with its own key (<c>cartcds keys create</c>); the
+    /// official Sandbox issuer cannot have it (its private key is public).</summary>
+    public bool Admin { get; set; }
 }
 
 /// <summary>Configuration section <c>CarTCds:Cors</c>.</summary>

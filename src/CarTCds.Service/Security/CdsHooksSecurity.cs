@@ -14,6 +14,16 @@ public static class CdsHooksSecurity
     /// <c>CarTCds:Auth:Disabled=true</c>).</summary>
     public const string ClientPolicy = "CdsHooksClient";
 
+    /// <summary>Authorization policy for <c>/admin/…</c>: a valid JWT from an issuer configured with
+    /// <c>Admin: true</c> when authentication is on; anyone when it is off.</summary>
+    public const string AdminPolicy = "CarTCdsAdmin";
+
+    /// <summary>Claim added to the principal of an admin issuer's token.</summary>
+    public const string RoleClaim = "cartcds_role";
+
+    /// <summary>Value of <see cref="RoleClaim"/> for admin issuers.</summary>
+    public const string AdminRole = "admin";
+
     /// <summary>Authentication scheme name.</summary>
     public const string SchemeName = "CdsHooks";
 
@@ -53,9 +63,15 @@ public static class CdsHooksSecurity
         {
             authentication.AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CdsHooksAuthenticationHandler>(SchemeName, null);
         }
-        services.AddAuthorization(o => o.AddPolicy(ClientPolicy, settings.Enabled
-            ? new AuthorizationPolicyBuilder(SchemeName).RequireAuthenticatedUser().Build()
-            : new AuthorizationPolicyBuilder().RequireAssertion(_ => true).Build()));
+        services.AddAuthorization(o =>
+        {
+            o.AddPolicy(ClientPolicy, settings.Enabled
+                ? new AuthorizationPolicyBuilder(SchemeName).RequireAuthenticatedUser().Build()
+                : new AuthorizationPolicyBuilder().RequireAssertion(_ => true).Build());
+            o.AddPolicy(AdminPolicy, settings.Enabled
+                ? new AuthorizationPolicyBuilder(SchemeName).RequireAuthenticatedUser().RequireClaim(RoleClaim, AdminRole).Build()
+                : new AuthorizationPolicyBuilder().RequireAssertion(_ => true).Build());
+        });
 
         var cors = builder.Configuration.GetSection(CdsHooksCorsOptions.Section).Get<CdsHooksCorsOptions>() ?? new CdsHooksCorsOptions();
         var origins = CdsHooksCors.Origins(cors, builder.Environment);
@@ -72,7 +88,7 @@ public static class CdsHooksSecurity
         if (settings.Enabled)
         {
             app.Logger.LogInformation("CDS Hooks JWT authentication is on: {Count} trusted issuer(s): {Issuers}.",
-                settings.Issuers.Count, string.Join(", ", settings.Issuers.Keys));
+                settings.Issuers.Count, string.Join(", ", settings.Issuers.Values.Select(i => i.Admin ? i.Issuer + " (admin)" : i.Issuer)));
         }
         app.UseCors(CorsPolicy);
         app.UseAuthentication();

@@ -14,6 +14,9 @@ public sealed class TrustedIssuer
 
     public required IReadOnlySet<string> JkuAllowlist { get; init; }
 
+    /// <summary>Tokens of this issuer may read <c>/admin/…</c>.</summary>
+    public bool Admin { get; init; }
+
     /// <summary>Whether this <c>jku</c> is acceptable for this issuer (exact, ordinal match).</summary>
     public bool AcceptsJku(string jku) => AllowJku && JkuAllowlist.Contains(jku);
 }
@@ -50,6 +53,7 @@ public sealed class CdsHooksSecuritySettings
             Jwks = InlineJwksFromSection(s.GetSection("Jwks")),
             AllowJku = s.GetValue<bool>("AllowJku"),
             JkuAllowlist = s.GetSection("JkuAllowlist").Get<List<string>>() ?? [],
+            Admin = s.GetValue<bool>("Admin"),
         }).ToList();
         var lenientEnvironment = environment.IsDevelopment() || environment.IsEnvironment("Testing");
         var enabled = options.Disabled switch { true => false, false => true, null => !lenientEnvironment };
@@ -108,7 +112,8 @@ public sealed class CdsHooksSecuritySettings
             var kids = keys.GroupBy(k => k.Kid, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
             Check(kids.Count == 0, where, $"kid '{string.Join("', '", kids)}' appears more than once");
 
-            issuers[iss] = new TrustedIssuer { Issuer = iss, StaticKeys = keys, AllowJku = o.AllowJku, JkuAllowlist = allowlist };
+            Check(!(o.Admin && iss == OfficialSandboxIssuer), where + ":Admin", $"cannot be true for {OfficialSandboxIssuer}: its private key is published, anyone could read the administration endpoints");
+            issuers[iss] = new TrustedIssuer { Issuer = iss, StaticKeys = keys, AllowJku = o.AllowJku, JkuAllowlist = allowlist, Admin = o.Admin };
             if (iss == OfficialSandboxIssuer && !lenientEnvironment)
             {
                 warnings.Add($"Issuer {OfficialSandboxIssuer} is trusted. The official CDS Hooks Sandbox publishes its private key in its public repository: anyone can sign tokens as this issuer. Trust it for demonstrations only, never with real patient data.");

@@ -117,6 +117,7 @@ public sealed class CdsHooksTokenValidator(
         identity.AddClaim(new Claim("iss", iss));
         identity.AddClaim(new Claim("jti", jti));
         if (tenant is not null) identity.AddClaim(new Claim("tenant", tenant));
+        if (issuer.Admin) identity.AddClaim(new Claim(CdsHooksSecurity.RoleClaim, CdsHooksSecurity.AdminRole));
         if (Str(payload, "sub") is { } sub) identity.AddClaim(new Claim("sub", sub));
         return new TokenValidation(new ClaimsPrincipal(identity), null);
     }

@@ -40,6 +40,9 @@ public sealed class SecureWebApplicationFactory : WebApplicationFactory<Program>
     public TestIssuer Ehr { get; } = new("https://ehr.test", "ehr-es384", "ehr-rs384");
     public TestIssuer Sandbox { get; } = new(CdsHooksSecuritySettings.OfficialSandboxIssuer, SandboxKid);
     public TestIssuer JkuIssuer { get; } = new("https://jku.test", "jku-key-a");
+
+    /// <summary>An operations client (<c>Admin: true</c>): may read /admin/….</summary>
+    public TestIssuer Ops { get; } = new("https://ops.test", "ops-es384");
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     public StubJwksHandler Jwks { get; } = new();
     public CapturingLoggerProvider Logs { get; } = new();
@@ -67,6 +70,9 @@ public sealed class SecureWebApplicationFactory : WebApplicationFactory<Program>
         builder.UseSetting("CarTCds:Auth:Issuers:2:Issuer", JkuIssuer.Issuer);
         builder.UseSetting("CarTCds:Auth:Issuers:2:AllowJku", "true");
         builder.UseSetting("CarTCds:Auth:Issuers:2:JkuAllowlist:0", JkuUrl);
+        builder.UseSetting("CarTCds:Auth:Issuers:3:Issuer", Ops.Issuer);
+        builder.UseSetting("CarTCds:Auth:Issuers:3:Jwks", Ops.Jwks(withRsa: false));
+        builder.UseSetting("CarTCds:Auth:Issuers:3:Admin", "true");
         builder.UseSetting("CarTCds:Cors:AllowedOrigins:0", AllowedOrigin);
 
         builder.ConfigureTestServices(services =>
@@ -84,6 +90,7 @@ public sealed class SecureWebApplicationFactory : WebApplicationFactory<Program>
         Ehr.Dispose();
         Sandbox.Dispose();
         JkuIssuer.Dispose();
+        Ops.Dispose();
         File.Delete(_sandboxJwksFile);
     }
 }

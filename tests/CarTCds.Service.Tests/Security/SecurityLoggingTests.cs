@@ -67,7 +67,8 @@ public sealed class SecurityLoggingTests(SecureWebApplicationFactory factory)
     {
         _ = factory.Server; // started
 
-        Assert.Contains(factory.Logs.Entries, e => e.Message.Contains("authentication is on: 3 trusted issuer(s)", StringComparison.Ordinal));
+        Assert.Contains(factory.Logs.Entries, e => e.Message.Contains("authentication is on: 4 trusted issuer(s)", StringComparison.Ordinal)
+            && e.Message.Contains("https://ops.test (admin)", StringComparison.Ordinal) && !e.Message.Contains("https://ehr.test (admin)", StringComparison.Ordinal));
         Assert.DoesNotContain(factory.Logs.Entries, e => e.Message.Contains("authentication is OFF", StringComparison.Ordinal));
     }
 }

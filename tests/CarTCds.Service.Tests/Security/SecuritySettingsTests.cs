@@ -120,15 +120,20 @@ public sealed class SecuritySettingsTests
     public void GivenTheSampleAppsettings_WhenLoadedWithTheShippedKey_ThenItIsValid()
     {
         var sample = RepoFile(Path.Combine("deploy", "config", "appsettings.auth.sample.json"));
+        var opsJwks = Path.GetTempFileName();
+        File.WriteAllText(opsJwks, Issuer.Jwks());
         var config = new ConfigurationBuilder().AddJsonFile(sample).AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["CarTCds:Auth:Issuers:1:JwksFile"] = RepoFile(Path.Combine("deploy", "config", "sandbox.cds-hooks.org.jwks.json")),
+            ["CarTCds:Auth:Issuers:2:JwksFile"] = opsJwks,
         }).Build();
 
         var settings = CdsHooksSecuritySettings.Load(config, new Env("Production"));
+        File.Delete(opsJwks);
 
         Assert.True(settings.Enabled);
-        Assert.Equal(2, settings.Issuers.Count);
+        Assert.Equal(3, settings.Issuers.Count);
+        Assert.Equal(["https://ops.example.org"], settings.Issuers.Values.Where(i => i.Admin).Select(i => i.Issuer));
         Assert.Equal(new Uri("https://cds.example.org"), settings.PublicBaseUrl);
     }
 

@@ -63,6 +63,26 @@ public sealed class FhirServerClient : IDisposable
     public async Task<FhirFetchResult> GetAsync(Uri baseUrl, string url, string? bearerToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
+        var result = await FetchAsync(baseUrl, url, bearerToken, cancellationToken).ConfigureAwait(false);
+        if (result.Failure is { } failure)
+        {
+            FetchFailures.Add(1, new KeyValuePair<string, object?>("kind", failure.Kind.ToString()));
+        }
+        return result;
+    }
+
+    /// <summary>Meter of the FHIR client (<c>CarTCds.Fhir</c>): <c>cartcds.fhir.fetch.failures</c>,
+    /// failed reads after retries, by <see cref="FhirFailureKind"/>. No server or patient tag: the
+    /// server is whatever the caller named, so it would make the series unbounded.</summary>
+    public const string MeterName = "CarTCds.Fhir";
+
+    private static readonly System.Diagnostics.Metrics.Meter Meter = new(MeterName);
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> FetchFailures =
+        Meter.CreateCounter<long>("cartcds.fhir.fetch.failures", "{read}", "FHIR reads that failed after retries, by failure kind.");
+
+    private async Task<FhirFetchResult> FetchAsync(Uri baseUrl, string url, string? bearerToken, CancellationToken cancellationToken)
+    {
         if (!TryResolve(baseUrl, url, out var target, out var refusal))
         {
             return Failed(FhirFailureKind.Refused, refusal, bearerToken, 0);

@@ -48,6 +48,8 @@ public static class CarTCdsServiceRegistration
         services.AddSingleton(sp => new FhirServerClient(sp.GetRequiredService<FhirResiliencePipelines>()));
         services.AddSingleton<IFhirQueryClient, FhirServerQueryClient>();
         services.AddSingleton<HookMetrics>();
+        services.AddSingleton(OtlpMetricsExport.Load(builder.Configuration));
+        services.AddHostedService<OtlpMetricsExport>();
         services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>(),
             sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget));
         builder.AddCarTCdsStorage();

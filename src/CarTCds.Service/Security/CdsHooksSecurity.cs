@@ -73,6 +73,8 @@ public static class CdsHooksSecurity
                 : new AuthorizationPolicyBuilder().RequireAssertion(_ => true).Build());
         });
 
+        if (settings.Enabled) services.ConfigureAll<Microsoft.AspNetCore.OpenApi.OpenApiOptions>(CdsHooksOpenApi.Declare);
+
         var cors = builder.Configuration.GetSection(CdsHooksCorsOptions.Section).Get<CdsHooksCorsOptions>() ?? new CdsHooksCorsOptions();
         var origins = CdsHooksCors.Origins(cors, builder.Environment);
         services.AddCors(o => o.AddPolicy(CorsPolicy, policy => CdsHooksCors.Configure(policy, origins, builder.Environment.IsDevelopment())));

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Timeouts;
 using CarTCds.Fhir.Client;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Prefetch;
@@ -26,7 +27,19 @@ public static class CarTCdsServiceRegistration
         }
         services.AddOptions<CarTCdsOptions>().Bind(builder.Configuration.GetSection(CarTCdsOptions.Section))
             .Validate(o => o.MaxRequestBodyBytes is > 0 and <= int.MaxValue, $"CarTCds:MaxRequestBodyBytes must be between 1 and {int.MaxValue} bytes.")
+            .Validate(o => o.RequestTimeout > o.FetchBudget && o.RequestTimeout <= TimeSpan.FromMinutes(5),
+                "CarTCds:RequestTimeout must be longer than CarTCds:FetchBudget and at most 00:05:00.")
             .ValidateOnStart();
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<CarTCdsOptions>>((timeouts, cartcds) =>
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = cartcds.Value.RequestTimeout,
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+                WriteTimeoutResponse = http => OperationOutcomeResults.WriteAsync(http, StatusCodes.Status504GatewayTimeout, "timeout",
+                    $"The request took longer than {cartcds.Value.RequestTimeout.TotalSeconds:0.#} s (CarTCds:RequestTimeout) and was stopped; no partial answer was given.",
+                    CancellationToken.None),
+            });
 
         var rules = RuleSetConfiguration.Load(builder.Configuration);
 
@@ -75,7 +88,8 @@ public static class CarTCdsServiceRegistration
         return app;
     }
 
-    /// <summary>Unhandled errors and bare status codes become OperationOutcomes; never a stack trace.</summary>
+    /// <summary>Unhandled errors and bare status codes become OperationOutcomes; never a stack trace.
+    /// A request past <see cref="CarTCdsOptions.RequestTimeout"/> is cancelled and answered 504.</summary>
     public static WebApplication UseOperationOutcomeErrors(this WebApplication app)
     {
         app.UseExceptionHandler(error => error.Run(http =>
@@ -95,6 +109,7 @@ public static class CarTCdsServiceRegistration
             var code = status switch { 404 => "not-found", 405 or 415 => "not-supported", 401 or 403 => "security", _ => "processing" };
             await OperationOutcomeResults.WriteAsync(http, status, code, message).ConfigureAwait(false);
         });
+        app.UseRequestTimeouts();
         return app;
     }
 }

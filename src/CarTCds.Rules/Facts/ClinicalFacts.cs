@@ -75,7 +75,13 @@ public sealed record OxygenFlowReading(DateTimeOffset Time, decimal LitresPerMin
 public sealed record CarTInfusion(DateTimeOffset Time, string Source)
 {
     /// <summary>Calendar days (UTC) from the infusion day to <paramref name="at"/>: the infusion day is day 0.</summary>
-    public int CalendarDay(DateTimeOffset at) => (int)(at.UtcDateTime.Date - Time.UtcDateTime.Date).TotalDays;
+    public int CalendarDay(DateTimeOffset at) => CalendarDayAfter(Time, at);
+
+    /// <summary>"Day N after infusion" as clinicians count it and every card shows it: calendar days
+    /// (UTC) from the day of <paramref name="infusion"/> (day 0) to the day of <paramref name="at"/>;
+    /// negative before it. The one definition: CRS/ICANS courses, monitoring windows and card text all use it.</summary>
+    public static int CalendarDayAfter(DateTimeOffset infusion, DateTimeOffset at) =>
+        (int)(at.UtcDateTime.Date - infusion.UtcDateTime.Date).TotalDays;
 }
 
 /// <summary>Oxygen delivery devices of the data contract (cartcds#oxygen-delivery).</summary>

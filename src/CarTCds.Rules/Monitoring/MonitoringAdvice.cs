@@ -9,7 +9,7 @@ namespace CarTCds.Rules.Monitoring;
 /// <remarks>
 /// Pure: facts and the evaluation time in, advice out. Records dated after the evaluation time are
 /// ignored. "The infusion" is the latest <see cref="CarTInfusion"/> at or before the evaluation time;
-/// "day N" counts completed 24-h periods since it (<see cref="DayAfterInfusion"/>). Every threshold is
+/// "day N" is the calendar day after it (<see cref="CarTInfusion.CalendarDayAfter"/>, as on the CRS and ICANS cards). Every threshold is
 /// in <see cref="MonitoringParameters"/>; the ICE-vs-CAPD age cut-off is
 /// <see cref="Icans.IcansParameters.CapdMaxAgeYears"/> and the weight staleness limit
 /// <see cref="Orders.OrderCheckParameters.WeightStaleAfter"/>, so each is configured in one place.
@@ -47,15 +47,9 @@ public static class MonitoringAdvice
         return new MonitoringAssessment(at, infusion, day, ordered, missing, notes);
     }
 
-    /// <summary>Completed 24-hour periods from <paramref name="infusion"/> to <paramref name="at"/>:
-    /// day 0 is the first 24 h after infusion, day 14 starts exactly 14 × 24 h after it. Negative
-    /// before the infusion. Independent of time zones and daylight-saving changes.</summary>
-    public static int DayAfterInfusion(DateTimeOffset infusion, DateTimeOffset at)
-    {
-        var ticks = (at - infusion).Ticks;
-        var days = ticks >= 0 ? ticks / TimeSpan.TicksPerDay : -((-ticks + TimeSpan.TicksPerDay - 1) / TimeSpan.TicksPerDay);
-        return (int)days;
-    }
+    /// <summary>Calendar day (UTC) of <paramref name="at"/> after the day of <paramref name="infusion"/>
+    /// (day 0); see <see cref="CarTInfusion.CalendarDayAfter"/>.</summary>
+    public static int DayAfterInfusion(DateTimeOffset infusion, DateTimeOffset at) => CarTInfusion.CalendarDayAfter(infusion, at);
 
     // ── 1. ICE/CAPD overdue ────────────────────────────────────────────────────────────────
     // CLINICAL-RULES.md §4 "ICE/CAPD at least twice daily while at risk" [V]; Mahadeo et al. 2019.

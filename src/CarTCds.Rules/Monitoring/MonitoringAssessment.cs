@@ -7,8 +7,8 @@ namespace CarTCds.Rules.Monitoring;
 /// <param name="At">The evaluation time.</param>
 /// <param name="Infusion">The latest CAR-T infusion at or before <paramref name="At"/>, or null
 /// when none is on record (then only pre-infusion seizure-prophylaxis advice can be given).</param>
-/// <param name="DayAfterInfusion">Completed 24-h periods since <paramref name="Infusion"/> (day 0 =
-/// the first 24 h); null without an infusion.</param>
+/// <param name="DayAfterInfusion">Calendar day (UTC) after <paramref name="Infusion"/> (the infusion
+/// day is day 0); null without an infusion.</param>
 /// <param name="Items">The advice, each with evidence and source; empty when nothing applies.</param>
 /// <param name="Missing">Monitoring data the rules expected but did not find and that raised no
 /// item (e.g. no IgG since infusion), in clinical words with the code to record it under.</param>

@@ -45,18 +45,32 @@ public sealed class MonitoringAdviceTests
         Assert.Equal(["neuro-assessment-overdue", "seizure-prophylaxis", "igg-replacement", "relapse-risk", "post-infusion-logistics"], codes);
     }
 
+    // Infusion at 23:30 UTC: the next calendar day starts 30 min later (day 1), as on the CRS/ICANS cards.
     [Theory]
     [InlineData(0, 0)]
-    [InlineData(23.99, 0)]
-    [InlineData(24, 1)]
-    [InlineData(14 * 24, 14)]
-    [InlineData(15 * 24 - 0.01, 14)]
-    [InlineData(-1, -1)]
-    public void GivenHoursSinceInfusion_WhenCountingDays_ThenCompleted24HourPeriods(double hours, int day)
+    [InlineData(0.49, 0)]
+    [InlineData(0.5, 1)]
+    [InlineData(14 * 24 + 0.49, 14)]
+    [InlineData(14 * 24 + 0.5, 15)]
+    [InlineData(-23.5, 0)]
+    [InlineData(-24, -1)]
+    public void GivenHoursSinceAnEveningInfusion_WhenCountingDays_ThenUtcCalendarDaysWithTheInfusionDayAsDay0(double hours, int day)
     {
-        var infusion = MonitoringFactsBuilder.Now;
+        var infusion = new DateTimeOffset(2013, 5, 5, 23, 30, 0, TimeSpan.Zero);
 
         Assert.Equal(day, MonitoringAdvice.DayAfterInfusion(infusion, infusion.AddHours(hours)));
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(30)]
+    [InlineData(14 * 24 + 0.5)]
+    public void GivenAnyTimeAfterInfusion_WhenCountingDays_ThenMonitoringAndTheCrsCourseAgree(double hours)
+    {
+        var infusion = new CarTInfusion(new DateTimeOffset(2013, 5, 5, 23, 30, 0, TimeSpan.Zero), "Procedure/cart");
+        var at = infusion.Time.AddHours(hours);
+
+        Assert.Equal(infusion.CalendarDay(at), MonitoringAdvice.DayAfterInfusion(infusion.Time, at));
     }
 
     [Fact]

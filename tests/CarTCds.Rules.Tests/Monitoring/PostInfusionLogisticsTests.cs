@@ -11,7 +11,8 @@ public sealed class PostInfusionLogisticsTests
     [InlineData(0, 0)]
     [InlineData(3.5, 3)]
     [InlineData(14, 14)]
-    [InlineData(14.99, 14)]
+    [InlineData(14.5, 14)]
+    [InlineData(13.51, 14)]
     public void GivenAnInfusion_WhenWithin14Days_ThenStayNearAndDoNotDriveWithTheDayCount(double daysAgo, int day)
     {
         var a = new MonitoringFactsBuilder().InfusedDaysAgo(daysAgo, "Procedure/cart").Assess();

@@ -155,7 +155,8 @@ public sealed class RelapseRiskTests
 
     [Theory]
     [InlineData(365, true)]
-    [InlineData(365.99, true)]
+    [InlineData(365.5, true)]
+    [InlineData(365.51, false)]
     [InlineData(366, false)]
     public void GivenPositiveMrd_WhenDay365Versus366_ThenOnlyInTheFirstYear(double infusedDaysAgo, bool expected)
     {

@@ -201,7 +201,8 @@ public sealed class SeizureProphylaxisTests
 
     [Theory]
     [InlineData(14, true)]
-    [InlineData(14.99, true)]
+    [InlineData(14.5, true)]
+    [InlineData(14.51, false)]
     [InlineData(15, false)]
     public void GivenCns3Disease_WhenDay14Versus15_ThenOnlyInsideTheAtRiskWindow(double infusedDaysAgo, bool expected)
     {

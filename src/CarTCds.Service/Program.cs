@@ -9,7 +9,7 @@ builder.AddCarTCds();
 builder.AddCdsHooksSecurity();
 
 var app = builder.Build();
-app.WarnIfClockIsFixed();
+app.LogStartupWarnings();
 app.UseOperationOutcomeErrors();
 app.UseCdsHooksSecurity();
 app.MapCdsServices();

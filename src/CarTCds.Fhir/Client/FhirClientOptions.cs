@@ -60,6 +60,29 @@ public sealed class FhirClientOptions
     /// calls to further ones are refused. Bounds memory when requests name many servers. Default 1000.</summary>
     public int MaxServers { get; set; } = 1000;
 
+    /// <summary>FHIR server base URLs this service may call, e.g. <c>https://ehr.example.org/fhir</c>.
+    /// A request's <c>fhirServer</c> must equal one of them (scheme and host case-insensitive, a
+    /// trailing slash ignored); any other is refused before a byte is sent, so a caller cannot make
+    /// the service reach into the network it sits in (SSRF). Empty (default): any http(s) server
+    /// the caller names — acceptable only where every caller is trusted.</summary>
+    public IList<string> AllowedServers { get; set; } = [];
+
+    /// <summary>Whether <paramref name="baseUrl"/> may be called under <see cref="AllowedServers"/>.</summary>
+    public bool IsAllowedServer(Uri baseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        if (AllowedServers.Count == 0) return true;
+        var wanted = Normalise(baseUrl);
+        foreach (var allowed in AllowedServers)
+        {
+            if (Uri.TryCreate(allowed, UriKind.Absolute, out var a) && string.Equals(Normalise(a), wanted, StringComparison.Ordinal)) return true;
+        }
+        return false;
+
+        // Uri lower-cases scheme and host and drops a default port; the path keeps its case.
+        static string Normalise(Uri u) => u.GetLeftPart(UriPartial.Path).TrimEnd('/');
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -75,10 +98,20 @@ public sealed class FhirClientOptions
         Require(BreakerBreakDuration >= TimeSpan.FromMilliseconds(500), nameof(BreakerBreakDuration), "must be at least 0.5 s");
         Require(MaxResponseBytes is > 0 and <= int.MaxValue, nameof(MaxResponseBytes), "must be between 1 byte and 2 GB");
         Require(MaxServers >= 1, nameof(MaxServers), "must be at least 1");
+        foreach (var allowed in AllowedServers)
+        {
+            Require(Uri.TryCreate(allowed, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && u.Query.Length == 0 && u.Fragment.Length == 0,
+                nameof(AllowedServers), $"entry '{allowed}' must be an absolute http(s) base URL without query or fragment");
+        }
     }
 
     /// <summary>A copy, so that the pipelines built from it cannot change under them.</summary>
-    internal FhirClientOptions Snapshot() => (FhirClientOptions)MemberwiseClone();
+    internal FhirClientOptions Snapshot()
+    {
+        var copy = (FhirClientOptions)MemberwiseClone();
+        copy.AllowedServers = [.. AllowedServers];
+        return copy;
+    }
 
     private static void Require(bool condition, string name, string rule)
     {

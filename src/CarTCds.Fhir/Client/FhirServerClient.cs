@@ -88,6 +88,10 @@ public sealed class FhirServerClient : IDisposable
             return Failed(FhirFailureKind.Refused, refusal, bearerToken, 0);
         }
         var authority = FhirResiliencePipelines.AuthorityOf(target);
+        if (!_pipelines.Options.IsAllowedServer(baseUrl))
+        {
+            return Failed(FhirFailureKind.Refused, $"the FHIR server {baseUrl.GetLeftPart(UriPartial.Path)} is not on this service's list of allowed servers (CarTCds:Fhir:AllowedServers); it was not called", bearerToken, 0);
+        }
         if (bearerToken is not null && !IsUsableBearerToken(bearerToken))
         {
             return Failed(FhirFailureKind.Refused, "the access token contains characters a Bearer token may not have; the request was not sent", bearerToken, 0);

@@ -78,12 +78,20 @@ public static class CarTCdsServiceRegistration
         return builder;
     }
 
-    /// <summary>Says loudly at start-up when the evaluation clock is fixed (tests and sandbox only).</summary>
-    public static WebApplication WarnIfClockIsFixed(this WebApplication app)
+    /// <summary>Says loudly at start-up what an operator must know: the evaluation clock is fixed
+    /// (tests and sandbox only), or any FHIR server a caller names will be called (no
+    /// <c>CarTCds:Fhir:AllowedServers</c> outside Development and Testing).</summary>
+    public static WebApplication LogStartupWarnings(this WebApplication app)
     {
         if (app.Services.GetRequiredService<IOptions<CarTCdsOptions>>().Value.Now is { } now)
         {
             app.Logger.LogWarning("CarTCds:Now is set: every hook is evaluated as of {Now:O}, not the request's time. For tests and the sandbox only.", now);
+        }
+        if (app.Services.GetRequiredService<FhirResiliencePipelines>().Options.AllowedServers.Count == 0
+            && !app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing"))
+        {
+            app.Logger.LogWarning("{Section}:AllowedServers is empty: the service will call any FHIR server a caller names in fhirServer. " +
+                "List the EHRs' FHIR base URLs before a shared deployment.", FhirSection);
         }
         return app;
     }

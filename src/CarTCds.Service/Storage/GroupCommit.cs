@@ -21,12 +21,15 @@ internal sealed class GroupCommit : IAsyncDisposable
 
     private readonly StorageDatabase _db;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly Thread _loop;
 
     public GroupCommit(StorageDatabase db)
     {
         _db = db;
-        _loop = Task.Run(RunAsync);
+        // A thread of its own: SQLite's commands run synchronously (its async API is sync underneath),
+        // so a commit's fsync would otherwise hold one of the few thread-pool threads the requests need.
+        _loop = new Thread(Run) { IsBackground = true, Name = "CarTCds group commit" };
+        _loop.Start();
     }
 
     /// <summary>Runs <paramref name="write"/> in a transaction shared with concurrent writes and
@@ -39,14 +42,15 @@ internal sealed class GroupCommit : IAsyncDisposable
         return pending.Done.Task;
     }
 
-    private async Task RunAsync()
+    // Blocking waits are deliberate: this is the loop's own thread, not a pool thread.
+    private void Run()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
-            await CommitAsync(batch).ConfigureAwait(false);
+            CommitAsync(batch).GetAwaiter().GetResult();
         }
     }
 
@@ -88,10 +92,12 @@ internal sealed class GroupCommit : IAsyncDisposable
         foreach (var pending in ok) pending.Done.TrySetResult();
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        // Writes already handed in are committed before the database is closed.
+        _loop.Join();
+        return ValueTask.CompletedTask;
     }
 
     private sealed record Pending(Func<DbConnection, DbTransaction, Task> Write, TaskCompletionSource Done);

@@ -1,3 +1,4 @@
+using CarTCds.Service.Benchmark;
 using CarTCds.Service.CdsServices;
 using CarTCds.Service.Feedback;
 using CarTCds.Service.Health;
@@ -16,6 +17,7 @@ app.MapCdsServices();
 app.MapFeedback();
 app.MapFeedbackAdmin().RequireAuthorization(CdsHooksSecurity.AdminPolicy);
 app.MapHealth();
+app.MapParseOnlyBaseline();
 app.MapOpenApi();
 app.Run();
 

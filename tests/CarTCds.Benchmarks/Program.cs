@@ -9,8 +9,11 @@ namespace CarTCds.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args)
+    public static int Main(string[] args)
     {
+        // Load-run inputs and the FHIR server's own query time (tests/load/run.sh).
+        if (LoadRunCommands.TryRunAsync(args).GetAwaiter().GetResult() is { } exit) return exit;
+
         // `-- --sizes`: what the benchmarks feed the engine (resources, request body bytes, the cards
         // it answers with), for the README and to check that the scenario is the one described.
         if (args is ["--sizes"])
@@ -25,7 +28,7 @@ public static class Program
                     $"{n,6} Observations: {scenario.Resources.Count,6} resources, request body {scenario.RequestUtf8().Length,10:N0} bytes, response {responseBytes,8:N0} bytes"));
                 foreach (var card in response?.Cards ?? []) Console.WriteLine($"         [{card.Indicator}] {card.Summary}");
             }
-            return;
+            return 0;
         }
         // Reports go beside this project (git-ignored), not into the directory `dotnet run` was started from.
         if (!args.Contains("--artifacts") && ProjectDirectory() is { } project)
@@ -33,6 +36,7 @@ public static class Program
             args = [.. args, "--artifacts", Path.Combine(project, "BenchmarkDotNet.Artifacts")];
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
     }
 
     // bin/Release/net10.0/ → the folder holding CarTCds.Benchmarks.csproj, when run from a build tree.

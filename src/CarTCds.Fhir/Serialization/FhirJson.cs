@@ -19,9 +19,9 @@ public static class FhirJson
 
     // Static initialisers run in text order: the resolver must exist before the options use it.
     /// <summary>The FHIR model's type resolver with FHIR's "no empty values" and
-    /// "resourceType first" rules applied.</summary>
+    /// "resourceType first, and once" rules applied.</summary>
     public static IJsonTypeInfoResolver Resolver { get; } =
-        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues).WithAddedModifier(RejectNullItems).WithAddedModifier(WriteResourceTypeFirst);
+        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues).WithAddedModifier(RejectNullItems).WithAddedModifier(ResourceTypeFirstAndOnce);
 
     /// <summary>Options for the FHIR model; also chain <see cref="Resolver"/> into other
     /// contexts that embed FHIR resources (the CDS Hooks contract does).</summary>
@@ -132,12 +132,18 @@ public static class FhirJson
     /// <summary>Puts <c>resourceType</c> first, as FHIR JSON requires. The
     /// <c>[JsonPropertyOrder]</c> on the abstract <see cref="Resource.ResourceType"/> is not
     /// seen on the concrete types' overrides, which would otherwise write it after id/meta/text.</summary>
-    private static void WriteResourceTypeFirst(JsonTypeInfo typeInfo)
+    private static void ResourceTypeFirstAndOnce(JsonTypeInfo typeInfo)
     {
         if (!typeof(Resource).IsAssignableFrom(typeInfo.Type)) return;
         foreach (var property in typeInfo.Properties)
         {
-            if (property.Name == "resourceType") property.Order = -100;
+            if (property.Name != "resourceType") continue;
+            property.Order = -100;
+            // The type is chosen from resourceType before the typed read (ResourceJsonConverter), so
+            // reading it again sets nothing; but a property with a setter takes part in the
+            // serializer's duplicate check, which refuses a second resourceType without the
+            // converter scanning the whole object ahead for one.
+            property.Set ??= static (_, _) => { };
         }
     }
 

@@ -18,7 +18,9 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException($"Expected a FHIR resource (a JSON object) but found {Describe(reader.TokenType)}.");
 
-        var resourceType = PeekResourceType(reader)
+        // Fast path: resourceType as the first property (how FHIR servers and our own writer put it)
+        // needs no read-ahead; otherwise scan the object for it (FHIR does not require it first).
+        var resourceType = FirstPropertyResourceType(reader) ?? PeekResourceType(reader)
             ?? throw new JsonException("A FHIR resource must have a string 'resourceType'.");
 
         var known = KnownType(resourceType);
@@ -72,6 +74,15 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         "OperationOutcome" => typeof(OperationOutcome),
         _ => null,
     };
+
+    // Looks at the first property only, on a copy of the reader: its string value when it is
+    // resourceType, else null. A later duplicate resourceType is still refused: the typed read
+    // treats the (get-only) resourceType like any other property in its duplicate check.
+    private static string? FirstPropertyResourceType(Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("resourceType"u8)) return null;
+        return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    }
 
     // Scans a copy of the reader (a struct) so the real one still stands on StartObject. Reads
     // every top-level property: a second resourceType makes the resource ambiguous, and the

@@ -3,7 +3,7 @@ using CarTCds.Service.Storage;
 namespace CarTCds.Service.Audit;
 
 /// <summary><see cref="IAuditLog"/> in the service's database.</summary>
-internal sealed class DbAuditLog(StorageDatabase db, PatientIdHasher hasher) : IAuditLog
+internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientIdHasher hasher) : IAuditLog
 {
     /// <summary>Longest text kept from the request (service id from the URL, hook, hookInstance,
     /// issuer, tenant): what a caller sends is bounded before it is stored.</summary>
@@ -12,16 +12,17 @@ internal sealed class DbAuditLog(StorageDatabase db, PatientIdHasher hasher) : I
     public async Task RecordAsync(HookAuditRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var hash = string.IsNullOrEmpty(record.PatientId) ? null : hasher.Hash(record.PatientId);
+        // Shares a commit with concurrent hook calls' writes (GroupCommit); returns once committed.
+        await group.WriteAsync(async (connection, transaction) =>
         {
             using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT INTO hook_audit (occurred_at, issuer, tenant, service_id, hook, hook_instance, patient_hash, patient_hash_key_id,
                     findings_json, card_count, rule_set, latency_ms, status_code)
                 VALUES (@at, @issuer, @tenant, @service, @hook, @instance, @patientHash, @keyId, @findings, @cards, @ruleSet, @latency, @status)
                 """;
-            var hash = string.IsNullOrEmpty(record.PatientId) ? null : hasher.Hash(record.PatientId);
             db.AddTimestamp(insert, "at", record.OccurredAt);
             StorageDatabase.Add(insert, "issuer", Cut(record.Issuer));
             StorageDatabase.Add(insert, "tenant", Cut(record.Tenant));
@@ -35,9 +36,8 @@ internal sealed class DbAuditLog(StorageDatabase db, PatientIdHasher hasher) : I
             StorageDatabase.Add(insert, "ruleSet", record.RuleSet);
             StorageDatabase.Add(insert, "latency", Math.Round(record.LatencyMs, 3));
             StorageDatabase.Add(insert, "status", record.StatusCode);
-            // A single statement commits on its own (autocommit), synchronously on SQLite (FULL).
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<StoredHookAudit>> ListAsync(string? hookInstance, int limit, CancellationToken cancellationToken)

@@ -82,18 +82,28 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         logger.LogInformation("Hook call {ServiceId} {Hook} {HookInstance}: {StatusCode} in {LatencyMs:0.0} ms, {CardCount} cards [{Findings}], rule set {RuleSet}, issuer {Issuer}, tenant {Tenant}",
             serviceId, record.Hook, record.HookInstance, status, latencyMs, cards.Count, Storage.FindingsJson.Brief(cards), ruleSet, issuer, tenant);
 
-        if (status == StatusCodes.Status200OK && cards.Count > 0)
+        // Both writes are handed to the group commit together, so that one commit usually carries
+        // both (and other calls' writes); the answer still waits for both to be committed.
+        var remembered = status == StatusCodes.Status200OK && cards.Count > 0 ? RememberAsync(serviceId, ruleSet, cards, record.HookInstance) : Task.CompletedTask;
+        var audited = AuditAsync(record, serviceId, status);
+        await Task.WhenAll(remembered, audited).ConfigureAwait(false);
+    }
+
+    private async Task RememberAsync(string serviceId, string ruleSet, IReadOnlyList<Card> cards, string? hookInstance)
+    {
+        try
         {
-            try
-            {
-                await registry.RememberAsync(serviceId, ruleSet, cards, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Cards of hook call {ServiceId} {HookInstance} could not be registered; feedback on them will be stored as about unknown cards",
-                    serviceId, record.HookInstance);
-            }
+            await registry.RememberAsync(serviceId, ruleSet, cards, CancellationToken.None).ConfigureAwait(false);
         }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Cards of hook call {ServiceId} {HookInstance} could not be registered; feedback on them will be stored as about unknown cards",
+                serviceId, hookInstance);
+        }
+    }
+
+    private async Task AuditAsync(HookAuditRecord record, string serviceId, int status)
+    {
         try
         {
             await audit.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);

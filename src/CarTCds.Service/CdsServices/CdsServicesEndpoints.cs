@@ -41,18 +41,8 @@ public static class CdsServicesEndpoints
     public static async Task<IResult> CallServiceAsync(string id, HttpRequest request, CdsServiceEvaluator evaluator,
         IOptions<CarTCdsOptions> options, CancellationToken cancellationToken)
     {
-        // An unknown service is a 404 whatever the body holds.
-        if (evaluator.Catalog.Find(id) is null)
-        {
-            return OperationOutcomeResults.From(HookError.NotFound(
-                $"Unknown CDS service '{id}'. This server offers: {string.Join(", ", evaluator.Catalog.Services.Select(s => s.Id))} (GET /cds-services)."));
-        }
-
-        var (body, bodyError) = await JsonBody.ReadAsync(request, options).ConfigureAwait(false);
-        if (bodyError is not null) return bodyError;
-
-        var (hookRequest, parseError) = CdsRequestReader.Read(body.Span);
-        if (parseError is not null) return OperationOutcomeResults.From(parseError);
+        var (hookRequest, readError) = await ReadHookRequestAsync(id, request, evaluator, options).ConfigureAwait(false);
+        if (readError is not null) return readError;
         request.HttpContext.ObserveHookRequest(hookRequest!);
 
         var result = await evaluator.EvaluateAsync(id, hookRequest!, cancellationToken).ConfigureAwait(false);
@@ -61,5 +51,29 @@ public static class CdsServicesEndpoints
         return result.Error is { } error
             ? OperationOutcomeResults.From(error)
             : TypedResults.Json(result.Response!, CdsJson.Response);
+    }
+
+    /// <summary>Everything a hook call does before the engine: the service id must be in the catalogue
+    /// (else 404), the body JSON within the size limit (415, 413) and a CDS Hooks request (400). Shared
+    /// with the parse-only benchmark baseline (<see cref="Benchmark.ParseOnlyBaselineEndpoints"/>), so the
+    /// load run's ceiling does exactly this work.</summary>
+    internal static async Task<(CdsHookRequest? Request, IResult? Error)> ReadHookRequestAsync(string id, HttpRequest request,
+        CdsServiceEvaluator evaluator, IOptions<CarTCdsOptions> options)
+    {
+        // An unknown service is a 404 whatever the body holds.
+        if (evaluator.Catalog.Find(id) is null)
+        {
+            return (null, OperationOutcomeResults.From(HookError.NotFound(
+                $"Unknown CDS service '{id}'. This server offers: {string.Join(", ", evaluator.Catalog.Services.Select(s => s.Id))} (GET /cds-services).")));
+        }
+
+        var (body, bodyError) = await JsonBody.ReadAsync(request, options).ConfigureAwait(false);
+        if (bodyError is not null) return (null, bodyError);
+        using (body)
+        {
+            // The parsed request keeps no reference to the pooled bytes (strings and JsonElements are copies).
+            var (hookRequest, parseError) = CdsRequestReader.Read(body!.Span);
+            return parseError is not null ? (null, OperationOutcomeResults.From(parseError)) : (hookRequest, null);
+        }
     }
 }

@@ -39,9 +39,10 @@ public static class FeedbackEndpoints
         if (bodyError is not null) return bodyError;
 
         CdsFeedbackRequest? feedback;
+        using var rented = body!;
         try
         {
-            feedback = body.Length == 0 ? null : JsonSerializer.Deserialize(body.Span, CdsJson.Feedback);
+            feedback = rented.Length == 0 ? null : JsonSerializer.Deserialize(rented.Span, CdsJson.Feedback);
         }
         catch (JsonException ex)
         {

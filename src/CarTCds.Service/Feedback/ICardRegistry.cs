@@ -29,7 +29,7 @@ public sealed record IssuedCard(string CardUuid, string ServiceId, string RuleSe
     string Indicator, IReadOnlyList<string> FindingCodes, string FindingsJson, DateTimeOffset IssuedAt);
 
 /// <summary><see cref="ICardRegistry"/> in the service's database.</summary>
-internal sealed class DbCardRegistry(StorageDatabase db, TimeProvider time) : ICardRegistry
+internal sealed class DbCardRegistry(StorageDatabase db, GroupCommit group, TimeProvider time) : ICardRegistry
 {
     internal const string UnknownCardType = "(none)";
 
@@ -41,36 +41,31 @@ internal sealed class DbCardRegistry(StorageDatabase db, TimeProvider time) : IC
         if (list.Count == 0) return;
         var now = time.GetUtcNow();
 
-        var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        // Shares a commit with concurrent hook calls' writes (GroupCommit); returns once committed.
+        await group.WriteAsync(async (connection, transaction) =>
         {
-            var transaction = await db.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+            foreach (var card in list)
             {
-                foreach (var card in list)
-                {
-                    using var insert = connection.CreateCommand();
-                    insert.Transaction = transaction;
-                    insert.CommandText = """
-                        INSERT INTO issued_cards (card_uuid, service_id, rule_set, card_type, topic_system, topic_code, indicator, finding_codes, findings_json, issued_at)
-                        VALUES (@uuid, @service, @ruleSet, @type, @topicSystem, @topicCode, @indicator, @codes, @findings, @at)
-                        ON CONFLICT (card_uuid) DO NOTHING
-                        """;
-                    StorageDatabase.Add(insert, "uuid", card.Uuid);
-                    StorageDatabase.Add(insert, "service", serviceId);
-                    StorageDatabase.Add(insert, "ruleSet", ruleSetLabel);
-                    StorageDatabase.Add(insert, "type", CardTypeOf(card));
-                    StorageDatabase.Add(insert, "topicSystem", card.Source.Topic?.System);
-                    StorageDatabase.Add(insert, "topicCode", card.Source.Topic?.Code);
-                    StorageDatabase.Add(insert, "indicator", card.Indicator);
-                    StorageDatabase.Add(insert, "codes", FindingsJson.Codes(card));
-                    db.AddJson(insert, "findings", FindingsJson.ForCard(card));
-                    db.AddTimestamp(insert, "at", now);
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = """
+                    INSERT INTO issued_cards (card_uuid, service_id, rule_set, card_type, topic_system, topic_code, indicator, finding_codes, findings_json, issued_at)
+                    VALUES (@uuid, @service, @ruleSet, @type, @topicSystem, @topicCode, @indicator, @codes, @findings, @at)
+                    ON CONFLICT (card_uuid) DO NOTHING
+                    """;
+                StorageDatabase.Add(insert, "uuid", card.Uuid);
+                StorageDatabase.Add(insert, "service", serviceId);
+                StorageDatabase.Add(insert, "ruleSet", ruleSetLabel);
+                StorageDatabase.Add(insert, "type", CardTypeOf(card));
+                StorageDatabase.Add(insert, "topicSystem", card.Source.Topic?.System);
+                StorageDatabase.Add(insert, "topicCode", card.Source.Topic?.Code);
+                StorageDatabase.Add(insert, "indicator", card.Indicator);
+                StorageDatabase.Add(insert, "codes", FindingsJson.Codes(card));
+                db.AddJson(insert, "findings", FindingsJson.ForCard(card));
+                db.AddTimestamp(insert, "at", now);
+                await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
             }
-        }
+        }).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IssuedCard?> FindAsync(string serviceId, string cardUuid, CancellationToken cancellationToken)

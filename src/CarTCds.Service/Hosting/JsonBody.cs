@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -6,16 +7,19 @@ namespace CarTCds.Service.Hosting;
 /// <summary>Reads a JSON request body within the size limit, or says why not (415, 413, 400).</summary>
 public static class JsonBody
 {
-    /// <summary>Reads the whole body into memory, at most <see cref="CarTCdsOptions.MaxRequestBodyBytes"/>.</summary>
-    public static async Task<(ReadOnlyMemory<byte> Body, IResult? Error)> ReadAsync(HttpRequest request, IOptions<CarTCdsOptions> options)
+    /// <summary>Reads the whole body into a buffer rented from <see cref="ArrayPool{T}.Shared"/>, at most
+    /// <see cref="CarTCdsOptions.MaxRequestBodyBytes"/>. On success the caller owns the returned
+    /// <see cref="RentedBody"/> and must dispose it once parsed (nothing parsed from it may keep a
+    /// reference to its bytes); on error the body is null and nothing is rented.</summary>
+    public static async Task<(RentedBody? Body, IResult? Error)> ReadAsync(HttpRequest request, IOptions<CarTCdsOptions> options)
     {
         var limit = options.Value.MaxRequestBodyBytes;
         if (!IsJson(request.ContentType))
         {
-            return (default, OperationOutcomeResults.Error(StatusCodes.Status415UnsupportedMediaType, "not-supported",
+            return (null, OperationOutcomeResults.Error(StatusCodes.Status415UnsupportedMediaType, "not-supported",
                 $"Content-Type must be application/json (was '{request.ContentType ?? "(none)"}')."));
         }
-        if (request.ContentLength > limit) return (default, TooLarge(limit));
+        if (request.ContentLength > limit) return (null, TooLarge(limit));
 
         // Our limit applies; lift the server's so it does not answer first with an empty 413.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -23,22 +27,44 @@ public static class JsonBody
             sizeFeature.MaxRequestBodySize = limit + 1;
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is { } len and > 0 ? (int)Math.Min(len, limit) : 16 * 1024);
-        var chunk = new byte[16 * 1024];
+        // A 200-Observation hook body is ~130 KB: a fresh array per call lands on the large-object
+        // heap every time, a pooled one is reused (load run, tests/load/README.md). Content-Length
+        // sizes the first rent (+1 so a body that matches it exactly is seen to end without a regrow).
+        var initial = request.ContentLength is { } len and >= 0 ? (int)Math.Min(Math.Min(len, limit) + 1, Array.MaxLength) : 16 * 1024;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1024));
+        var length = 0;
         try
         {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+            while (true)
             {
-                if (buffer.Length + read > limit) return (default, TooLarge(limit));
-                buffer.Write(chunk, 0, read);
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min((long)buffer.Length * 2, limit + 1), Array.MaxLength));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted).ConfigureAwait(false);
+                if (read == 0) break;
+                length += read;
+                if (length > limit)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, TooLarge(limit));
+                }
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (default, TooLarge(limit));
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, TooLarge(limit));
         }
-        return (buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        return (new RentedBody(buffer, length), null);
     }
 
     private static IResult TooLarge(long limit) =>
@@ -51,5 +77,30 @@ public static class JsonBody
         var media = contentType.Split(';', 2)[0].Trim();
         return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || media.Equals("application/fhir+json", StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+/// <summary>A request body in a pooled array (<see cref="JsonBody.ReadAsync"/>); <see cref="Dispose"/>
+/// gives the array back. Use <see cref="Span"/> only before disposing.</summary>
+public sealed class RentedBody : IDisposable
+{
+    private byte[]? _buffer;
+    private readonly int _length;
+
+    internal RentedBody(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    /// <summary>Body length in bytes.</summary>
+    public int Length => _length;
+
+    /// <summary>The body's bytes; throws once disposed.</summary>
+    public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(RentedBody))).AsSpan(0, _length);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
     }
 }

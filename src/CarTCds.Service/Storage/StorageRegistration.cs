@@ -33,6 +33,7 @@ public static class StorageRegistration
         services.AddSingleton(sp => new PatientIdHasher(sp.GetRequiredService<IConfiguration>()[PatientIdHasher.SaltKey]));
         services.RemoveAll<IFeedbackStore>();
         services.AddSingleton<IFeedbackStore, DbFeedbackStore>();
+        services.AddSingleton<GroupCommit>();
         services.AddSingleton<ICardRegistry, DbCardRegistry>();
         services.AddSingleton<IFeedbackReport, DbFeedbackReport>();
         services.AddSingleton<IAuditLog, DbAuditLog>();

@@ -11,7 +11,10 @@ using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CarTCds.Cli.Tests.Feedback;
 
@@ -46,7 +49,8 @@ public sealed class AuthenticatedCliTests : IDisposable
             .UseSetting("CarTCds:Auth:Issuers:1:JwksFile", Jwks("ops"))
             .UseSetting("CarTCds:Auth:Issuers:1:Admin", "true")
             .UseTempSqlite());
-        _service.UseKestrel(0);
+        // Loopback port 0 (any free port); UseKestrel(0) alone listens on the default 5000, which parallel runs share.
+        _service.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         _service.StartServer();
     }
 
@@ -54,7 +58,8 @@ public sealed class AuthenticatedCliTests : IDisposable
 
     private string Jwks(string name) => Path.Combine(_dir, name + ".jwks.json");
 
-    private string ServiceUrl => _service.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+    private string ServiceUrl =>
+        _service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
 
     public void Dispose()
     {

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using CarTCds.Service.Tests.TestSupport;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CarTCds.Service.Tests.Resilience;
 
@@ -27,9 +30,10 @@ public sealed class RequestTimeoutTests
     {
         // A real Kestrel and a raw socket: the test server does not stream a stalled body the way a network does.
         await using var service = Service(requestTimeout: "00:00:02", fetchBudget: "00:00:01");
-        service.UseKestrel(0);
+        // Loopback port 0 (any free port); UseKestrel(0) alone listens on the default 5000, which parallel runs share.
+        service.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         service.StartServer();
-        var port = service.ClientOptions.BaseAddress.Port;
+        var port = new Uri(service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
         var body = System.Text.Encoding.UTF8.GetBytes(HookJson.Toxicity());
         using var tcp = new System.Net.Sockets.TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, port);

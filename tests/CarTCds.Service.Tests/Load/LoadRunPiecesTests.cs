@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CarTCds.Benchmarks;
+using CarTCds.Service.Tests.TestSupport;
+
+namespace CarTCds.Service.Tests.Load;
+
+/// <summary>The pieces of the load run (tests/load) that can be checked fast: the budgets file, the
+/// summariser against a recorded run (tests/load/sample), and the request and patient the run sends.
+/// The load run itself is not part of CI (minutes long, noisy on shared cores).</summary>
+[Collection(CarTCdsServiceCollection.Name)]
+public sealed partial class LoadRunPiecesTests(CarTCdsWebApplicationFactory factory)
+{
+    private static readonly string Root = FindRoot();
+    private static readonly string LoadDir = Path.Combine(Root, "tests", "load");
+    private static readonly string Sample = Path.Combine(LoadDir, "sample");
+    private static readonly string Budgets = Path.Combine(LoadDir, "budgets.json");
+
+    [Fact]
+    public void GivenBudgetsJson_WhenRead_ThenEveryBudgetHasAMetricAUnitATargetAndExactlyOneBound()
+    {
+        // Arrange + Act
+        using var doc = JsonDocument.Parse(File.ReadAllText(Budgets));
+        var budgets = doc.RootElement.GetProperty("budgets").EnumerateObject().ToList();
+
+        // Assert: the issue's eight targets and the 1,000 req/s check are all there.
+        Assert.Equal(9, budgets.Count);
+        Assert.All(budgets, b =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(b.Value.GetProperty("metric").GetString()));
+            Assert.False(string.IsNullOrWhiteSpace(b.Value.GetProperty("unit").GetString()));
+            Assert.False(string.IsNullOrWhiteSpace(b.Value.GetProperty("target").GetString()));
+            Assert.True(b.Value.TryGetProperty("min", out _) ^ b.Value.TryGetProperty("max", out _), $"{b.Name}: exactly one of min/max");
+        });
+        Assert.Equal(0.60, doc.RootElement.GetProperty("budgets").GetProperty("hook-throughput").GetProperty("min").GetDouble());
+    }
+
+    [Fact]
+    public async Task GivenTheRecordedSample_WhenSummarised_ThenEveryBudgetIsJudgedAndTheRatioIsTheMedianOfHookOverParseOnly()
+    {
+        // Arrange
+        var summary = Path.Combine(Path.GetTempPath(), $"cartcds-load-summary-{Guid.NewGuid():N}.json");
+        try
+        {
+            // Act
+            var (exit, output) = await SummariseAsync(Sample, Budgets, "--engine-csv", Path.Combine(Sample, "engine.csv"), "--json", summary);
+
+            // Assert: a verdict for every budget, none unmeasured, and the exit code says whether one was missed.
+            using var budgets = JsonDocument.Parse(File.ReadAllText(Budgets));
+            var verdicts = new Dictionary<string, string>();
+            foreach (var b in budgets.RootElement.GetProperty("budgets").EnumerateObject())
+            {
+                var line = Assert.Single(output.Split('\n'), l => l.Contains($" {b.Name}: ", StringComparison.Ordinal));
+                verdicts[b.Name] = line.Trim().Split(' ')[0];
+                Assert.Contains(verdicts[b.Name], new[] { "met", "MISSED" });
+            }
+            Assert.Equal(verdicts.ContainsValue("MISSED") ? 1 : 0, exit);
+
+            // The ratio, recomputed here from the recorded wrk outputs (median of the per-round ratios).
+            var ratios = Directory.GetFiles(Sample, "hook-*.wrk.txt").Order(StringComparer.Ordinal)
+                .Zip(Directory.GetFiles(Sample, "parse-only-*.wrk.txt").Order(StringComparer.Ordinal), (h, p) => Rps(h) / Rps(p))
+                .Order().ToList();
+            Assert.Equal(3, ratios.Count);
+            using var json = JsonDocument.Parse(File.ReadAllText(summary));
+            Assert.Equal(ratios[1], json.RootElement.GetProperty("metrics").GetProperty("hook_vs_parse_only_ratio").GetDouble(), 6);
+            Assert.Equal(ratios[1] >= 0.60 ? "met" : "MISSED", verdicts["hook-throughput"]);
+        }
+        finally
+        {
+            File.Delete(summary);
+        }
+    }
+
+    [Fact]
+    public async Task GivenAStartUpBudgetTheSampleExceeds_WhenSummarised_ThenThatBudgetIsMissedAndTheExitCodeIs1()
+    {
+        // Arrange: the recorded start-up is far above 1 ms.
+        var budgets = Path.Combine(Path.GetTempPath(), $"cartcds-budgets-{Guid.NewGuid():N}.json");
+        var summary = budgets + ".summary.json";
+        await File.WriteAllTextAsync(budgets, """
+            {"budgets":{"startup":{"metric":"startup_ms","max":1,"unit":"ms","target":"start-up within 1 ms"}}}
+            """);
+        try
+        {
+            // Act
+            var (exit, output) = await SummariseAsync(Sample, budgets, "--json", summary);
+
+            // Assert
+            Assert.Equal(1, exit);
+            Assert.Contains(output.Split('\n'), l => l.TrimStart().StartsWith("MISSED", StringComparison.Ordinal) && l.Contains(" startup: ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(budgets);
+            File.Delete(summary);
+        }
+    }
+
+    [Fact]
+    public async Task GivenARoundWithNon2xxAnswers_WhenSummarised_ThenTheResultsAreRefusedWithExitCode2()
+    {
+        // Arrange: a copy of the sample whose first hook round had 4xx answers (their requests/s would mean nothing).
+        var copy = Directory.CreateTempSubdirectory("cartcds-load-sample-");
+        try
+        {
+            foreach (var file in Directory.GetFiles(Sample)) File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
+            await File.AppendAllTextAsync(Path.Combine(copy.FullName, "hook-1.wrk.txt"), "  Non-2xx or 3xx responses: 12\n");
+
+            // Act
+            var (exit, output) = await SummariseAsync(copy.FullName, Budgets);
+
+            // Assert
+            Assert.Equal(2, exit);
+            Assert.Contains("12 requests failed or were answered non-2xx", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task GivenTheLoadRunBody_WhenPostedToTheToxicityHook_Then200WithCardsFromItsPrefetchOf200Observations()
+    {
+        // Arrange
+        var body = LoadRunCommands.WriteBody(LoadRunCommands.DefaultObservations);
+        using (var doc = JsonDocument.Parse(body))
+        {
+            Assert.Equal(200, doc.RootElement.GetProperty("prefetch").GetProperty("observations").GetProperty("entry").GetArrayLength());
+        }
+        var client = factory.CreateClient();
+
+        // Act
+        var response = await client.PostBytesAsync(HookJson.ToxicityPath, body);
+
+        // Assert
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var answer = JsonDocument.Parse(text);
+        Assert.NotEqual(0, answer.RootElement.GetProperty("cards").GetArrayLength());
+    }
+
+    [Fact]
+    public void GivenTheNoPrefetchBody_WhenWritten_ThenItHasNoPrefetchAndNamesTheFhirServer()
+    {
+        // Arrange + Act
+        using var doc = JsonDocument.Parse(LoadRunCommands.WriteBody(200, "http://127.0.0.1:1234"));
+
+        // Assert
+        Assert.False(doc.RootElement.TryGetProperty("prefetch", out _));
+        Assert.Equal("http://127.0.0.1:1234", doc.RootElement.GetProperty("fhirServer").GetString());
+        Assert.Equal(SyntheticPatient.PatientId, doc.RootElement.GetProperty("context").GetProperty("patientId").GetString());
+    }
+
+    [Fact]
+    public void GivenThePatientWriter_WhenWritten_ThenATransactionBundleOfPutsWith200ObservationsForThatPatient()
+    {
+        // Arrange + Act
+        using var doc = JsonDocument.Parse(LoadRunCommands.WritePatient(200));
+
+        // Assert
+        var root = doc.RootElement;
+        Assert.Equal("Bundle", root.GetProperty("resourceType").GetString());
+        Assert.Equal("transaction", root.GetProperty("type").GetString());
+        var entries = root.GetProperty("entry").EnumerateArray().ToList();
+        Assert.Equal(200, entries.Count(e => e.GetProperty("resource").GetProperty("resourceType").GetString() == "Observation"));
+        Assert.All(entries, e => Assert.Equal("PUT", e.GetProperty("request").GetProperty("method").GetString()));
+        Assert.Single(entries, e => e.GetProperty("request").GetProperty("url").GetString() == $"Patient/{SyntheticPatient.PatientId}");
+    }
+
+    [Fact]
+    public void GivenTheToxicityQueries_WhenRendered_ThenEachNamesThePatientAndNoTokenIsLeft()
+    {
+        // Arrange + Act
+        var queries = LoadRunCommands.ToxicityQueries();
+
+        // Assert
+        Assert.NotEmpty(queries);
+        Assert.All(queries, q =>
+        {
+            Assert.Contains(SyntheticPatient.PatientId, q, StringComparison.Ordinal);
+            Assert.DoesNotContain("{{", q, StringComparison.Ordinal);
+        });
+    }
+
+    private static double Rps(string wrkOutput) =>
+        double.Parse(RequestsPerSecond().Match(File.ReadAllText(wrkOutput)).Groups[1].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^Requests/sec:\s+([\d.]+)", RegexOptions.Multiline)]
+    private static partial Regex RequestsPerSecond();
+
+    private static async Task<(int Exit, string Output)> SummariseAsync(string results, string budgets, params string[] more)
+    {
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(LoadDir, "summarise.py"), results, "--budgets", budgets }.Concat(more)) start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CarTCds.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("CarTCds.sln not found above the test's base directory.");
+    }
+}

@@ -2,11 +2,13 @@ using CarTCds.Service.CdsServices;
 using CarTCds.Service.Feedback;
 using CarTCds.Service.Health;
 using CarTCds.Service.Hosting;
+using CarTCds.Service.Sandbox;
 using CarTCds.Service.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCarTCds();
 builder.AddCdsHooksSecurity();
+builder.AddSandbox();
 
 var app = builder.Build();
 app.LogStartupWarnings();
@@ -16,6 +18,7 @@ app.MapCdsServices();
 app.MapFeedback();
 app.MapFeedbackAdmin().RequireAuthorization(CdsHooksSecurity.AdminPolicy);
 app.MapHealth();
+app.MapSandbox();
 app.MapOpenApi();
 app.Run();
 

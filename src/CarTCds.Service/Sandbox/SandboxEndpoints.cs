@@ -1,0 +1,129 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Serialization;
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Evaluation;
+using CarTCds.Service.Hosting;
+using CarTCds.Service.Security;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+
+namespace CarTCds.Service.Sandbox;
+
+/// <summary>The sandbox: a mini-EHR page at <c>/sandbox</c> (static files in wwwroot/sandbox) and
+/// its API at <c>/sandbox/api</c>. The page builds nothing itself: the API hands it the exact
+/// hook request an EHR would send (the example's record moved so the chosen day ends now), the
+/// page posts it to <c>/cds-services/{id}</c> like any EHR and sends feedback to
+/// <c>/cds-services/{id}/feedback</c>. The API needs the client policy, so with authentication
+/// on the page works only with a client token pasted into it.</summary>
+public static class SandboxEndpoints
+{
+    /// <summary>Registers <see cref="SandboxOptions"/>, the example patients and the timeline.</summary>
+    public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SandboxOptions>().Bind(builder.Configuration.GetSection(SandboxOptions.Section));
+        builder.Services.AddSingleton<ExamplePatients>();
+        builder.Services.AddSingleton(sp => new PatientTimeline(sp.GetRequiredService<ExamplePatients>(), sp.GetRequiredService<CdsServiceEvaluator>().Rules));
+        return builder;
+    }
+
+    /// <summary>Serves the page and maps the API when <see cref="SandboxOptions.Enabled"/> (default:
+    /// Development only); warns at start-up when it is on outside Development.</summary>
+    public static WebApplication MapSandbox(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
+        if (!(options.Enabled ?? app.Environment.IsDevelopment())) return app;
+        if (!app.Environment.IsDevelopment())
+        {
+            app.Logger.LogWarning("The sandbox page is on (CarTCds:Sandbox:Enabled) outside Development: it serves synthetic example patients at /sandbox. A demo, not a clinical tool.");
+        }
+
+        var pageFolder = Path.Combine(app.Environment.WebRootPath ?? Path.Combine(app.Environment.ContentRootPath, "wwwroot"), "sandbox");
+        if (Directory.Exists(pageFolder))
+        {
+            var files = new PhysicalFileProvider(pageFolder);
+            app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = "/sandbox", FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions { RequestPath = "/sandbox", FileProvider = files });
+        }
+        app.MapGet("/sandbox", () => TypedResults.Redirect("/sandbox/")).ExcludeFromDescription();
+
+        var api = app.MapGroup("/sandbox/api").WithTags("Sandbox").RequireAuthorization(CdsHooksSecurity.ClientPolicy);
+        api.MapGet("/patients", GetPatients).WithName("SandboxPatients").WithSummary("The example patients and the days of their story.");
+        api.MapGet("/patients/{id}/timeline", GetTimeline).WithName("SandboxTimeline")
+            .WithSummary("Per day after infusion: vitals, oxygen, vasopressors, ICE/CAPD, CRS and ICANS grade (the engine's rules), tocilizumab/steroid doses.");
+        api.MapGet("/patients/{id}/request", GetHookRequest).WithName("SandboxHookRequest")
+            .WithSummary("The hook request an EHR would send for this patient on this day (hook, day, draft orders), for the page to post to /cds-services/{serviceId}.");
+        return app;
+    }
+
+    public static IResult GetPatients(ExamplePatients examples, CdsServiceEvaluator evaluator) =>
+        TypedResults.Json(new JsonObject
+        {
+            ["patients"] = new JsonArray(examples.Patients.Select(p => (JsonNode)new JsonObject
+            {
+                ["id"] = p.Id,
+                ["name"] = p.Name,
+                ["gender"] = p.Gender,
+                ["birthDate"] = p.BirthDate,
+                ["hasInfusion"] = p.HasInfusion,
+                ["day0"] = p.Anchor.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                ["firstDay"] = p.FirstDay,
+                ["lastDay"] = p.LastDay,
+            }).ToArray()),
+            ["draftOrders"] = new JsonArray(examples.DraftOrders.Keys.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
+            ["services"] = new JsonArray(evaluator.Catalog.Services.Select(s => (JsonNode)new JsonObject { ["id"] = s.Id, ["hook"] = s.Hook, ["title"] = s.Title }).ToArray()),
+        });
+
+    public static IResult GetTimeline(string id, PatientTimeline timeline) =>
+        timeline.For(id) is { } days
+            ? TypedResults.Json(days)
+            : OperationOutcomeResults.From(HookError.NotFound($"No sandbox patient '{id}' (GET /sandbox/api/patients)."));
+
+    /// <summary>Builds the request: the record moved so that <paramref name="day"/> ends at the
+    /// engine's "now", every prefetch key filled (<see cref="PatientBundleRequest"/>), and for the
+    /// order hooks the chosen draft orders (comma-separated names) written for this patient.</summary>
+    public static IResult GetHookRequest(string id, string? hook, int? day, string? orders, ExamplePatients examples,
+        CdsServiceEvaluator evaluator, TimeProvider time)
+    {
+        if (examples.Find(id) is not { } patient) return OperationOutcomeResults.From(HookError.NotFound($"No sandbox patient '{id}' (GET /sandbox/api/patients)."));
+        hook ??= "patient-view";
+        if (evaluator.Catalog.Services.FirstOrDefault(s => s.Hook == hook) is not { } service)
+            return OperationOutcomeResults.From(HookError.BadRequest($"'hook' must be one of: {string.Join(", ", evaluator.Catalog.Services.Select(s => s.Hook))}.", "hook", "value"));
+        var chosenDay = day ?? patient.LastDay;
+        if (chosenDay < patient.FirstDay || chosenDay > patient.LastDay)
+            return OperationOutcomeResults.From(HookError.BadRequest($"'day' must be between {patient.FirstDay} and {patient.LastDay} for {id}.", "day", "value"));
+
+        Bundle? drafts = null;
+        if (service.Hook != "patient-view")
+        {
+            var names = (orders ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.Length == 0) return OperationOutcomeResults.From(HookError.BadRequest($"'orders' (draft order names, comma-separated) is required for {hook}.", "orders", "required"));
+            var entries = new JsonArray();
+            foreach (var name in names)
+            {
+                if (!examples.DraftOrders.TryGetValue(name, out var order))
+                    return OperationOutcomeResults.From(HookError.BadRequest($"Unknown draft order '{name}'; offered: {string.Join(", ", examples.DraftOrders.Keys)}.", "orders", "value"));
+                foreach (var entry in order["entry"]?.AsArray() ?? [])
+                {
+                    var copy = entry!.DeepClone();
+                    // An EHR's draft order names its patient; the service refuses orders for another one.
+                    copy["resource"]!["subject"] = new JsonObject { ["reference"] = $"Patient/{patient.Id}" };
+                    entries.Add(copy);
+                }
+            }
+            drafts = (Bundle)FhirJson.Parse(new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries }.ToJsonString());
+        }
+
+        var dayEnd = patient.DayEnd(chosenDay);
+        var shifted = RecordTimeShift.Shift(patient.Bundle, dayEnd, time.GetUtcNow() - dayEnd);
+        var request = PatientBundleRequest.Build(service, (Bundle)FhirJson.Parse(shifted.ToJsonString()), drafts, "Practitioner/cartcds-sandbox");
+        return TypedResults.Json(new JsonObject
+        {
+            ["serviceId"] = service.Id,
+            ["day"] = chosenDay,
+            ["storyDate"] = patient.Anchor.AddDays(chosenDay).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["request"] = JsonNode.Parse(JsonSerializer.Serialize(request, CdsJson.Request)),
+        });
+    }
+}

@@ -69,7 +69,8 @@ public sealed class ExamplePatients(IOptions<SandboxOptions> options, ILogger<Ex
                     orders[Path.GetFileNameWithoutExtension(file)] = b;
             }
         }
-        return (patients, orders);
+        // The four seed journeys (cart-p*, profiles/examples/README.md) first, then the edge cases.
+        return (patients.OrderBy(p => p.Id.StartsWith("cart-p", StringComparison.Ordinal) ? 0 : 1).ThenBy(p => p.Id, StringComparer.Ordinal).ToList(), orders);
     }
 
     // A sandbox patient is a transaction Bundle with exactly one Patient (profiles/examples/README.md);

@@ -39,6 +39,15 @@ public static class SandboxEndpoints
             app.Logger.LogWarning("The sandbox page is on (CarTCds:Sandbox:Enabled) outside Development: it serves synthetic example patients at /sandbox. A demo, not a clinical tool.");
         }
 
+        // "/sandbox" → "/sandbox/" (so the page's relative URLs resolve) as middleware, not an
+        // endpoint: routing ignores the trailing slash, and a matched endpoint turns static files off.
+        app.Use((http, next) =>
+        {
+            if (!string.Equals(http.Request.Path.Value, "/sandbox", StringComparison.OrdinalIgnoreCase)) return next(http);
+            http.Response.Redirect("/sandbox/" + http.Request.QueryString);
+            return Task.CompletedTask;
+        });
+
         var pageFolder = Path.Combine(app.Environment.WebRootPath ?? Path.Combine(app.Environment.ContentRootPath, "wwwroot"), "sandbox");
         if (Directory.Exists(pageFolder))
         {
@@ -46,8 +55,6 @@ public static class SandboxEndpoints
             app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = "/sandbox", FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { RequestPath = "/sandbox", FileProvider = files });
         }
-        app.MapGet("/sandbox", () => TypedResults.Redirect("/sandbox/")).ExcludeFromDescription();
-
         var api = app.MapGroup("/sandbox/api").WithTags("Sandbox").RequireAuthorization(CdsHooksSecurity.ClientPolicy);
         api.MapGet("/patients", GetPatients).WithName("SandboxPatients").WithSummary("The example patients and the days of their story.");
         api.MapGet("/patients/{id}/timeline", GetTimeline).WithName("SandboxTimeline")

@@ -4,12 +4,11 @@ using System.Text.RegularExpressions;
 
 namespace CarTCds.Service.Sandbox;
 
-/// <summary>Moves an example patient's record in time so that a chosen instant of the story
-/// becomes "now" for the engine: every instant moves by the same offset (so the 24 h windows
-/// and the calendar day after infusion stay those of the story when the offset is whole days;
-/// with the wall clock they can differ by one for readings near midnight), dates move by the
-/// offset rounded to whole days (birth dates keep the age), and what the story records after
-/// the chosen instant is left out (an EHR does not know the future).</summary>
+/// <summary>Moves an example patient's record in time so that a chosen day of the story becomes
+/// today for the engine: every instant moves by the same offset (the sandbox uses whole days, so
+/// "day N after infusion" and every 24 h window stay those of the story), dates move by the offset
+/// rounded to whole days (birth dates keep the age), and what the story records after the chosen
+/// instant is left out (an EHR does not know the future).</summary>
 public static partial class RecordTimeShift
 {
     // FHIR instant/dateTime with a time and zone, e.g. 2013-05-12T14:30:00Z or …+02:00.

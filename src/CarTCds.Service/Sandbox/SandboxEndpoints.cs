@@ -13,7 +13,7 @@ namespace CarTCds.Service.Sandbox;
 
 /// <summary>The sandbox: a mini-EHR page at <c>/sandbox</c> (static files in wwwroot/sandbox) and
 /// its API at <c>/sandbox/api</c>. The page builds nothing itself: the API hands it the exact
-/// hook request an EHR would send (the example's record moved so the chosen day ends now), the
+/// hook request an EHR would send (the example's record moved so the chosen day is today), the
 /// page posts it to <c>/cds-services/{id}</c> like any EHR and sends feedback to
 /// <c>/cds-services/{id}/feedback</c>. The API needs the client policy, so with authentication
 /// on the page works only with a client token pasted into it.</summary>
@@ -87,8 +87,8 @@ public static class SandboxEndpoints
             ? TypedResults.Json(days)
             : OperationOutcomeResults.From(HookError.NotFound($"No sandbox patient '{id}' (GET /sandbox/api/patients)."));
 
-    /// <summary>Builds the request: the record moved so that <paramref name="day"/> ends at the
-    /// engine's "now", every prefetch key filled (<see cref="PatientBundleRequest"/>), and for the
+    /// <summary>Builds the request: the record moved by whole days so that <paramref name="day"/> is
+    /// the engine's today (charted up to now's time of day), every prefetch key filled (<see cref="PatientBundleRequest"/>), and for the
     /// order hooks the chosen draft orders (comma-separated names) written for this patient.</summary>
     public static IResult GetHookRequest(string id, string? hook, int? day, string? orders, ExamplePatients examples,
         CdsServiceEvaluator evaluator, TimeProvider time)
@@ -122,14 +122,20 @@ public static class SandboxEndpoints
             drafts = (Bundle)FhirJson.Parse(new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries }.ToJsonString());
         }
 
-        var dayEnd = patient.DayEnd(chosenDay);
-        var shifted = RecordTimeShift.Shift(patient.Bundle, dayEnd, time.GetUtcNow() - dayEnd);
+        // The chosen story day becomes today, by whole days: the cards count the same day after
+        // infusion as the story, and the record holds what was charted up to now's time of day
+        // (at 23:00Z, the whole day, as the timeline grades it).
+        var now = time.GetUtcNow();
+        var offset = TimeSpan.FromDays((now.UtcDateTime.Date - patient.Anchor.AddDays(chosenDay).UtcDateTime.Date).TotalDays);
+        var storyNow = now - offset;
+        var shifted = RecordTimeShift.Shift(patient.Bundle, storyNow, offset);
         var request = PatientBundleRequest.Build(service, (Bundle)FhirJson.Parse(shifted.ToJsonString()), drafts, "Practitioner/cartcds-sandbox");
         return TypedResults.Json(new JsonObject
         {
             ["serviceId"] = service.Id,
             ["day"] = chosenDay,
             ["storyDate"] = patient.Anchor.AddDays(chosenDay).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["storyNow"] = storyNow.ToString("yyyy-MM-dd'T'HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture),
             ["request"] = JsonNode.Parse(JsonSerializer.Serialize(request, CdsJson.Request)),
         });
     }

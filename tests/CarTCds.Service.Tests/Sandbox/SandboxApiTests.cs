@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CarTCds.Service.Tests.TestSupport;
+using Microsoft.AspNetCore.Hosting;
 
 namespace CarTCds.Service.Tests.Sandbox;
 
@@ -58,6 +59,25 @@ public sealed class SandboxApiTests(SandboxApiHost host) : IClassFixture<Sandbox
         var row = timeline.Single(d => (int)d!["day"]! == day)!;
         if (crs is not null) Assert.Equal(crs, (int?)row["crsGrade"]);
         if (icans is not null) Assert.Equal(icans, (int?)row["icansGrade"]);
+    }
+
+    [Theory]
+    [InlineData(5, 3)]   // day 5 noon: fever, norepinephrine, face mask; BiPAP only from 14:00 (expectations.json)
+    [InlineData(4, 0)]
+    public async Task GivenTheClockAtNoon_WhenADayIsRequested_ThenTheEngineGradesThatDaySoFarUnderTheSameDayNumber(int day, int crs)
+    {
+        // The suite's host evaluates at 12:00Z (CarTCdsWebApplicationFactory.FixedNow).
+        using var suiteHost = new CarTCdsWebApplicationFactory();
+        using var noon = suiteHost.WithWebHostBuilder(b => b.UseSetting("CarTCds:Sandbox:Enabled", "true"));
+        var client = noon.CreateClient();
+        var built = await GetJsonAsync(client, $"/sandbox/api/patients/{P1}/request?hook=patient-view&day={day}");
+
+        var response = await client.PostJsonAsync("/cds-services/cart-toxicity", built["request"]!.ToJsonString());
+
+        var card = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["cards"]![0]!;
+        Assert.Equal(crs, (int?)card["extension"]!["org.cartcds.findings"]![0]!["value"]);
+        Assert.Contains($"day {day}", (string?)card["summary"], StringComparison.Ordinal);
+        Assert.EndsWith("T12:00Z", (string?)built["storyNow"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ function renderHeader() {
     `<strong>${escapeHtml(p.name)}</strong>` +
     `<span>${escapeHtml(p.gender ?? "")} · born ${escapeHtml(p.birthDate ?? "?")} (${age(p.birthDate, date)} on ${date})</span>` +
     `<span>Patient/<code>${escapeHtml(p.id)}</code></span>` +
-    (p.hasInfusion ? `<span>Tisagenlecleucel infused ${escapeHtml(p.day0)} · viewing <strong>day ${state.day}</strong> (record times moved so this day ends now)</span>` : `<span>No CAR-T infusion recorded · as of ${escapeHtml(p.day0)}</span>`) +
+    (p.hasInfusion ? `<span>Tisagenlecleucel infused ${escapeHtml(p.day0)} · viewing <strong>day ${state.day}</strong> (record moved so this day is today)</span>` : `<span>No CAR-T infusion recorded · as of ${escapeHtml(p.day0)}</span>`) +
     (today ? `<span id="header-grades">CRS ${today.crsGrade ?? "–"} · ICANS ${today.icansGrade ?? "–"} (day ${today.day})</span>` : "");
 }
 
@@ -136,7 +136,7 @@ async function fire(hook) {
     }
     const cards = JSON.parse(text).cards ?? [];
     renderCards(built.serviceId, cards);
-    setStatus(`${hook} → ${built.serviceId}: ${cards.length} card(s) for day ${built.day} (${built.storyDate}).`);
+    setStatus(`${hook} → ${built.serviceId}: ${cards.length} card(s) for day ${built.day}, as of ${built.storyNow} in the story.`);
   } catch (e) {
     setStatus(e.message, true);
   }

@@ -61,7 +61,7 @@ public sealed class SandboxPage : IAsyncDisposable
     public async Task FireAsync(string hook)
     {
         await Page.Locator($"#fire-{hook}").ClickAsync();
-        await Assertions.Expect(Page.Locator("#status")).ToContainTextAsync("card(s) for day");
+        await Assertions.Expect(Page.Locator("#status")).ToContainTextAsync("card(s) for");
     }
 
     /// <summary>The card whose summary contains <paramref name="summary"/>.</summary>

@@ -45,14 +45,28 @@ public sealed class PatientTimeline(ExamplePatients examples, RuleSet rules)
         if (!p.HasInfusion) return [];
         var bundle = (Bundle)FhirJson.Parse(p.Bundle.ToJsonString());
         var resources = bundle.Resources().ToList();
-        var facts = ClinicalFactsMapper.Map(resources.OfType<Patient>().Single(), resources);
+        return Build(ClinicalFactsMapper.Map(resources.OfType<Patient>().Single(), resources), rules);
+    }
+
+    /// <summary>The days from the latest infusion (day 0) to the last day with a temperature
+    /// (at most <see cref="ExamplePatients.MaxDaysAfterInfusion"/>), or up to the day of
+    /// <paramref name="until"/> when given (a live record: no day after today); empty without infusion.</summary>
+    public static IReadOnlyList<TimelineDay> Build(ClinicalFacts facts, RuleSet rules, DateTimeOffset? until = null)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var infusion = facts.Infusions.MaxBy(i => i.Time);
+        if (infusion is null) return [];
+        var anchor = new DateTimeOffset(infusion.Time.UtcDateTime.Date, TimeSpan.Zero);
+        var lastReading = facts.Temperatures.Select(t => t.Time).DefaultIfEmpty(infusion.Time).Max();
+        var lastDay = Math.Clamp(CarTInfusion.CalendarDayAfter(infusion.Time, until ?? lastReading), 0, ExamplePatients.MaxDaysAfterInfusion);
         var days = new List<TimelineDay>();
-        for (var day = 0; day <= p.LastDay; day++)
+        for (var day = 0; day <= lastDay; day++)
         {
-            var start = p.Anchor.AddDays(day);
+            var start = anchor.AddDays(day);
             var end = start.AddDays(1);
             bool In(DateTimeOffset t) => t >= start && t < end;
-            var evaluation = p.DayEnd(day);
+            // 23:00Z, after a day's last reading (profiles/examples/README.md), or now on a live record's today.
+            var evaluation = until is { } u && u < start.AddHours(23) ? u : start.AddHours(23);
             var devices = facts.OxygenDevices.Where(o => In(o.Time)).ToList();
             var top = devices.Count == 0 ? null : devices.MaxBy(o => SupportLevel(o.Device));
             days.Add(new TimelineDay(

@@ -22,8 +22,13 @@ public static class SandboxEndpoints
     /// <summary>Registers <see cref="SandboxOptions"/>, the example patients and the timeline.</summary>
     public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SandboxOptions>().Bind(builder.Configuration.GetSection(SandboxOptions.Section));
+        builder.Services.AddOptions<SandboxOptions>().Bind(builder.Configuration.GetSection(SandboxOptions.Section))
+            .Validate(o => string.IsNullOrWhiteSpace(o.FhirServer)
+                    || (Uri.TryCreate(o.FhirServer, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)),
+                "CarTCds:Sandbox:FhirServer must be an absolute http(s) FHIR base URL.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<ExamplePatients>();
+        builder.Services.AddSingleton<FhirSandboxPatients>();
         builder.Services.AddSingleton(sp => new PatientTimeline(sp.GetRequiredService<ExamplePatients>(), sp.GetRequiredService<CdsServiceEvaluator>().Rules));
         return builder;
     }
@@ -64,8 +69,9 @@ public static class SandboxEndpoints
         return app;
     }
 
-    public static IResult GetPatients(ExamplePatients examples, CdsServiceEvaluator evaluator) =>
-        TypedResults.Json(new JsonObject
+    public static async Task<IResult> GetPatients(ExamplePatients examples, FhirSandboxPatients fhirPatients, CdsServiceEvaluator evaluator, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
         {
             ["patients"] = new JsonArray(examples.Patients.Select(p => (JsonNode)new JsonObject
             {
@@ -80,26 +86,49 @@ public static class SandboxEndpoints
             }).ToArray()),
             ["draftOrders"] = new JsonArray(examples.DraftOrders.Keys.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
             ["services"] = new JsonArray(evaluator.Catalog.Services.Select(s => (JsonNode)new JsonObject { ["id"] = s.Id, ["hook"] = s.Hook, ["title"] = s.Title }).ToArray()),
-        });
+        };
+        if (fhirPatients.Server is { } server)
+        {
+            // The page still works with the examples when the FHIR server is down: it says why.
+            var (list, failure) = await fhirPatients.ListAsync(cancellationToken).ConfigureAwait(false);
+            body["fhirServer"] = server;
+            body["fhirPatients"] = list ?? [];
+            if (failure is not null) body["fhirFailure"] = failure;
+        }
+        return TypedResults.Json(body);
+    }
 
-    public static IResult GetTimeline(string id, PatientTimeline timeline) =>
-        timeline.For(id) is { } days
-            ? TypedResults.Json(days)
+    /// <summary>The timeline of an example patient, or, with <c>source=fhir</c>, of a patient of
+    /// <see cref="SandboxOptions.FhirServer"/> read from it up to the engine's today.</summary>
+    public static async Task<IResult> GetTimeline(string id, string? source, PatientTimeline timeline, FhirSandboxPatients fhirPatients, CancellationToken cancellationToken)
+    {
+        if (source == "fhir")
+        {
+            if (fhirPatients.Server is null) return NoFhirServer();
+            var (days, error) = await fhirPatients.TimelineAsync(id, cancellationToken).ConfigureAwait(false);
+            return error is not null ? OperationOutcomeResults.From(error) : TypedResults.Json(days);
+        }
+        return timeline.For(id) is { } exampleDays
+            ? TypedResults.Json(exampleDays)
             : OperationOutcomeResults.From(HookError.NotFound($"No sandbox patient '{id}' (GET /sandbox/api/patients)."));
+    }
+
+    private static IResult NoFhirServer() =>
+        OperationOutcomeResults.From(HookError.BadRequest("source=fhir needs CarTCds:Sandbox:FhirServer, which is not set.", "source", "not-supported"));
 
     /// <summary>Builds the request: the record moved by whole days so that <paramref name="day"/> is
     /// the engine's today (charted up to now's time of day), every prefetch key filled (<see cref="PatientBundleRequest"/>), and for the
     /// order hooks the chosen draft orders (comma-separated names) written for this patient.</summary>
-    public static IResult GetHookRequest(string id, string? hook, int? day, string? orders, ExamplePatients examples,
-        CdsServiceEvaluator evaluator, TimeProvider time)
+    public static IResult GetHookRequest(string id, string? hook, int? day, string? orders, string? source, ExamplePatients examples,
+        FhirSandboxPatients fhirPatients, CdsServiceEvaluator evaluator, TimeProvider time)
     {
-        if (examples.Find(id) is not { } patient) return OperationOutcomeResults.From(HookError.NotFound($"No sandbox patient '{id}' (GET /sandbox/api/patients)."));
+        var fromFhir = source == "fhir";
+        if (fromFhir && fhirPatients.Server is null) return NoFhirServer();
+        var patient = fromFhir ? null : examples.Find(id);
+        if (!fromFhir && patient is null) return OperationOutcomeResults.From(HookError.NotFound($"No sandbox patient '{id}' (GET /sandbox/api/patients)."));
         hook ??= "patient-view";
         if (evaluator.Catalog.Services.FirstOrDefault(s => s.Hook == hook) is not { } service)
             return OperationOutcomeResults.From(HookError.BadRequest($"'hook' must be one of: {string.Join(", ", evaluator.Catalog.Services.Select(s => s.Hook))}.", "hook", "value"));
-        var chosenDay = day ?? patient.LastDay;
-        if (chosenDay < patient.FirstDay || chosenDay > patient.LastDay)
-            return OperationOutcomeResults.From(HookError.BadRequest($"'day' must be between {patient.FirstDay} and {patient.LastDay} for {id}.", "day", "value"));
 
         Bundle? drafts = null;
         if (service.Hook != "patient-view")
@@ -115,17 +144,32 @@ public static class SandboxEndpoints
                 {
                     var copy = entry!.DeepClone();
                     // An EHR's draft order names its patient; the service refuses orders for another one.
-                    copy["resource"]!["subject"] = new JsonObject { ["reference"] = $"Patient/{patient.Id}" };
+                    copy["resource"]!["subject"] = new JsonObject { ["reference"] = $"Patient/{id}" };
                     entries.Add(copy);
                 }
             }
             drafts = (Bundle)FhirJson.Parse(new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries }.ToJsonString());
         }
 
+        var now = time.GetUtcNow();
+        if (patient is null)
+        {
+            // A live record: the service reads it from the FHIR server as of its own clock.
+            return TypedResults.Json(new JsonObject
+            {
+                ["serviceId"] = service.Id,
+                ["storyNow"] = now.ToString("yyyy-MM-dd'T'HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["request"] = JsonNode.Parse(JsonSerializer.Serialize(fhirPatients.Request(service, id, drafts), CdsJson.Request)),
+            });
+        }
+
+        var chosenDay = day ?? patient.LastDay;
+        if (chosenDay < patient.FirstDay || chosenDay > patient.LastDay)
+            return OperationOutcomeResults.From(HookError.BadRequest($"'day' must be between {patient.FirstDay} and {patient.LastDay} for {id}.", "day", "value"));
+
         // The chosen story day becomes today, by whole days: the cards count the same day after
         // infusion as the story, and the record holds what was charted up to now's time of day
         // (at 23:00Z, the whole day, as the timeline grades it).
-        var now = time.GetUtcNow();
         var offset = TimeSpan.FromDays((now.UtcDateTime.Date - patient.Anchor.AddDays(chosenDay).UtcDateTime.Date).TotalDays);
         var storyNow = now - offset;
         var shifted = RecordTimeShift.Shift(patient.Bundle, storyNow, offset);

@@ -52,6 +52,16 @@ function storyDate(p, day) {
 
 function renderHeader() {
   const p = state.patient;
+  if (p.source === "fhir") {
+    const last = state.timeline[state.timeline.length - 1];
+    $("patient-header").innerHTML =
+      `<strong>${escapeHtml(p.name)}</strong>` +
+      `<span>${escapeHtml(p.gender ?? "")} · born ${escapeHtml(p.birthDate ?? "?")}</span>` +
+      `<span>Patient/<code>${escapeHtml(p.id)}</code> on ${escapeHtml(state.fhirServer)}</span>` +
+      (last ? `<span>CAR-T infused ${escapeHtml(state.timeline[0].date)} · today is <strong>day ${last.day}</strong> (service clock)</span>` +
+        `<span id="header-grades">CRS ${last.crsGrade ?? "–"} · ICANS ${last.icansGrade ?? "–"} (day ${last.day})</span>` : "<span>No CAR-T infusion recorded</span>");
+    return;
+  }
   const date = storyDate(p, state.day);
   const today = state.timeline.find(d => d.day === state.day);
   $("patient-header").innerHTML =
@@ -66,6 +76,16 @@ function fillDays() {
   const p = state.patient;
   const select = $("day");
   select.replaceChildren();
+  if (p.source === "fhir") {
+    // A live record: the day is the service's today, not a choice.
+    const o = document.createElement("option");
+    o.value = "";
+    o.textContent = "today (service clock)";
+    select.append(o);
+    select.disabled = true;
+    return;
+  }
+  select.disabled = false;
   for (let d = p.firstDay; d <= p.lastDay; d++) {
     const o = document.createElement("option");
     o.value = String(d);
@@ -81,6 +101,7 @@ function drawTimeline() {
 }
 
 function selectDay(day) {
+  if (state.patient.source === "fhir") return;
   state.day = day;
   $("day").value = String(day);
   renderHeader();
@@ -89,15 +110,21 @@ function selectDay(day) {
   setStatus(`Day ${day} chosen: fire a hook.`);
 }
 
-async function selectPatient(id) {
-  state.patient = state.patients.find(p => p.id === id);
+async function selectPatient(value) {
+  state.patient = state.patients.find(p => p.value === value);
+  const p = state.patient;
   fillDays();
   $("cards").replaceChildren();
-  const { json } = await call("GET", `api/patients/${encodeURIComponent(id)}/timeline`);
+  const source = p.source === "fhir" ? "?source=fhir" : "";
+  const { json } = await call("GET", `api/patients/${encodeURIComponent(p.id)}/timeline${source}`);
   state.timeline = json;
-  // Open at the day with the highest grade: where the story is.
-  const worst = json.reduce((best, d) => ((d.crsGrade ?? 0) + (d.icansGrade ?? 0) > (best.crsGrade ?? 0) + (best.icansGrade ?? 0) ? d : best), json[0] ?? null);
-  if (worst) { state.day = worst.day; $("day").value = String(worst.day); }
+  if (p.source === "fhir") {
+    state.day = json.length ? json[json.length - 1].day : 0;
+  } else {
+    // Open at the day with the highest grade: where the story is.
+    const worst = json.reduce((best, d) => ((d.crsGrade ?? 0) + (d.icansGrade ?? 0) > (best.crsGrade ?? 0) + (best.icansGrade ?? 0) ? d : best), json[0] ?? null);
+    if (worst) { state.day = worst.day; $("day").value = String(worst.day); }
+  }
   renderHeader();
   drawTimeline();
   setStatus(`${state.patient.name} loaded: fire a hook.`);
@@ -122,7 +149,8 @@ async function fire(hook) {
   setStatus(`Calling ${hook}…`);
   $("cards").replaceChildren();
   try {
-    const query = new URLSearchParams({ hook, day: String(state.day) });
+    const query = new URLSearchParams({ hook });
+    if (p.source === "fhir") query.set("source", "fhir"); else query.set("day", String(state.day));
     if (hook !== "patient-view") query.set("orders", orders.join(","));
     const built = (await call("GET", `api/patients/${encodeURIComponent(p.id)}/request?${query}`)).json;
     const url = `/cds-services/${built.serviceId}`;
@@ -136,7 +164,8 @@ async function fire(hook) {
     }
     const cards = JSON.parse(text).cards ?? [];
     renderCards(built.serviceId, cards);
-    setStatus(`${hook} → ${built.serviceId}: ${cards.length} card(s) for day ${built.day}, as of ${built.storyNow} in the story.`);
+    setStatus(`${hook} → ${built.serviceId}: ${cards.length} card(s) for ` +
+      (built.day === undefined ? `today, as of ${built.storyNow}, read by the service from ${built.request.fhirServer}.` : `day ${built.day}, as of ${built.storyNow} in the story.`));
   } catch (e) {
     setStatus(e.message, true);
   }
@@ -280,13 +309,25 @@ async function loadFeedbackSummary() {
 async function start() {
   try {
     const { json } = await call("GET", "api/patients");
-    state.patients = json.patients;
+    state.patients = json.patients.map(p => ({ ...p, source: "example", value: p.id }));
     const select = $("patient");
-    for (const p of state.patients) {
-      const o = document.createElement("option");
-      o.value = p.id;
-      o.textContent = `${p.name} (${p.id})`;
-      select.append(o);
+    const group = (label, patients) => {
+      const g = document.createElement("optgroup");
+      g.label = label;
+      for (const p of patients) {
+        const o = document.createElement("option");
+        o.value = p.value;
+        o.textContent = `${p.name} (${p.id})`;
+        g.append(o);
+      }
+      select.append(g);
+    };
+    group("Example patients (profiles/examples)", state.patients);
+    if (json.fhirServer) {
+      state.fhirServer = json.fhirServer;
+      const live = (json.fhirPatients ?? []).map(p => ({ ...p, source: "fhir", value: "fhir:" + p.id }));
+      state.patients.push(...live);
+      group(`FHIR server ${json.fhirServer}` + (json.fhirFailure ? " (unreachable)" : ""), live);
     }
     const orders = $("orders");
     for (const name of json.draftOrders) {
@@ -299,10 +340,11 @@ async function start() {
     document.querySelectorAll(".hook-buttons button").forEach(b => b.addEventListener("click", () => fire(b.dataset.hook)));
     const first = state.patients.find(p => p.hasInfusion) ?? state.patients[0];
     if (first) {
-      select.value = first.id;
-      await selectPatient(first.id);
+      select.value = first.value;
+      await selectPatient(first.value);
     }
     await loadFeedbackSummary();
+    if (json.fhirFailure) setStatus(`The FHIR server ${json.fhirServer} could not be read: ${json.fhirFailure}`, true);
     document.body.dataset.ready = "true";
   } catch (e) {
     setStatus(e.message + (e.status === 401 ? " — paste a client token under 'For integrators'." : ""), true);

@@ -14,16 +14,11 @@ public sealed class SandboxPageFhirServerTests(FhirServerFixture server)
 {
     private const string Patient1 = "cart-p1-post-sct-relapse";
 
-    // Day 5 of patient 1 ends at 23:00Z: fever, norepinephrine and BiPAP → CRS grade 4. FHIR reads
-    // get generous time: this tests what is read, not how fast a loaded 2-core machine reads it
-    // (with the 800 ms default a slow Medplum trips the breaker).
+    // Day 5 of patient 1 ends at 23:00Z: fever, norepinephrine and BiPAP → CRS grade 4.
     private WebApplicationFactory<Program> Service(string fhirServer) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("CarTCds:Now", "2013-05-12T23:00:00Z")
-            .UseSetting("CarTCds:FetchBudget", "00:00:30")
-            .UseSetting("CarTCds:RequestTimeout", "00:01:00")
-            .UseSetting("CarTCds:Fhir:TotalDeadline", "00:00:30")
-            .UseSetting("CarTCds:Fhir:AttemptTimeout", "00:00:15")
+            .UseGenerousFhirTimeouts()
             .UseSetting("CarTCds:Sandbox:Enabled", "true")
             .UseSetting("CarTCds:Sandbox:FhirServer", fhirServer)
             .UseTempSqlite());

@@ -31,20 +31,7 @@ public sealed class OfficialSandboxInteropTests(SecureWebApplicationFactory fact
     private const string Origin = CdsHooksSecurity.SandboxOrigin;
     private const string PatientId = "cart-p1-post-sct-relapse";
 
-    private string SandboxJwt(string path)
-    {
-        var iat = factory.Clock.GetUtcNow().ToUnixTimeSeconds();
-        var header = new JsonObject { ["alg"] = "ES384", ["typ"] = "JWT", ["kid"] = SecureWebApplicationFactory.SandboxKid, ["jku"] = SecureWebApplicationFactory.SandboxJku };
-        var payload = new JsonObject
-        {
-            ["iss"] = CdsHooksSecuritySettings.OfficialSandboxIssuer,
-            ["aud"] = SecureWebApplicationFactory.Aud(path),
-            ["exp"] = iat + 300,
-            ["iat"] = iat,
-            ["jti"] = Guid.NewGuid().ToString(),
-        };
-        return factory.Sandbox.Sign(header, payload);
-    }
+    private string SandboxJwt(string path) => factory.SandboxToken(path);
 
     // What the Sandbox's browser does for one call: the preflight, then the call itself.
     private static async Task<HttpResponseMessage> PreflightThenSendAsync(HttpClient client, HttpMethod method, string path, string token, string? json = null)

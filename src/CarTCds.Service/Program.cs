@@ -3,11 +3,13 @@ using CarTCds.Service.CdsServices;
 using CarTCds.Service.Feedback;
 using CarTCds.Service.Health;
 using CarTCds.Service.Hosting;
+using CarTCds.Service.Sandbox;
 using CarTCds.Service.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCarTCds();
 builder.AddCdsHooksSecurity();
+builder.AddSandbox();
 
 var app = builder.Build();
 app.LogStartupWarnings();
@@ -18,6 +20,7 @@ app.MapFeedback();
 app.MapFeedbackAdmin().RequireAuthorization(CdsHooksSecurity.AdminPolicy);
 app.MapHealth();
 app.MapParseOnlyBaseline();
+app.MapSandbox();
 app.MapOpenApi();
 app.Run();
 

@@ -45,7 +45,7 @@ public sealed class NoPrefetchAgainstFhirServerTests(FhirServerFixture server)
         var request = PatientBundleRequest.Build(definition, patientBundle, draftBundle);
         request.Prefetch = null;
         request.FhirServer = server.BaseUrl;
-        using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", now).UseTempSqlite());
+        using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", now).UseGenerousFhirTimeouts().UseTempSqlite());
         using var client = app.CreateClient();
 
         using var response = await client.PostAsync($"/cds-services/{service}",

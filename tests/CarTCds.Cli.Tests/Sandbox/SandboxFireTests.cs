@@ -12,7 +12,7 @@ public sealed class SandboxFireTests(FhirServerFixture server) : IDisposable
 
     private static WebApplicationFactory<Program> StartService(string now)
     {
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", now).UseTempSqlite());
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", now).UseGenerousFhirTimeouts().UseTempSqlite());
         factory.UseKestrel(0);
         factory.StartServer();
         return factory;

@@ -74,24 +74,9 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
     [Fact]
     public async Task GivenATokenSignedLikeTheOfficialSandbox_WhenThatIssuerIsConfigured_Then200WithoutAnyNetworkFetch()
     {
-        // Arrange: exactly what the official Sandbox sends (its jwt-generator.js): header ES384,
-        // typ JWT, kid 44823f3d-…, jku …/.well-known/jwks.json; claims iss, aud = URL called,
-        // exp = iat + 300, iat, jti; no sub, no tenant. Signed with the TEST key that stands in
-        // for the sandbox's (configured as a JwksFile under the real kid).
-        string SandboxToken(string path)
-        {
-            var iat = Now.ToUnixTimeSeconds();
-            var header = new JsonObject { ["alg"] = "ES384", ["typ"] = "JWT", ["kid"] = SecureWebApplicationFactory.SandboxKid, ["jku"] = SecureWebApplicationFactory.SandboxJku };
-            var payload = new JsonObject
-            {
-                ["iss"] = "https://sandbox.cds-hooks.org",
-                ["aud"] = SecureWebApplicationFactory.Aud(path),
-                ["exp"] = iat + 300,
-                ["iat"] = iat,
-                ["jti"] = Guid.NewGuid().ToString(),
-            };
-            return factory.Sandbox.Sign(header, payload);
-        }
+        // Arrange: exactly what the official Sandbox sends, signed with the TEST key that stands
+        // in for the sandbox's (configured as a JwksFile under the real kid).
+        string SandboxToken(string path) => factory.SandboxToken(path);
 
         // Act
         var discovery = await GetDiscoveryAsync(SandboxToken(Discovery));

@@ -47,6 +47,24 @@ public sealed class SecureWebApplicationFactory : WebApplicationFactory<Program>
     public StubJwksHandler Jwks { get; } = new();
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>A token exactly as the official Sandbox signs one (its jwt-generator.js): header
+    /// ES384, typ JWT, kid 44823f3d-…, jku …/.well-known/jwks.json; claims iss, aud = the URL called,
+    /// iat, exp = iat + 300, jti; no sub, no tenant. Signed with the TEST key standing in for its key.</summary>
+    public string SandboxToken(string path)
+    {
+        var iat = Clock.GetUtcNow().ToUnixTimeSeconds();
+        var header = new System.Text.Json.Nodes.JsonObject { ["alg"] = "ES384", ["typ"] = "JWT", ["kid"] = SandboxKid, ["jku"] = SandboxJku };
+        var payload = new System.Text.Json.Nodes.JsonObject
+        {
+            ["iss"] = CdsHooksSecuritySettings.OfficialSandboxIssuer,
+            ["aud"] = Aud(path),
+            ["exp"] = iat + 300,
+            ["iat"] = iat,
+            ["jti"] = Guid.NewGuid().ToString(),
+        };
+        return Sandbox.Sign(header, payload);
+    }
+
     /// <summary>The URL a test client calls for <paramref name="path"/>: the token's aud.</summary>
     public static string Aud(string path) => "http://localhost" + path;
 

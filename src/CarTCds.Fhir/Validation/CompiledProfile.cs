@@ -64,7 +64,8 @@ internal sealed class QuantityRule
     public double[] High { get; set; } = [];
     public Quantity? MinQuantity { get; set; }
     public Quantity? MaxQuantity { get; set; }
-    public string RangeText { get; set; } = "";
+    /// <summary>"outside 25–45 °C", or "below 0" for a lower bound alone.</summary>
+    public string RangeReason { get; set; } = "";
 
     /// <summary>Resolves the bounds for every unit of the binding (called once, at compile time).</summary>
     public void Prepare()
@@ -105,8 +106,8 @@ internal sealed class QuantityRule
         {
             // No unit binding: compare only when the range's unit converts.
             var v = (double)value;
-            if (MinQuantity?.Value is { } lo && (MinQuantity.Code is null ? v < (double)lo : UcumUnits.TryConvert((double)lo, MinQuantity.Code, code, out var l) && v < l)) return ("value", "outside " + RangeText);
-            if (MaxQuantity?.Value is { } hi && (MaxQuantity.Code is null ? v > (double)hi : UcumUnits.TryConvert((double)hi, MaxQuantity.Code, code, out var h) && v > h)) return ("value", "outside " + RangeText);
+            if (MinQuantity?.Value is { } lo && (MinQuantity.Code is null ? v < (double)lo : UcumUnits.TryConvert((double)lo, MinQuantity.Code, code, out var l) && v < l)) return ("value", RangeReason);
+            if (MaxQuantity?.Value is { } hi && (MaxQuantity.Code is null ? v > (double)hi : UcumUnits.TryConvert((double)hi, MaxQuantity.Code, code, out var h) && v > h)) return ("value", RangeReason);
             return null;
         }
         var units = UnitCodes;
@@ -118,7 +119,7 @@ internal sealed class QuantityRule
                 return ("code-invalid", $"unit system '{q.System}' is not UCUM");
             }
             var d = (double)value;
-            return d < Low[i] || d > High[i] ? ("value", "outside " + RangeText) : null;
+            return d < Low[i] || d > High[i] ? ("value", RangeReason) : null;
         }
         return ("code-invalid", $"unit '{code}' is not one of {string.Join(", ", units)}");
     }

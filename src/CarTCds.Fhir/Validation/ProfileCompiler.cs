@@ -264,7 +264,7 @@ internal static class ProfileCompiler
             case "valueQuantity":
                 rule.MinQuantity = QuantityOf(e, "minValueQuantity");
                 rule.MaxQuantity = QuantityOf(e, "maxValueQuantity");
-                rule.RangeText = RangeText(rule.MinQuantity, rule.MaxQuantity);
+                rule.RangeReason = RangeReason(rule.MinQuantity, rule.MaxQuantity);
                 break;
             case "valueQuantity.value":
                 rule.ValueRequired = min > 0;
@@ -276,11 +276,12 @@ internal static class ProfileCompiler
         }
     }
 
-    private static string RangeText(Quantity? lo, Quantity? hi)
+    private static string RangeReason(Quantity? lo, Quantity? hi)
     {
         static string N(Quantity? q) => q?.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "…";
         var unit = hi?.Unit ?? hi?.Code ?? lo?.Unit ?? lo?.Code;
-        return hi is null ? $"≥ {N(lo)}{(unit is null ? "" : " " + unit)}" : $"{N(lo)}–{N(hi)}{(unit is null ? "" : " " + unit)}";
+        var suffix = unit is null ? "" : " " + unit;
+        return hi is null ? $"below {N(lo)}{suffix}" : lo is null ? $"above {N(hi)}{suffix}" : $"outside {N(lo)}–{N(hi)}{suffix}";
     }
 
     private static Quantity? QuantityOf(JsonElement e, string name)

@@ -42,10 +42,11 @@ public readonly struct ProfileCheck
     {
         Outcome = outcome;
         _profile = profile;
-        Issues = issues ?? (IReadOnlyList<ValidationIssue>)[];
+        _issues = issues;
     }
 
     private readonly CompiledProfile? _profile;
+    private readonly List<ValidationIssue>? _issues;
 
     public ProfileOutcome Outcome { get; }
 
@@ -53,7 +54,7 @@ public readonly struct ProfileCheck
     public string? ProfileUrl => _profile?.Url;
 
     /// <summary>Empty unless <see cref="Outcome"/> is <see cref="ProfileOutcome.Invalid"/> or <see cref="ProfileOutcome.Void"/>.</summary>
-    public IReadOnlyList<ValidationIssue> Issues { get; }
+    public IReadOnlyList<ValidationIssue> Issues => _issues ?? (IReadOnlyList<ValidationIssue>)[];
 
     /// <summary>The error messages joined with "; " (for the data-quality note).</summary>
     public string Reason

@@ -19,6 +19,10 @@ namespace CarTCds.Hooks.Evaluation;
 /// <summary>The answer to one hook call: a response, or an error with its status.</summary>
 public sealed record HookResult(CdsResponse? Response, HookError? Error)
 {
+    /// <summary>How many of the patient's records were left out (they broke their profile or could
+    /// not be used); the audit counts them. 0 for an error.</summary>
+    public int ExcludedRecords { get; init; }
+
     public static HookResult Ok(CdsResponse response) => new(response, null);
 
     public static HookResult Fail(HookError error) => new(null, error);
@@ -93,7 +97,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             return HookResult.Fail(new HookError(500, OperationOutcome.Error("exception",
                 "The service built a response that fails the CDS Hooks card rules; it was not sent. " + string.Join("; ", violations))));
         }
-        return HookResult.Ok(response);
+        return HookResult.Ok(response) with { ExcludedRecords = facts.Excluded.Count };
     }
 
     // patient-view: CRS (with the tocilizumab dose from grade 2), ICANS, the IEC-HS flag, monitoring.

@@ -7,6 +7,9 @@ namespace CarTCds.Fhir.Validation;
 /// strings hash fast), then the few systems compared ordinally.</summary>
 internal sealed class CodeSet(string url, Dictionary<string, string[]> codes)
 {
+    // Status lists have 1–4 codes: comparing a few short strings beats hashing one.
+    private readonly string[]? _few = codes.Count <= 6 ? [.. codes.Keys] : null;
+
     public string Url { get; } = url;
 
     public IReadOnlyDictionary<string, string[]> Codes => codes;
@@ -23,7 +26,16 @@ internal sealed class CodeSet(string url, Dictionary<string, string[]> codes)
     }
 
     /// <summary>For code-typed elements (status): the code alone, whatever the system.</summary>
-    public bool ContainsCode(string? code) => code is not null && codes.ContainsKey(code);
+    public bool ContainsCode(string? code)
+    {
+        if (code is null) return false;
+        if (_few is null) return codes.ContainsKey(code);
+        foreach (var c in _few)
+        {
+            if (string.Equals(c, code, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
 
     public bool ContainsAny(CodeableConcept? concept)
     {
@@ -220,7 +232,18 @@ internal sealed class CompiledProfile
 
     public ValueRule? Value { get; set; }
     public List<Coding>? ComponentPattern { get; set; }
-    public string? ComponentSlice { get; set; }
+    public string? ComponentSlice
+    {
+        get => _componentSlice;
+        set
+        {
+            _componentSlice = value;
+            _componentPrefix = "Observation.component:" + value;
+        }
+    }
+
+    private string? _componentSlice;
+    private string _componentPrefix = "Observation.component";
     public ValueRule? ComponentValue { get; set; }
 
     public ProfileCheck Validate(Resource r, CodeableConcept? code, bool checkCode)
@@ -278,7 +301,7 @@ internal sealed class CompiledProfile
                 {
                     var c = components[i];
                     if (!HasAll(c.Code, ComponentPattern!)) continue;
-                    if (ComponentValue.Check(TypeOf(c), c.ValueQuantity, c.ValueCodeableConcept, c.ValueInteger, $"Observation.component:{ComponentSlice}") is { } badComponent)
+                    if (ComponentValue.Check(TypeOf(c), c.ValueQuantity, c.ValueCodeableConcept, c.ValueInteger, _componentPrefix) is { } badComponent)
                     {
                         Add(ref issues, r, badComponent.Code, badComponent.Expression, badComponent.Reason, c.ValueQuantity);
                     }

@@ -190,26 +190,22 @@ public static partial class ClinicalFactsMapper
     {
         var code = cond.Code;
         if (code is null) return;
+        var isGvhd = code.Has(DataContract.CarTCds, DataContract.Gvhd);
+        var isDown = !isGvhd && (code.Has(FhirSystems.Snomed, DataContract.SnomedDownSyndrome) || code.CodeIn(FhirSystems.Icd10Cm) is "Q90.9" or "Q90.0" or "Q90.1" or "Q90.2");
+        var isSeizureDisorder = !isGvhd && !isDown && (code.Has(FhirSystems.Snomed, "84757009") || code.CodeIn(FhirSystems.Icd10Cm)?.StartsWith("G40", StringComparison.Ordinal) == true);
+        var diagnosis = isGvhd || isDown || isSeizureDisorder ? null : DiagnosisOf(code);
+        if (!isGvhd && !isDown && !isSeizureDisorder && diagnosis is null) return;
         if (!c.Conforms(cond)) return;
         var onset = FhirDateTime.StartOf(cond.OnsetDateTime ?? cond.OnsetPeriod?.Start);
         var src = Source(cond);
 
-        if (code.Has(DataContract.CarTCds, DataContract.Gvhd))
+        if (isGvhd)
         {
             if (cond.ClinicalStatus?.Has(FhirSystems.ConditionClinical, "active") == true) c.Gvhd.Add(new ActiveGvhd(onset, src));
-            return;
         }
-        if (code.Has(FhirSystems.Snomed, DataContract.SnomedDownSyndrome) || code.CodeIn(FhirSystems.Icd10Cm) is "Q90.9" or "Q90.0" or "Q90.1" or "Q90.2")
-        {
-            c.Notable.Add(new NotableCondition(NotableConditionKind.DownSyndrome, src));
-            return;
-        }
-        if (code.Has(FhirSystems.Snomed, "84757009") || code.CodeIn(FhirSystems.Icd10Cm)?.StartsWith("G40", StringComparison.Ordinal) == true)
-        {
-            c.Notable.Add(new NotableCondition(NotableConditionKind.SeizureDisorder, src));
-            return;
-        }
-        if (DiagnosisOf(code) is { } kind) c.Diagnoses.Add(new Diagnosis(kind, onset, ConceptText(code), src));
+        else if (isDown) c.Notable.Add(new NotableCondition(NotableConditionKind.DownSyndrome, src));
+        else if (isSeizureDisorder) c.Notable.Add(new NotableCondition(NotableConditionKind.SeizureDisorder, src));
+        else c.Diagnoses.Add(new Diagnosis(diagnosis!.Value, onset, ConceptText(code), src));
     }
 
     /// <summary>Leukaemia lineage from SNOMED, ICD-O-3 or ICD-10-CM. ICD-10-CM C91.0x is "acute

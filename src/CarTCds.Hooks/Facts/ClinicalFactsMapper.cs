@@ -309,9 +309,8 @@ public static partial class ClinicalFactsMapper
 
     private static void MapStatement(MedicationStatement s, Dictionary<string, Resource> byId, Collector c)
     {
-        if (s.Status is "entered-in-error" or "not-taken") return;
         var concept = s.MedicationCodeableConcept ?? MedicationCode(s, s.MedicationReference, byId);
-        if (IsCd19Directed(concept))
+        if (IsCd19Directed(concept) && c.Conforms(s, concept))
         {
             c.PriorCd19.Add(new PriorCd19Therapy(FhirDateTime.StartOf(s.EffectiveDateTime ?? s.EffectivePeriod?.Start), ConceptText(concept), Source(s)));
         }

@@ -4,6 +4,8 @@ using CarTCds.Fhir.Validation;
 using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
+using CarTCds.Hooks.Facts;
+using CarTCds.Rules.Facts;
 
 namespace CarTCds.Benchmarks;
 
@@ -19,6 +21,7 @@ public class ValidationBenchmarks
     private CdsHookRequest _request = null!;
     private IReadOnlyList<Resource> _resources = null!;
     private readonly ProfileValidator _profiles = ProfileValidator.Default;
+    private Patient _patient = null!;
 
     [Params(200)]
     public int Observations { get; set; }
@@ -29,6 +32,7 @@ public class ValidationBenchmarks
         var scenario = Scenario.Create(Observations);
         _request = scenario.Request;
         _resources = scenario.Resources;
+        _patient = scenario.Patient;
         var time = new FixedTimeProvider(SyntheticPatient.Now);
         _with = CdsEngine.Create(time);
         _without = CdsEngine.Create(time, profiles: ProfileValidator.Empty);
@@ -46,6 +50,14 @@ public class ValidationBenchmarks
 
     [Benchmark]
     public Task<HookResult> EvaluateWithValidation() => _with.EvaluateAsync(CdsServiceCatalog.ToxicityId, _request, CancellationToken.None);
+
+    /// <summary>The one stage validation changes (FHIR → facts), without and with the profiles: their
+    /// difference is what validation adds inside the hook.</summary>
+    [Benchmark]
+    public ClinicalFacts MapFactsWithoutValidation() => ClinicalFactsMapper.Map(_patient, _resources, profiles: ProfileValidator.Empty);
+
+    [Benchmark]
+    public ClinicalFacts MapFactsWithValidation() => ClinicalFactsMapper.Map(_patient, _resources, profiles: _profiles);
 
     /// <summary>Every resource of the request checked once (those no profile claims included).</summary>
     [Benchmark]

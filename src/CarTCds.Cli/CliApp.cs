@@ -15,6 +15,7 @@ public static class CliApp
             Sandbox.SandboxCommand.Create(stdout, stderr),
             Feedback.FeedbackCommand.Create(stdout, stderr, TimeProvider.System),
             Auth.KeysCommand.Create(stdout, stderr),
+            Validate.ValidateCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,4 +1,5 @@
 using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Validation;
 using CarTCds.Hooks.Cards;
 using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Contract;
@@ -18,6 +19,10 @@ namespace CarTCds.Hooks.Evaluation;
 /// <summary>The answer to one hook call: a response, or an error with its status.</summary>
 public sealed record HookResult(CdsResponse? Response, HookError? Error)
 {
+    /// <summary>How many of the patient's records were left out (they broke their profile or could
+    /// not be used); the audit counts them. 0 for an error.</summary>
+    public int ExcludedRecords { get; init; }
+
     public static HookResult Ok(CdsResponse response) => new(response, null);
 
     public static HookResult Fail(HookError error) => new(null, error);
@@ -41,6 +46,10 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     /// (issue "FHIR server access"; CDS Hooks: "respond quickly, on the order of 500 ms").</summary>
     public TimeSpan FetchBudget { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The FHIR profiles every resource the rules use is checked against (profiles/);
+    /// default the embedded ones, <see cref="ProfileValidator.Default"/>.</summary>
+    public ProfileValidator Profiles { get; init; } = ProfileValidator.Default;
+
     public async Task<HookResult> EvaluateAsync(string serviceId, CdsHookRequest request, CancellationToken cancellationToken)
     {
         var service = catalog.Find(serviceId);
@@ -60,7 +69,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         if (error is not null) return HookResult.Fail(error);
 
         var now = time.GetUtcNow();
-        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle);
+        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle, Profiles);
         var response = new CdsResponse
         {
             Cards = service.Id switch
@@ -88,7 +97,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             return HookResult.Fail(new HookError(500, OperationOutcome.Error("exception",
                 "The service built a response that fails the CDS Hooks card rules; it was not sent. " + string.Join("; ", violations))));
         }
-        return HookResult.Ok(response);
+        return HookResult.Ok(response) with { ExcludedRecords = facts.Excluded.Count };
     }
 
     // patient-view: CRS (with the tocilizumab dose from grade 2), ICANS, the IEC-HS flag, monitoring.
@@ -188,7 +197,10 @@ public static class CdsEngine
     /// <param name="rules">Rule set; default <see cref="RuleSet.Default"/>. Must be valid.</param>
     /// <param name="fhir">FHIR server client for what prefetch lacks; default none (→ 412).</param>
     /// <param name="fetchBudget">Time allowed for FHIR reads per hook call; default 2 s.</param>
-    public static CdsServiceEvaluator Create(TimeProvider time, RuleSet? rules = null, IFhirQueryClient? fhir = null, TimeSpan? fetchBudget = null)
+    /// <param name="profiles">FHIR profiles the input is validated against; default the embedded
+    /// profiles/ (<see cref="ProfileValidator.Default"/>), compiled here, at start-up, not on the first call.</param>
+    public static CdsServiceEvaluator Create(TimeProvider time, RuleSet? rules = null, IFhirQueryClient? fhir = null, TimeSpan? fetchBudget = null,
+        ProfileValidator? profiles = null)
     {
         rules ??= RuleSet.Default;
         var errors = rules.Validate();
@@ -196,6 +208,7 @@ public static class CdsEngine
         return new CdsServiceEvaluator(new CdsServiceCatalog(), new PrefetchResolver(fhir ?? new NoFhirQueryClient()), rules, time)
         {
             FetchBudget = fetchBudget ?? TimeSpan.FromSeconds(2),
+            Profiles = profiles ?? ProfileValidator.Default,
         };
     }
 }

@@ -13,19 +13,20 @@ public static partial class ClinicalFactsMapper
         var code = o.ValueCodeableConcept?.CodeIn(DataContract.CarTCds);
         switch (kind)
         {
+            // Ranges and the integer type are the profiles' (cartcds-ice-score, cartcds-capd-score, …).
             case ObservationKind.Ice:
-                if (IntegerIn(o, 0, 10) is { } ice) c.Ice.Add(new IceScore(t, ice, src));
-                else c.Exclude(o, $"ICE score {IntegerText(o)} ignored: must be a whole number 0–10");
+                if (o.ValueInteger is { } ice) c.Ice.Add(new IceScore(t, ice, src));
+                else c.Exclude(o, "ICE score without an integer value");
                 break;
             case ObservationKind.Capd:
-                if (IntegerIn(o, 0, 32) is { } capd) c.Capd.Add(new CapdScore(t, capd, src));
-                else c.Exclude(o, $"CAPD score {IntegerText(o)} ignored: must be a whole number 0–32");
+                if (o.ValueInteger is { } capd) c.Capd.Add(new CapdScore(t, capd, src));
+                else c.Exclude(o, "CAPD score without an integer value");
                 break;
             case ObservationKind.Karnofsky:
             case ObservationKind.Lansky:
                 var scale = kind == ObservationKind.Karnofsky ? PerformanceScale.Karnofsky : PerformanceScale.Lansky;
-                if (IntegerIn(o, 0, 100) is { } ps) c.Performance.Add(new PerformanceStatus(t, scale, ps, src));
-                else c.Exclude(o, $"{scale} score {IntegerText(o)} ignored: must be a whole number 0–100");
+                if (o.ValueInteger is { } ps) c.Performance.Add(new PerformanceStatus(t, scale, ps, src));
+                else c.Exclude(o, $"{scale} score without an integer value");
                 break;
             case ObservationKind.Consciousness:
                 ConsciousnessLevel? level = code switch
@@ -101,12 +102,12 @@ public static partial class ClinicalFactsMapper
                 else UnknownCode(o, "CNS status", code, c);
                 break;
             case ObservationKind.MarrowBlasts:
-                if (o.ValueQuantity is { Value: { } pct } q && (q.Code ?? q.Unit) == "%" && pct is >= 0m and <= 100m) c.Blasts.Add(new MarrowBlasts(t, pct, src));
-                else c.Exclude(o, $"marrow blasts {Describe(o.ValueQuantity)} ignored: must be a percentage 0–100");
+                if (o.ValueQuantity is { Value: { } pct } q && (q.Code ?? q.Unit) == "%") c.Blasts.Add(new MarrowBlasts(t, pct, src));
+                else c.Exclude(o, $"marrow blasts {Describe(o.ValueQuantity)} ignored: not a percentage");
                 break;
             case ObservationKind.Weight:
-                if (Kilograms(o.ValueQuantity) is { } kg && kg is >= 0.3m and <= 300m) c.Weights.Add(new BodyWeight(t, kg, src));
-                else c.Exclude(o, $"body weight {Describe(o.ValueQuantity)} ignored: not a weight in kg, [lb_av] or g between 0.3 and 300 kg");
+                if (Kilograms(o.ValueQuantity) is { } kg) c.Weights.Add(new BodyWeight(t, kg, src));
+                else c.Exclude(o, $"body weight {Describe(o.ValueQuantity)} ignored: not a weight in kg, [lb_av] or g");
                 break;
             case ObservationKind.Lab:
                 MapLab(o, t, c);
@@ -116,18 +117,6 @@ public static partial class ClinicalFactsMapper
 
     private static void UnknownCode(Observation o, string what, string? code, Collector c) =>
         c.Exclude(o, $"{what} '{code ?? o.ValueCodeableConcept?.Text ?? "(none)"}' is not a cartcds code for it");
-
-    private static int? IntegerIn(Observation o, int min, int max)
-    {
-        int? v = o.ValueInteger;
-        if (v is null && o.ValueQuantity?.Value is { } d && d == decimal.Truncate(d) && d is >= int.MinValue and <= int.MaxValue) v = (int)d;
-        return v is { } x && x >= min && x <= max ? x : null;
-    }
-
-    private static string IntegerText(Observation o) =>
-        o.ValueInteger?.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        ?? o.ValueQuantity?.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        ?? "(no value)";
 
     private static decimal? Kilograms(Quantity? q) => q?.Value is not { } v ? null : (q.Code ?? q.Unit) switch
     {
@@ -160,7 +149,7 @@ public static partial class ClinicalFactsMapper
     {
         var test = LabOf(o.Code?.CodeIn(FhirSystems.Loinc))!.Value;
         var value = ToCanonical(test, o.ValueQuantity);
-        if (value is null || value < 0m)
+        if (value is null)
         {
             c.Exclude(o, $"{LabTests.Name(test)} {Describe(o.ValueQuantity)} ignored: unit not convertible to {LabTests.Unit(test)}");
             return;
@@ -199,28 +188,24 @@ public static partial class ClinicalFactsMapper
 
     private static void MapCondition(Condition cond, Collector c)
     {
-        if (cond.VerificationStatus?.Coding?.Any(x => x.Code is "entered-in-error" or "refuted") == true) return;
         var code = cond.Code;
         if (code is null) return;
+        var isGvhd = code.Has(DataContract.CarTCds, DataContract.Gvhd);
+        var isDown = !isGvhd && (code.Has(FhirSystems.Snomed, DataContract.SnomedDownSyndrome) || code.CodeIn(FhirSystems.Icd10Cm) is "Q90.9" or "Q90.0" or "Q90.1" or "Q90.2");
+        var isSeizureDisorder = !isGvhd && !isDown && (code.Has(FhirSystems.Snomed, "84757009") || code.CodeIn(FhirSystems.Icd10Cm)?.StartsWith("G40", StringComparison.Ordinal) == true);
+        var diagnosis = isGvhd || isDown || isSeizureDisorder ? null : DiagnosisOf(code);
+        if (!isGvhd && !isDown && !isSeizureDisorder && diagnosis is null) return;
+        if (!c.Conforms(cond)) return;
         var onset = FhirDateTime.StartOf(cond.OnsetDateTime ?? cond.OnsetPeriod?.Start);
         var src = Source(cond);
 
-        if (code.Has(DataContract.CarTCds, DataContract.Gvhd))
+        if (isGvhd)
         {
             if (cond.ClinicalStatus?.Has(FhirSystems.ConditionClinical, "active") == true) c.Gvhd.Add(new ActiveGvhd(onset, src));
-            return;
         }
-        if (code.Has(FhirSystems.Snomed, DataContract.SnomedDownSyndrome) || code.CodeIn(FhirSystems.Icd10Cm) is "Q90.9" or "Q90.0" or "Q90.1" or "Q90.2")
-        {
-            c.Notable.Add(new NotableCondition(NotableConditionKind.DownSyndrome, src));
-            return;
-        }
-        if (code.Has(FhirSystems.Snomed, "84757009") || code.CodeIn(FhirSystems.Icd10Cm)?.StartsWith("G40", StringComparison.Ordinal) == true)
-        {
-            c.Notable.Add(new NotableCondition(NotableConditionKind.SeizureDisorder, src));
-            return;
-        }
-        if (DiagnosisOf(code) is { } kind) c.Diagnoses.Add(new Diagnosis(kind, onset, ConceptText(code), src));
+        else if (isDown) c.Notable.Add(new NotableCondition(NotableConditionKind.DownSyndrome, src));
+        else if (isSeizureDisorder) c.Notable.Add(new NotableCondition(NotableConditionKind.SeizureDisorder, src));
+        else c.Diagnoses.Add(new Diagnosis(diagnosis!.Value, onset, ConceptText(code), src));
     }
 
     /// <summary>Leukaemia lineage from SNOMED, ICD-O-3 or ICD-10-CM. ICD-10-CM C91.0x is "acute
@@ -255,8 +240,9 @@ public static partial class ClinicalFactsMapper
         {
             switch (r)
             {
-                case MedicationRequest mr when mr.Status is not ("entered-in-error" or "cancelled"):
+                case MedicationRequest mr:
                     var concept = mr.MedicationCodeableConcept ?? MedicationCode(mr, mr.MedicationReference, byId);
+                    if (!c.Conforms(mr, concept)) break;
                     var drug = DrugOf(concept);
                     var kind = IsTisagenlecleucel(concept) ? DraftOrderKind.Tisagenlecleucel
                         : drug == Drug.Tocilizumab ? DraftOrderKind.Tocilizumab
@@ -268,7 +254,8 @@ public static partial class ClinicalFactsMapper
                     decimal? mgPerKg = unit == "mg/kg" ? dose!.Value : null;
                     c.DraftOrders.Add(new DraftOrder(kind, drug, mg, mgPerKg, ConceptText(concept) + (dose?.Value is { } dv ? $" {dv} {unit}" : ""), Source(mr)));
                     break;
-                case ServiceRequest sr when sr.Code?.Has(DataContract.CarTCds, DataContract.CarTReferral) == true && sr.Status is not ("entered-in-error" or "revoked"):
+                case ServiceRequest sr when sr.Code?.Has(DataContract.CarTCds, DataContract.CarTReferral) == true:
+                    if (!c.Conforms(sr)) break;
                     c.DraftOrders.Add(new DraftOrder(DraftOrderKind.CarTReferral, null, null, null, "CAR-T referral", Source(sr)));
                     break;
             }

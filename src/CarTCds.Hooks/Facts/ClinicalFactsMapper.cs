@@ -1,6 +1,7 @@
 using System.Globalization;
 using CarTCds.Fhir;
 using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Validation;
 using CarTCds.Rules;
 using CarTCds.Rules.Facts;
 
@@ -8,23 +9,26 @@ namespace CarTCds.Hooks.Facts;
 
 /// <summary>FHIR resources → <see cref="ClinicalFacts"/>, by the codes of DATA-CONTRACT.md.</summary>
 /// <remarks>
-/// Entered-in-error and cancelled records are skipped silently (they never happened). A record with
-/// a contract code whose value cannot be used (no time, an unconvertible unit, an implausible
-/// value) is left out and listed in <see cref="ClinicalFacts.Excluded"/> with the reason, so the
-/// card can say so; records with codes outside the contract are not ours and are ignored.
+/// Every record the rules use is first checked against its FHIR profile (profiles/, through
+/// <see cref="ProfileValidator"/>): the profiles, not this class, hold the plausible ranges, units,
+/// bindings and statuses. A withdrawn record (entered-in-error, cancelled …) is skipped silently (it
+/// never happened); one that breaks its profile, or whose value cannot be used here (an unparsable
+/// time, a unit this class cannot convert), is left out and listed in
+/// <see cref="ClinicalFacts.Excluded"/> with the reason, so the card can say so; records with codes
+/// outside the contract are not ours and are ignored.
 /// One partial file per feature: vitals and drugs here; neurology, labs, disease history and
 /// draft orders beside it.
 /// </remarks>
 public static partial class ClinicalFactsMapper
 {
-    // Plausible range for a body temperature; outside it the record is a typing or unit error.
-    private const decimal MinCelsius = 25m;
-    private const decimal MaxCelsius = 45m;
-
     /// <summary>Maps the patient's resources (and, for order hooks, the draft orders).</summary>
-    public static ClinicalFacts Map(Patient? patient, IEnumerable<Resource> resources, Bundle? draftOrders = null)
+    /// <param name="patient">The patient (birth date), or null.</param>
+    /// <param name="resources">The patient's resources.</param>
+    /// <param name="draftOrders">The order hook's draft orders, or null.</param>
+    /// <param name="profiles">The profiles records are checked against; default <see cref="ProfileValidator.Default"/>.</param>
+    public static ClinicalFacts Map(Patient? patient, IEnumerable<Resource> resources, Bundle? draftOrders = null, ProfileValidator? profiles = null)
     {
-        var c = new Collector();
+        var c = new Collector(profiles ?? ProfileValidator.Default);
         var all = resources as IReadOnlyCollection<Resource> ?? resources.ToList();
         var byId = new Dictionary<string, Resource>(StringComparer.Ordinal);
         foreach (var r in all)
@@ -98,8 +102,10 @@ public static partial class ClinicalFactsMapper
         };
     }
 
-    private sealed class Collector
+    private sealed class Collector(ProfileValidator profiles)
     {
+        public ProfileValidator Profiles { get; } = profiles;
+
         public List<TemperatureReading> Temperatures { get; } = [];
         public List<SystolicPressureReading> Systolic { get; } = [];
         public List<HypotensionRecord> Hypotension { get; } = [];
@@ -129,18 +135,21 @@ public static partial class ClinicalFactsMapper
         public List<ExcludedRecord> Excluded { get; } = [];
 
         public void Exclude(Resource r, string reason) => Excluded.Add(new ExcludedRecord(Source(r), reason));
+
+        /// <summary>False when the record is withdrawn (skipped) or breaks its profile (excluded, with the reason).</summary>
+        public bool Conforms(Resource r, CodeableConcept? code = null)
+        {
+            var check = Profiles.Check(r, code, recognised: true);
+            if (check.Outcome == ProfileOutcome.Invalid) Exclude(r, check.Reason);
+            return check.Outcome is not (ProfileOutcome.Void or ProfileOutcome.Invalid);
+        }
     }
 
     private static void MapObservation(Observation o, Collector c)
     {
         var kind = KindOf(o.Code);
         if (kind == ObservationKind.None) return;
-        if (o.Status is "entered-in-error" or "cancelled") return;
-        if (o.Status is not ("final" or "amended" or "corrected" or "preliminary"))
-        {
-            c.Exclude(o, $"status '{o.Status ?? "(none)"}' is not a result (final, amended, corrected or preliminary)");
-            return;
-        }
+        if (!c.Conforms(o)) return;
         var time = FhirDateTime.StartOf(o.EffectiveDateTime ?? o.EffectiveInstant ?? o.EffectivePeriod?.Start);
         if (time is null)
         {
@@ -154,7 +163,6 @@ public static partial class ClinicalFactsMapper
         {
             case ObservationKind.Temperature:
                 if (ToCelsius(o.ValueQuantity) is not { } celsius) c.Exclude(o, $"temperature {Describe(o.ValueQuantity)}: not in Cel or [degF]");
-                else if (celsius is < MinCelsius or > MaxCelsius) c.Exclude(o, $"temperature {celsius:0.#} °C is outside {MinCelsius}–{MaxCelsius} °C");
                 else c.Temperatures.Add(new TemperatureReading(t, celsius, src));
                 break;
 
@@ -178,11 +186,8 @@ public static partial class ClinicalFactsMapper
                 break;
 
             case ObservationKind.OxygenFlow:
-                if (o.ValueQuantity is { Value: { } lpm } q && (q.Code ?? q.Unit) is "L/min" or "l/min" && lpm >= 0m && lpm <= 80m)
-                {
-                    c.Flows.Add(new OxygenFlowReading(t, lpm, src));
-                }
-                else c.Exclude(o, $"oxygen flow {Describe(o.ValueQuantity)}: not a flow in L/min between 0 and 80");
+                if (o.ValueQuantity is { Value: { } lpm } q && (q.Code ?? q.Unit) is "L/min" or "l/min") c.Flows.Add(new OxygenFlowReading(t, lpm, src));
+                else c.Exclude(o, $"oxygen flow {Describe(o.ValueQuantity)}: not a flow in L/min");
                 break;
 
             default:
@@ -241,11 +246,9 @@ public static partial class ClinicalFactsMapper
 
     private static void AddSystolic(Observation o, Quantity? q, DateTimeOffset t, Collector c)
     {
-        if (q is { Value: { } v } && (q.Code == "mm[Hg]" || (q.Code is null && q.Unit is "mmHg" or "mm[Hg]")) && v is > 0m and < 300m)
-        {
-            c.Systolic.Add(new SystolicPressureReading(t, v, Source(o)));
-        }
-        else c.Exclude(o, $"systolic BP {Describe(q)}: not in mm[Hg] between 0 and 300");
+        // Range and unit are the profile's (cartcds-systolic-bp, cartcds-blood-pressure-panel).
+        if (q is { Value: { } v } && (q.Code == "mm[Hg]" || (q.Code is null && q.Unit is "mmHg" or "mm[Hg]"))) c.Systolic.Add(new SystolicPressureReading(t, v, Source(o)));
+        else c.Exclude(o, $"systolic BP {Describe(q)}: not in mm[Hg]");
     }
 
     /// <summary>°C from a Quantity in UCUM Cel or [degF] (or those units written as display text); null otherwise.</summary>
@@ -277,18 +280,12 @@ public static partial class ClinicalFactsMapper
 
     private static void MapAdministration(MedicationAdministration m, Dictionary<string, Resource> byId, Collector c)
     {
-        if (m.Status is "entered-in-error" or "not-done") return;
         var concept = m.MedicationCodeableConcept ?? MedicationCode(m, m.MedicationReference, byId);
         var drug = DrugOf(concept);
         var isCarT = IsTisagenlecleucel(concept);
         var isCd19 = IsCd19Directed(concept);
         if (drug is null && !isCarT && !isCd19) return;
-
-        if (m.Status is not ("in-progress" or "completed" or "on-hold" or "stopped"))
-        {
-            c.Exclude(m, $"administration status '{m.Status ?? "(none)"}' does not say the drug was given");
-            return;
-        }
+        if (!c.Conforms(m, concept)) return;
         var start = FhirDateTime.StartOf(m.EffectiveDateTime ?? m.EffectivePeriod?.Start);
         if (start is null)
         {
@@ -312,9 +309,8 @@ public static partial class ClinicalFactsMapper
 
     private static void MapStatement(MedicationStatement s, Dictionary<string, Resource> byId, Collector c)
     {
-        if (s.Status is "entered-in-error" or "not-taken") return;
         var concept = s.MedicationCodeableConcept ?? MedicationCode(s, s.MedicationReference, byId);
-        if (IsCd19Directed(concept))
+        if (IsCd19Directed(concept) && c.Conforms(s, concept))
         {
             c.PriorCd19.Add(new PriorCd19Therapy(FhirDateTime.StartOf(s.EffectiveDateTime ?? s.EffectivePeriod?.Start), ConceptText(concept), Source(s)));
         }
@@ -373,13 +369,8 @@ public static partial class ClinicalFactsMapper
         var isInfusion = p.Code?.Has(DataContract.CarTCds, DataContract.CarTInfusion) == true;
         var isSct = p.Code?.Has(DataContract.CarTCds, DataContract.AllogeneicHsct) == true || p.Code?.Has(FhirSystems.Snomed, DataContract.SnomedAllogeneicHsct) == true;
         if (!isInfusion && !isSct) return;
-        if (p.Status is "entered-in-error" or "not-done") return;
+        if (!c.Conforms(p)) return;
         var what = isInfusion ? "CAR-T infusion" : "allogeneic SCT";
-        if (p.Status != "completed")
-        {
-            c.Exclude(p, $"{what} status '{p.Status ?? "(none)"}' is not completed");
-            return;
-        }
         var t = FhirDateTime.StartOf(p.PerformedDateTime ?? p.PerformedPeriod?.Start);
         if (t is null) c.Exclude(p, $"{what} without a performed time");
         else if (isInfusion) c.Infusions.Add(new CarTInfusion(t.Value, Source(p)));

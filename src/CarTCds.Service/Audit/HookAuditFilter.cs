@@ -15,7 +15,13 @@ public static class HookAuditing
     /// <summary>Tells the audit what the call is about, once the body has been read: hook,
     /// hookInstance and the patient (hashed when recorded).</summary>
     public static void ObserveHookRequest(this HttpContext http, CdsHookRequest request) => http.Features.Set(new HookRequestFeature(request));
+
+    /// <summary>Tells the audit how many records the evaluation left out (profile failures).</summary>
+    public static void ObserveExcludedRecords(this HttpContext http, int count) => http.Features.Set(new ExcludedRecordsFeature(count));
 }
+
+/// <summary>The number of records the current call's evaluation left out, for the audit.</summary>
+public sealed record ExcludedRecordsFeature(int Count);
 
 /// <summary>The parsed hook request of the current call, for the audit.</summary>
 public sealed record HookRequestFeature(CdsHookRequest Request);
@@ -77,6 +83,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
             RuleSet = ruleSet,
             LatencyMs = latencyMs,
             StatusCode = status,
+            ExcludedRecords = http.Features.Get<ExcludedRecordsFeature>()?.Count ?? 0,
         };
 
         logger.LogInformation("Hook call {ServiceId} {Hook} {HookInstance}: {StatusCode} in {LatencyMs:0.0} ms, {CardCount} cards [{Findings}], rule set {RuleSet}, issuer {Issuer}, tenant {Tenant}",

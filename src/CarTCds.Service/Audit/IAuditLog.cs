@@ -50,6 +50,10 @@ public sealed class HookAuditRecord
     /// <summary>The HTTP status answered.</summary>
     public required int StatusCode { get; init; }
 
+    /// <summary>Records left out of grading because they broke their FHIR profile (or could not be
+    /// used); listed in the card's data-quality note.</summary>
+    public int ExcludedRecords { get; init; }
+
     public override string ToString() =>
         $"{ServiceId} {Hook} {HookInstance} → {StatusCode} in {LatencyMs:0.#} ms, {Cards.Count} cards, rule set {RuleSet}";
 }
@@ -59,4 +63,5 @@ public sealed class HookAuditRecord
 /// hashes with different key ids are not comparable. <c>FindingsJson</c> is
 /// <c>[{"card":"&lt;uuid&gt;","code":"crs-grade","value":3}]</c>.</summary>
 public sealed record StoredHookAudit(long Id, DateTimeOffset OccurredAt, string? Issuer, string? Tenant, string ServiceId, string? Hook,
-    string? HookInstance, string? PatientHash, string? PatientHashKeyId, string FindingsJson, int CardCount, string RuleSet, double LatencyMs, int StatusCode);
+    string? HookInstance, string? PatientHash, string? PatientHashKeyId, string FindingsJson, int CardCount, string RuleSet, double LatencyMs, int StatusCode,
+    int ExcludedRecords = 0);

@@ -46,6 +46,7 @@ public static class CdsServicesEndpoints
         request.HttpContext.ObserveHookRequest(hookRequest!);
 
         var result = await evaluator.EvaluateAsync(id, hookRequest!, cancellationToken).ConfigureAwait(false);
+        request.HttpContext.ObserveExcludedRecords(result.ExcludedRecords);
         // Past the request timeout the FHIR reads were cut short: answer 504, never cards computed on what was left.
         cancellationToken.ThrowIfCancellationRequested();
         return result.Error is { } error

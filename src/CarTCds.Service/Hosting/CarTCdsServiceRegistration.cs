@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Timeouts;
 using CarTCds.Fhir.Client;
+using CarTCds.Fhir.Validation;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Service.Health;
@@ -63,8 +64,11 @@ public static class CarTCdsServiceRegistration
         services.AddSingleton<HookMetrics>();
         services.AddSingleton(OtlpMetricsExport.Load(builder.Configuration));
         services.AddHostedService<OtlpMetricsExport>();
+        // The FHIR profiles (profiles/, embedded) are compiled here, at start-up: a profile the
+        // validator cannot enforce stops the service before its first hook, not during it.
+        var profiles = ProfileValidator.Default;
         services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>(),
-            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget));
+            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget, profiles));
         builder.AddCarTCdsStorage();
 
         services.AddHealthChecks()

@@ -91,6 +91,10 @@ internal static class StorageMigrations
             """,
             "CREATE INDEX used_jti_expiry ON used_jti (keep_until)",
         ]),
+        new(3, "hook_audit.excluded_records (records left out by profile validation)", _ =>
+        [
+            "ALTER TABLE hook_audit ADD COLUMN excluded_records INTEGER NOT NULL DEFAULT 0",
+        ]),
     ];
 
     public static int Latest => All[^1].Version;

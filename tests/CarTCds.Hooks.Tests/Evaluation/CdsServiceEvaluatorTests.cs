@@ -142,7 +142,7 @@ public sealed class CdsServiceEvaluatorTests
         Assert.Equal(3m, finding.Value.Number);
         Assert.Equal("astct-2019@1.0.0", finding.RuleSet);
         Assert.Equal(["MedicationAdministration/norepi-1", "Observation/temp-1"], finding.Evidence!.Order());
-        Assert.Contains("Observation/temp-bad: temperature 38 kg: not in Cel or [degF]", card.Detail, StringComparison.Ordinal);
+        Assert.Contains("Observation/temp-bad: body temperature 38 kg on 2013-05-19 11:00Z ignored: unit 'kg' is not one of Cel, [degF]", card.Detail, StringComparison.Ordinal);
         Assert.Empty(CdsResponseValidator.Validate(result.Response));
     }
 

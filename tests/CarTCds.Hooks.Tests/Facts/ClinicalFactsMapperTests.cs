@@ -48,24 +48,48 @@ public sealed class ClinicalFactsMapperTests
         Assert.Empty(facts.Excluded);
     }
 
-    /// <summary>Each row: a contract record that breaks its profile → left out, with a reason.</summary>
+    /// <summary>Each row: a contract record that breaks its profile (profiles/) → left out, with a
+    /// reason that ends as given (the message starts with the fact, its value and time).</summary>
     public static TheoryData<string, Resource, string> ExcludedRecords => new()
     {
-        { "temperature in kg", FhirData.Temperature("x", 38m, "kg"), "temperature 38 kg: not in Cel or [degF]" },
-        { "temperature 50 Cel", FhirData.Temperature("x", 50m, "Cel"), "temperature 50 °C is outside 25–45 °C" },
-        { "temperature 24.9 Cel", FhirData.Temperature("x", 24.9m, "Cel"), "temperature 24.9 °C is outside 25–45 °C" },
-        { "temperature without effective time", NoEffective(FhirData.Temperature("x", 38m)), "no usable effective time" },
+        { "temperature in kg", FhirData.Temperature("x", 38m, "kg"), "ignored: unit 'kg' is not one of Cel, [degF]" },
+        { "temperature 50 Cel", FhirData.Temperature("x", 50m, "Cel"), "ignored: outside 25–45 °C" },
+        { "temperature 24.9 Cel", FhirData.Temperature("x", 24.9m, "Cel"), "ignored: outside 25–45 °C" },
+        { "temperature 113.1 [degF]", FhirData.Temperature("x", 113.1m, "[degF]"), "ignored: outside 25–45 °C" },
+        { "temperature with a display-only unit", WithDisplayUnit(FhirData.Temperature("x", 38m), "°C"), "ignored: unit '°C' has no UCUM code" },
+        { "temperature without effective time", NoEffective(FhirData.Temperature("x", 38m)), "body temperature 38 Cel ignored: effective[x] is required" },
         { "temperature with a zoneless dateTime", WithEffective(FhirData.Temperature("x", 38m), "2013-05-19T10:00:00"), "no usable effective time" },
-        { "temperature status registered", FhirData.Temperature("x", 38m, status: "registered"), "status 'registered' is not a result (final, amended, corrected or preliminary)" },
-        { "temperature without status", FhirData.Temperature("x", 38m, status: null), "status '(none)' is not a result (final, amended, corrected or preliminary)" },
-        { "SBP in kPa", FhirData.Systolic("x", 12m, "kPa"), "systolic BP 12 kPa: not in mm[Hg] between 0 and 300" },
-        { "SBP 300", FhirData.Systolic("x", 300m), "systolic BP 300 mm[Hg]: not in mm[Hg] between 0 and 300" },
-        { "unknown device", FhirData.OxygenDevice("x", "oxygen-tent"), "oxygen delivery 'oxygen-tent' is not a cartcds device code" },
-        { "O2 flow in %", FhirData.OxygenFlow("x", 40m, "%"), "oxygen flow 40 %: not a flow in L/min between 0 and 80" },
-        { "O2 flow 81 L/min", FhirData.OxygenFlow("x", 81m), "oxygen flow 81 L/min: not a flow in L/min between 0 and 80" },
-        { "CAR-T procedure in progress", FhirData.CarTInfusion("x", "in-progress"), "CAR-T infusion status 'in-progress' is not completed" },
-        { "norepinephrine status unknown", FhirData.Administration("x", "7512", "unknown"), "administration status 'unknown' does not say the drug was given" },
+        { "temperature status registered", FhirData.Temperature("x", 38m, status: "registered"), "ignored: status 'registered' is not one of final, amended, corrected, preliminary" },
+        { "temperature without status", FhirData.Temperature("x", 38m, status: null), "ignored: no status" },
+        { "SBP in kPa", FhirData.Systolic("x", 12m, "kPa"), "ignored: unit 'kPa' is not one of mm[Hg]" },
+        { "SBP 300", FhirData.Systolic("x", 300m), "ignored: outside 1–299 mmHg" },
+        { "SBP 0", FhirData.Systolic("x", 0m), "ignored: outside 1–299 mmHg" },
+        { "unknown device", FhirData.OxygenDevice("x", "oxygen-tent"), "ignored: 'oxygen-tent' is not in http://cartcds.org/fhir/ValueSet/oxygen-delivery" },
+        { "O2 flow in %", FhirData.OxygenFlow("x", 40m, "%"), "ignored: unit '%' is not one of L/min" },
+        { "O2 flow 81 L/min", FhirData.OxygenFlow("x", 81m), "ignored: outside 0–80 L/min" },
+        { "ICE 11", Score("x", DataContract.IceScore, 11), "ICE score 11 on 2013-05-19 10:00Z ignored: outside 0–10" },
+        { "ICE -1", Score("x", DataContract.IceScore, -1), "ignored: outside 0–10" },
+        { "ICE as a Quantity", ScoreAsQuantity("x", DataContract.IceScore, 8m), "ICE score 8 {score} on 2013-05-19 10:00Z ignored: value is a Quantity, expected integer" },
+        { "CAPD 33", Score("x", DataContract.CapdScore, 33), "ignored: outside 0–32" },
+        { "CAR-T procedure in progress", FhirData.CarTInfusion("x", "in-progress"), "ignored: status 'in-progress' is not one of completed" },
+        { "norepinephrine status unknown", FhirData.Administration("x", "7512", "unknown"), "vasopressor on 2013-05-19 09:00Z ignored: status 'unknown' is not one of in-progress, completed, on-hold, stopped" },
     };
+
+    private static Observation Score(string id, string code, int value)
+    {
+        var o = FhirData.Observation(id, DataContract.CarTCds, code);
+        o.ValueInteger = value;
+        return o;
+    }
+
+    private static Observation ScoreAsQuantity(string id, string code, decimal value) =>
+        FhirData.Observation(id, DataContract.CarTCds, code, quantity: new Quantity(value, "{score}"));
+
+    private static Observation WithDisplayUnit(Observation o, string unit)
+    {
+        o.ValueQuantity = new Quantity { Value = o.ValueQuantity!.Value, Unit = unit };
+        return o;
+    }
 
     private static Observation NoEffective(Observation o)
     {
@@ -90,7 +114,7 @@ public sealed class ClinicalFactsMapperTests
         AssertNoFacts(facts);
         var ex = Assert.Single(facts.Excluded);
         Assert.Equal($"{resource.ResourceType}/x", ex.Source);
-        Assert.Equal(reason, ex.Reason);
+        Assert.EndsWith(reason, ex.Reason, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -151,7 +175,7 @@ public sealed class ClinicalFactsMapperTests
         var facts = Map(panel);
 
         Assert.Empty(facts.SystolicPressures);
-        Assert.Equal("systolic BP 11 kPa: not in mm[Hg] between 0 and 300", Assert.Single(facts.Excluded).Reason);
+        Assert.Equal("systolic BP 11 kPa on 2013-05-19 10:00Z ignored: unit 'kPa' is not one of mm[Hg]", Assert.Single(facts.Excluded).Reason);
     }
 
     // ---- Hypotension flag ----
@@ -284,6 +308,7 @@ public sealed class ClinicalFactsMapperTests
             Status = "completed",
             Contained = [new Medication { Id = "med", Code = new CodeableConcept(FhirSystems.RxNorm, "612865") }],
             MedicationReference = new Reference("#med"),
+            Subject = FhirData.Subject(),
             EffectiveDateTime = FhirData.At(4),
         };
 
@@ -301,6 +326,7 @@ public sealed class ClinicalFactsMapperTests
             Id = "m1",
             Status = "in-progress",
             MedicationReference = new Reference("Medication/norepi"),
+            Subject = FhirData.Subject(),
             EffectiveDateTime = FhirData.At(4),
         };
 
@@ -320,7 +346,7 @@ public sealed class ClinicalFactsMapperTests
     public void GivenATisagenlecleucelAdministration_WhenMapped_ThenAnInfusionNotADrug(string caseName, CodeableConcept concept)
     {
         _ = caseName;
-        var m = new MedicationAdministration { Id = "k1", Status = "completed", MedicationCodeableConcept = concept, EffectiveDateTime = FhirData.At(72) };
+        var m = new MedicationAdministration { Id = "k1", Status = "completed", MedicationCodeableConcept = concept, Subject = FhirData.Subject(), EffectiveDateTime = FhirData.At(72) };
 
         var facts = Map(m);
 

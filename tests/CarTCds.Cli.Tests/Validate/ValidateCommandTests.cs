@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using CarTCds.Cli.Tests.Evaluate;
+
+namespace CarTCds.Cli.Tests.Validate;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly string _file = Path.GetTempFileName();
+
+    public void Dispose() => File.Delete(_file);
+
+    [Fact]
+    public async Task GivenAnExamplePatientBundle_WhenValidated_ThenExit0AndAnInformationalOutcome()
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("validate", CliRunner.Example("cart-e4-capd-child.json"));
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        var issue = Assert.Single(JsonNode.Parse(stdout)!["issue"]!.AsArray())!;
+        Assert.Equal("information", issue["severity"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task GivenAnIceScoreOf14AndATemperatureInKg_WhenValidated_ThenExit1AndOneErrorEach()
+    {
+        await File.WriteAllTextAsync(_file, """
+            {"resourceType":"Bundle","type":"collection","entry":[
+              {"resource":{"resourceType":"Observation","id":"ice","status":"final","code":{"coding":[{"system":"http://cartcds.org/fhir/CodeSystem/cartcds","code":"ice-score"}]},"effectiveDateTime":"2013-03-10T08:00:00Z","valueInteger":14}},
+              {"resource":{"resourceType":"Observation","id":"t","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8310-5"}]},"effectiveDateTime":"2013-03-10T08:00:00Z","valueQuantity":{"value":38,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}}},
+              {"resource":{"resourceType":"Observation","id":"fio2","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"3150-0"}]},"valueQuantity":{"value":40,"code":"%"}}}
+            ]}
+            """);
+
+        var (exit, stdout, _) = await CliRunner.RunAsync("validate", _file);
+
+        Assert.Equal(1, exit);
+        var outcome = JsonNode.Parse(stdout)!;
+        Assert.Equal("OperationOutcome", outcome["resourceType"]!.GetValue<string>());
+        var issues = outcome["issue"]!.AsArray().Select(i => (i!["severity"]!.GetValue<string>(), i["expression"]![0]!.GetValue<string>(), i["diagnostics"]!.GetValue<string>())).ToList();
+        Assert.Equal(
+        [
+            ("error", "Bundle.entry[0].resource.Observation.valueInteger", "ICE score 14 on 2013-03-10 08:00Z ignored: outside 0–10"),
+            ("error", "Bundle.entry[1].resource.Observation.valueQuantity", "body temperature 38 kg on 2013-03-10 08:00Z ignored: unit 'kg' is not one of Cel, [degF]"),
+        ], issues);
+    }
+
+    [Theory]
+    [InlineData("{ not json", "is not valid FHIR JSON")]
+    [InlineData("{\"resourceType\":\"Observation\",\"status\":42}", "is not valid FHIR JSON")]
+    public async Task GivenAFileThatIsNotFhirJson_WhenValidated_ThenExit2AndOneLineOnStderr(string content, string expected)
+    {
+        await File.WriteAllTextAsync(_file, content);
+
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("validate", _file);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenAMissingFile_WhenValidated_ThenExit2()
+    {
+        var (exit, _, stderr) = await CliRunner.RunAsync("validate", _file + ".missing");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("not found", stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using CarTCds.Service.Sandbox;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -252,6 +253,32 @@ public sealed class SandboxPageTests(SandboxHost host)
         Assert.DoesNotContain("href=\"javascript", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
         Assert.Contains("<th>a</th><th>b</th></tr></thead><tbody><tr><td>&lt;b&gt;1&lt;/b&gt;</td><td>2</td></tr>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenMarkupThatSlippedPastEscaping_WhenInsertedIntoThePage_ThenItsContentSecurityPolicyBlocksTheInlineHandler()
+    {
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using var response = await http.GetAsync(new Uri("/sandbox/", UriKind.Relative));
+        Assert.Equal(SandboxEndpoints.PageContentSecurityPolicy, Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        await using var sandbox = await SandboxPage.OpenAsync(host);
+
+        // An inline handler is what a markdown or escaping bug would let through; the policy must stop it.
+        var blocked = await sandbox.Page.EvaluateAsync<string>("""
+            () => new Promise(resolve => {
+              document.addEventListener("securitypolicyviolation", e => resolve(e.violatedDirective), { once: true });
+              // The handler of an image that fails at once runs at once without a policy: no need to wait longer.
+              setTimeout(() => resolve("no violation"), 5000);
+              const div = document.createElement("div");
+              div.innerHTML = '<img src="data:," onerror="window.__injected = 1">';
+              document.body.append(div);
+            })
+            """);
+        var injected = await sandbox.Page.EvaluateAsync<bool>("() => window.__injected === 1");
+
+        Assert.StartsWith("script-src", blocked, StringComparison.Ordinal);
+        Assert.False(injected);
     }
 
     private async Task<SummaryLine?> SummaryLineAsync(string service, string cardType)

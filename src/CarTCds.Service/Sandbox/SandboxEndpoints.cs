@@ -19,6 +19,11 @@ namespace CarTCds.Service.Sandbox;
 /// on the page works only with a client token pasted into it.</summary>
 public static class SandboxEndpoints
 {
+    /// <summary>The page's own files only: scripts, styles and requests from this origin; no inline
+    /// script, no plugins, no framing.</summary>
+    public const string PageContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
     /// <summary>Registers <see cref="SandboxOptions"/>, the example patients and the timeline.</summary>
     public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
     {
@@ -58,7 +63,18 @@ public static class SandboxEndpoints
         {
             var files = new PhysicalFileProvider(pageFolder);
             app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = "/sandbox", FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { RequestPath = "/sandbox", FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions
+            {
+                RequestPath = "/sandbox",
+                FileProvider = files,
+                // The page renders card text from the service (markdown, links): if escaping ever
+                // failed, no injected script, inline handler or foreign request could run.
+                OnPrepareResponse = ctx =>
+                {
+                    ctx.Context.Response.Headers.ContentSecurityPolicy = PageContentSecurityPolicy;
+                    ctx.Context.Response.Headers.XContentTypeOptions = "nosniff";
+                },
+            });
         }
         var api = app.MapGroup("/sandbox/api").WithTags("Sandbox").RequireAuthorization(CdsHooksSecurity.ClientPolicy);
         api.MapGet("/patients", GetPatients).WithName("SandboxPatients").WithSummary("The example patients and the days of their story.");

@@ -187,7 +187,7 @@ function renderCard(serviceId, card) {
   article.dataset.indicator = card.indicator;
   article.dataset.uuid = card.uuid ?? "";
   article.setAttribute("aria-label", `${card.indicator}: ${card.summary}`);
-  const source = card.source?.url
+  const source = /^https?:\/\//.test(card.source?.url ?? "")
     ? `<a href="${escapeHtml(card.source.url)}" target="_blank" rel="noopener noreferrer">${escapeHtml(card.source.label)}</a>`
     : escapeHtml(card.source?.label ?? "");
   const links = (card.links ?? []).filter(l => /^https?:\/\//.test(l.url))
@@ -352,6 +352,8 @@ async function start() {
   }
 }
 
+// Enter in the chooser must not reload the page (no inline handler: the page's CSP forbids them).
+$("chooser").addEventListener("submit", e => e.preventDefault());
 // With authentication on, the first calls fail until a client token is pasted: try again then.
 $("token").addEventListener("change", () => { if (document.body.dataset.ready !== "true") start(); });
 start();

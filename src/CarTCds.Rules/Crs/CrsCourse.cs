@@ -27,7 +27,7 @@ public static class CrsCourseAnalysis
         var infusion = facts.LatestInfusion(at);
         if (infusion is null) return null;
 
-        var day0 = new DateTimeOffset(infusion.Time.UtcDateTime.Date, TimeSpan.Zero);
+        var day0 = infusion.DayZero;
         var days = new List<CrsDay>();
         for (var d = 0; ; d++)
         {

@@ -77,6 +77,9 @@ public sealed record CarTInfusion(DateTimeOffset Time, string Source)
     /// <summary>Calendar days (UTC) from the infusion day to <paramref name="at"/>: the infusion day is day 0.</summary>
     public int CalendarDay(DateTimeOffset at) => CalendarDayAfter(Time, at);
 
+    /// <summary>The start of day 0: midnight UTC of the infusion day (day N starts N days later).</summary>
+    public DateTimeOffset DayZero => new(Time.UtcDateTime.Date, TimeSpan.Zero);
+
     /// <summary>"Day N after infusion" as clinicians count it and every card shows it: calendar days
     /// (UTC) from the day of <paramref name="infusion"/> (day 0) to the day of <paramref name="at"/>;
     /// negative before it. The one definition: CRS/ICANS courses, monitoring windows and card text all use it.</summary>

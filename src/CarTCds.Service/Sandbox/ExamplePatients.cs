@@ -101,10 +101,9 @@ public sealed class ExamplePatients(IOptions<SandboxOptions> options, ILogger<Ex
         int first, last;
         if (infusion is not null)
         {
-            anchor = new DateTimeOffset(infusion.Time.UtcDateTime.Date, TimeSpan.Zero);
-            var lastReading = facts.Temperatures.Select(t => t.Time).DefaultIfEmpty(infusion.Time).Max();
+            anchor = infusion.DayZero;
             first = -DaysBeforeInfusion;
-            last = Math.Clamp(CarTInfusion.CalendarDayAfter(infusion.Time, lastReading), 0, MaxDaysAfterInfusion);
+            last = PatientTimeline.LastDay(facts, infusion);
         }
         else
         {

@@ -56,9 +56,8 @@ public sealed class PatientTimeline(ExamplePatients examples, RuleSet rules)
         ArgumentNullException.ThrowIfNull(facts);
         var infusion = facts.Infusions.MaxBy(i => i.Time);
         if (infusion is null) return [];
-        var anchor = new DateTimeOffset(infusion.Time.UtcDateTime.Date, TimeSpan.Zero);
-        var lastReading = facts.Temperatures.Select(t => t.Time).DefaultIfEmpty(infusion.Time).Max();
-        var lastDay = Math.Clamp(CarTInfusion.CalendarDayAfter(infusion.Time, until ?? lastReading), 0, ExamplePatients.MaxDaysAfterInfusion);
+        var anchor = infusion.DayZero;
+        var lastDay = LastDay(facts, infusion, until);
         var days = new List<TimelineDay>();
         for (var day = 0; day <= lastDay; day++)
         {
@@ -86,6 +85,14 @@ public sealed class PatientTimeline(ExamplePatients examples, RuleSet rules)
                     .Select(a => new TimelineDose(DrugGroups.Name(a.Drug), a.Start.ToString("O", System.Globalization.CultureInfo.InvariantCulture), a.DoseMg)).ToList()));
         }
         return days;
+    }
+
+    /// <summary>The story's last day after <paramref name="infusion"/>: the day of the last temperature
+    /// (the examples chart one every day), or of <paramref name="until"/> when given; 0 … <see cref="ExamplePatients.MaxDaysAfterInfusion"/>.</summary>
+    internal static int LastDay(ClinicalFacts facts, CarTInfusion infusion, DateTimeOffset? until = null)
+    {
+        var lastReading = facts.Temperatures.Select(t => t.Time).DefaultIfEmpty(infusion.Time).Max();
+        return Math.Clamp(infusion.CalendarDay(until ?? lastReading), 0, ExamplePatients.MaxDaysAfterInfusion);
     }
 
     // For the chart only (the grade comes from the rules): room air 0, low-flow devices 1,

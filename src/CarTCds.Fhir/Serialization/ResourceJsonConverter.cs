@@ -77,7 +77,8 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
 
     // Looks at the first property only, on a copy of the reader: its string value when it is
     // resourceType, else null. A later duplicate resourceType is still refused: the typed read
-    // treats the (get-only) resourceType like any other property in its duplicate check.
+    // treats resourceType (given a no-op setter in FhirJson.Resolver) like any other property in
+    // its duplicate check.
     private static string? FirstPropertyResourceType(Utf8JsonReader reader)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("resourceType"u8)) return null;
@@ -85,9 +86,9 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
     }
 
     // Scans a copy of the reader (a struct) so the real one still stands on StartObject. Reads
-    // every top-level property: a second resourceType makes the resource ambiguous, and the
-    // model never deserializes resourceType (it is get-only), so the serializer's own duplicate
-    // check cannot see it.
+    // every top-level property: a second resourceType makes the resource ambiguous. Known types
+    // would also be refused by the serializer's duplicate check (FhirJson.Resolver), but this
+    // path names the property the same way for every type, unknown ones included.
     private static string? PeekResourceType(Utf8JsonReader reader)
     {
         var depth = reader.CurrentDepth;

@@ -14,7 +14,11 @@ public static class HookAuditing
 
     /// <summary>Tells the audit what the call is about, once the body has been read: hook,
     /// hookInstance and the patient (hashed when recorded).</summary>
-    public static void ObserveHookRequest(this HttpContext http, CdsHookRequest request) => http.Features.Set(new HookRequestFeature(request));
+    /// <remarks>Keeps only those three strings: the parsed request (its prefetch can hold thousands of
+    /// resources) must not outlive the handler while the call waits for the audit commit, or every
+    /// concurrent call's request survives into the older GC generations (tests/load).</remarks>
+    public static void ObserveHookRequest(this HttpContext http, CdsHookRequest request) =>
+        http.Features.Set(new HookRequestFeature(request.Hook, request.HookInstance, request.Context?.PatientId));
 
     /// <summary>Tells the audit how many records the evaluation left out (profile failures).</summary>
     public static void ObserveExcludedRecords(this HttpContext http, int count) => http.Features.Set(new ExcludedRecordsFeature(count));
@@ -23,8 +27,8 @@ public static class HookAuditing
 /// <summary>The number of records the current call's evaluation left out, for the audit.</summary>
 public sealed record ExcludedRecordsFeature(int Count);
 
-/// <summary>The parsed hook request of the current call, for the audit.</summary>
-public sealed record HookRequestFeature(CdsHookRequest Request);
+/// <summary>What the audit records of the current call's request: hook, hookInstance, patient id (hashed when stored).</summary>
+public sealed record HookRequestFeature(string? Hook, string? HookInstance, string? PatientId);
 
 /// <summary>Around the hook handler: measures it, then, before the answer is written, remembers its
 /// cards (<see cref="ICardRegistry"/>) and writes one audit record (<see cref="IAuditLog"/>),
@@ -65,7 +69,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         var serviceId = http.GetRouteValue("id") as string ?? "";
         // An unknown id in the URL is the caller's text: never a metric dimension.
         metrics.RecordHookCall(evaluator.Catalog.Find(serviceId) is null ? "unknown" : serviceId, status, latencyMs, cards);
-        var request = http.Features.Get<HookRequestFeature>()?.Request;
+        var request = http.Features.Get<HookRequestFeature>();
         var ruleSet = evaluator.Rules.Label;
         var user = http.User;
         var issuer = user.Identity?.IsAuthenticated == true ? user.FindFirst("iss")?.Value : null;
@@ -78,7 +82,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
             ServiceId = serviceId,
             Hook = request?.Hook,
             HookInstance = request?.HookInstance,
-            PatientId = request?.Context?.PatientId,
+            PatientId = request?.PatientId,
             Cards = cards,
             RuleSet = ruleSet,
             LatencyMs = latencyMs,

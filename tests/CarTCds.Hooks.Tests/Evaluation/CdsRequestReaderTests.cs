@@ -80,6 +80,27 @@ public sealed class CdsRequestReaderTests
         Assert.Contains(member, Assert.Single(error.Outcome.Issue!).Diagnostics, StringComparison.Ordinal);
     }
 
+    /// <summary>Resources are read in place and, on any fault, read again by the serializer from the
+    /// same start (ResourceJsonConverter): the 400 must still name the exact member, however deep.</summary>
+    [Theory]
+    [InlineData("""{"hook":"patient-view","prefetch":{"observations":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","status":"final"}},{"resource":{"resourceType":"Observation","valueQuantity":{"value":"38.5"}}}]}}}""",
+        "prefetch.observations.entry[1].resource.valueQuantity.value", "Decimal")]
+    [InlineData("""{"hook":"patient-view","prefetch":{"observations":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","code":{"coding":[null]}}}]}}}""",
+        "prefetch.observations.entry[0].resource.code.coding", "null")]
+    [InlineData("""{"hook":"patient-view","prefetch":{"observations":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","status":"final","status":"amended"}}]}}}""",
+        "prefetch.observations.entry[0].resource.status", "status")]
+    [InlineData("""{"hook":"patient-view","prefetch":{"meds":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","contained":[{"resourceType":"Medication","code":{"text":3}}]}}]}}}""",
+        "prefetch.meds.entry[0].resource.contained[0].code.text", "String")]
+    public void GivenAFaultTwoResourcesDeep_WhenRead_Then400AtTheExactMember(string json, string path, string inMessage)
+    {
+        var (request, error) = Read(json);
+
+        Assert.Null(request);
+        Assert.Equal(400, error!.StatusCode);
+        Assert.Equal(path, Where(error));
+        Assert.Contains(inMessage, Assert.Single(error.Outcome.Issue!).Diagnostics, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void GivenAPrefetchValueThatIsAString_WhenRead_Then400AtThatKey()
     {

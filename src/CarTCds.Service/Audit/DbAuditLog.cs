@@ -9,6 +9,12 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
     /// issuer, tenant): what a caller sends is bounded before it is stored.</summary>
     internal const int MaxText = 256;
 
+    private const string InsertSql = """
+        INSERT INTO hook_audit (occurred_at, issuer, tenant, service_id, hook, hook_instance, patient_hash, patient_hash_key_id,
+            findings_json, card_count, rule_set, latency_ms, status_code, excluded_records)
+        VALUES (@at, @issuer, @tenant, @service, @hook, @instance, @patientHash, @keyId, @findings, @cards, @ruleSet, @latency, @status, @excluded)
+        """;
+
     public async Task RecordAsync(HookAuditRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -16,13 +22,7 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
         // Shares a commit with concurrent hook calls' writes (GroupCommit); returns once committed.
         await group.WriteAsync(async (connection, transaction) =>
         {
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO hook_audit (occurred_at, issuer, tenant, service_id, hook, hook_instance, patient_hash, patient_hash_key_id,
-                    findings_json, card_count, rule_set, latency_ms, status_code, excluded_records)
-                VALUES (@at, @issuer, @tenant, @service, @hook, @instance, @patientHash, @keyId, @findings, @cards, @ruleSet, @latency, @status, @excluded)
-                """;
+            var insert = group.Command(connection, transaction, InsertSql);
             db.AddTimestamp(insert, "at", record.OccurredAt);
             StorageDatabase.Add(insert, "issuer", Cut(record.Issuer));
             StorageDatabase.Add(insert, "tenant", Cut(record.Tenant));

@@ -33,6 +33,12 @@ internal sealed class DbCardRegistry(StorageDatabase db, GroupCommit group, Time
 {
     internal const string UnknownCardType = "(none)";
 
+    private const string InsertSql = """
+        INSERT INTO issued_cards (card_uuid, service_id, rule_set, card_type, topic_system, topic_code, indicator, finding_codes, findings_json, issued_at)
+        VALUES (@uuid, @service, @ruleSet, @type, @topicSystem, @topicCode, @indicator, @codes, @findings, @at)
+        ON CONFLICT (card_uuid) DO NOTHING
+        """;
+
     public async Task RememberAsync(string serviceId, string ruleSetLabel, IEnumerable<Card> cards, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
@@ -46,13 +52,7 @@ internal sealed class DbCardRegistry(StorageDatabase db, GroupCommit group, Time
         {
             foreach (var card in list)
             {
-                using var insert = connection.CreateCommand();
-                insert.Transaction = transaction;
-                insert.CommandText = """
-                    INSERT INTO issued_cards (card_uuid, service_id, rule_set, card_type, topic_system, topic_code, indicator, finding_codes, findings_json, issued_at)
-                    VALUES (@uuid, @service, @ruleSet, @type, @topicSystem, @topicCode, @indicator, @codes, @findings, @at)
-                    ON CONFLICT (card_uuid) DO NOTHING
-                    """;
+                var insert = group.Command(connection, transaction, InsertSql);
                 StorageDatabase.Add(insert, "uuid", card.Uuid);
                 StorageDatabase.Add(insert, "service", serviceId);
                 StorageDatabase.Add(insert, "ruleSet", ruleSetLabel);

@@ -78,6 +78,28 @@ public abstract class GroupCommitContract
         Assert.Contains("batch-after", stored);
         Assert.Equal(2, stored.Count);
     }
+
+    [Fact]
+    public async Task GivenABatchThatBreaksItsConnection_WhenTheNextWriteComes_ThenItIsStoredOnAFreshConnection()
+    {
+        // Arrange: the loop keeps its connection (and prepared commands) between batches; a write
+        // that closes it fails its batch, and the loop must not keep using the dead connection.
+        var (settings, cleanup) = await NewDatabaseAsync();
+        await using var _ = cleanup;
+        await using var host = await StorageHost.StartAsync(settings, "test-salt-0123456789abcdef");
+        var group = host.Services.GetRequiredService<GroupCommit>();
+        var audit = host.Services.GetRequiredService<IAuditLog>();
+        await audit.RecordAsync(AuditRecord("before-break"), CancellationToken.None);
+
+        // Act
+        var error = await Record.ExceptionAsync(() => group.WriteAsync(async (connection, _) => await connection.CloseAsync()));
+        await audit.RecordAsync(AuditRecord("after-break"), CancellationToken.None);
+
+        // Assert
+        Assert.NotNull(error);
+        var stored = (await audit.ListAsync(null, 10, CancellationToken.None)).Select(r => r.HookInstance).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["after-break", "before-break"], stored);
+    }
 }
 
 public sealed class SqliteGroupCommitTests : GroupCommitContract

@@ -27,9 +27,10 @@ public static class PatientScope
         if (reference is null) return true;
         var slash = reference.LastIndexOf("Patient/", StringComparison.Ordinal);
         if (slash < 0) return true;
-        var id = reference[(slash + "Patient/".Length)..];
-        var history = id.IndexOf('/', StringComparison.Ordinal); // Patient/123/_history/2
+        // A span, not a substring: this runs once per prefetched resource.
+        var id = reference.AsSpan(slash + "Patient/".Length);
+        var history = id.IndexOf('/'); // Patient/123/_history/2
         if (history >= 0) id = id[..history];
-        return string.Equals(id, patientId, StringComparison.Ordinal);
+        return id.SequenceEqual(patientId);
     }
 }

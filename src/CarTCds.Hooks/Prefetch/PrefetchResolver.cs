@@ -81,8 +81,10 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
             return (null, new HookError(412, outcome));
         }
 
-        var resources = new List<Resource>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Sized once: at 10,000 Observations the regrowth of these two was most of what this step allocated.
+        var total = results.Sum(r => r.Resources.Count);
+        var resources = new List<Resource>(total);
+        var seen = new HashSet<string>(total, StringComparer.Ordinal);
         Patient? patient = null;
         foreach (var r in results)
         {
@@ -227,7 +229,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
             return ([], null, Issue($"Prefetch '{key.Key}' must be a Bundle of type searchset (or collection), not '{bundle.Type ?? "(none)"}'.", $"{where}.type"));
         }
 
-        var list = new List<Resource>();
+        var list = new List<Resource>(bundle.Entry?.Count ?? 0);
         var i = 0;
         foreach (var entry in bundle.Entry ?? [])
         {

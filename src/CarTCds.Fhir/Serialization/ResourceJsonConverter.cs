@@ -38,17 +38,23 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         // tokenised once per level of nesting (~17 % of the hook's CPU, tests/load). That scoped
         // read stays as the slow path: it alone reports an error's full path and message, so any
         // failure here is read again from the same start by it, and what it says is what the caller gets.
-        var start = reader;
-        try
+        // Inside a slow re-read, nested resources are read slowly at once: were each level to try
+        // its fast path first, a fault n resources deep would be read 2^n times.
+        if (t_slowReads == 0)
         {
-            return ReadInPlace(resourceType, ref reader, options);
-        }
+            var start = reader;
+            try
+            {
+                return ReadInPlace(resourceType, ref reader, options);
+            }
 #pragma warning disable CA1031 // any failure is re-read by the slow path below, which reports or rethrows it
-        catch (Exception)
+            catch (Exception)
 #pragma warning restore CA1031
-        {
-            reader = start;
+            {
+                reader = start;
+            }
         }
+        t_slowReads++;
         try
         {
             return (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known));
@@ -63,7 +69,16 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
             if (!string.IsNullOrEmpty(inner)) wrapped.Data[FhirJson.InnerPathKey] = inner;
             throw wrapped;
         }
+        finally
+        {
+            t_slowReads--;
+        }
     }
+
+    // How many slow (scoped) reads are under way on this thread; reads are synchronous, so a
+    // thread-static count is exact.
+    [ThreadStatic]
+    private static int t_slowReads;
 
     public override void Write(Utf8JsonWriter writer, Resource value, JsonSerializerOptions options)
     {

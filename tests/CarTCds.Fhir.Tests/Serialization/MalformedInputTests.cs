@@ -180,6 +180,30 @@ public sealed class MalformedInputTests
         Assert.Contains("Quantity", exception.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A fault deep in nested resources is found by the in-place read and read again by the
+    /// serializer for its path (ResourceJsonConverter). Were every level to retry that way, a fault
+    /// n Bundles deep would be read 2^n times: here 15 levels of 1,500 entries each, ~2 MB, which
+    /// reads in well under a second once per level and in minutes 2^15 times. The 60 s bound is a
+    /// guard against that blow-up (a request that hangs a worker), not a speed measurement.</summary>
+    [Fact]
+    public async Task GivenAFaultFifteenBundlesDeep_WhenParsed_ThenItIsReportedAtItsPathWithoutRereadingEachLevelTwice()
+    {
+        // Arrange
+        const int levels = 15;
+        var padding = string.Join(",", Enumerable.Repeat("""{"resource":{"resourceType":"Observation","status":"final","valueQuantity":{"value":1}}}""", 1500));
+        var json = """{"resourceType":"Observation","valueQuantity":{"value":"not a number"}}""";
+        for (var i = 0; i < levels; i++) json = $$"""{"resourceType":"Bundle","type":"collection","entry":[{{padding}},{"resource":{{json}}}]}""";
+        var expectedPath = "$" + string.Concat(Enumerable.Repeat(".entry[1500].resource", levels)) + ".valueQuantity.value";
+
+        // Act
+        var parse = Task.Run(() => Assert.Throws<JsonException>(() => FhirJson.Parse(json)));
+        var exception = await parse.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert
+        Assert.Equal(expectedPath, FhirJson.FullPath(exception));
+        Assert.Contains("Decimal", exception.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Truncated => new()
     {
         """{"resourceType":"Observation","status":"final" """,

@@ -27,7 +27,8 @@ internal sealed class GroupCommit : IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread _loop;
 
-    // Touched only by the loop's thread.
+    // Touched only by the writer loop, one batch at a time (on PostgreSQL a batch's awaits may resume
+    // on a pool thread while the loop's thread waits for it, never alongside it).
     private DbConnection? _connection;
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -24,8 +23,7 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         var resourceType = FirstPropertyResourceType(reader) ?? PeekResourceType(reader)
             ?? throw new JsonException("A FHIR resource must have a string 'resourceType'.");
 
-        var known = KnownType(resourceType);
-        if (known is null)
+        if (!Known.TryGetValue(resourceType, out var known))
         {
             var element = JsonElement.ParseValue(ref reader);
             // ParseValue does not apply the options' duplicate rule; a resource passed through
@@ -45,7 +43,7 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
             var start = reader;
             try
             {
-                return ReadInPlace(resourceType, ref reader, options);
+                return known.Read(ref reader, options);
             }
 #pragma warning disable CA1031 // any failure is re-read by the slow path below, which reports or rethrows it
             catch (Exception)
@@ -57,7 +55,7 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         t_slowReads++;
         try
         {
-            return (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known));
+            return (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known.Type));
         }
         catch (JsonException ex)
         {
@@ -90,42 +88,32 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         JsonSerializer.Serialize(writer, value, options.GetTypeInfo(value.GetType()));
     }
 
-    // Must name the same types as KnownType.
-    private static Resource? ReadInPlace(string resourceType, ref Utf8JsonReader reader, JsonSerializerOptions options) => resourceType switch
+    private delegate Resource? InPlaceRead(ref Utf8JsonReader reader, JsonSerializerOptions options);
+
+    // The resource types of the lean model, each with its in-place read: one table, so the types
+    // known and the types read in place cannot drift apart.
+    private static readonly Dictionary<string, (Type Type, InPlaceRead Read)> Known = new(StringComparer.Ordinal)
     {
-        "Patient" => ReadInPlace<Patient>(ref reader, options),
-        "Observation" => ReadInPlace<Observation>(ref reader, options),
-        "Condition" => ReadInPlace<Condition>(ref reader, options),
-        "Procedure" => ReadInPlace<Procedure>(ref reader, options),
-        "Medication" => ReadInPlace<Medication>(ref reader, options),
-        "MedicationRequest" => ReadInPlace<MedicationRequest>(ref reader, options),
-        "MedicationAdministration" => ReadInPlace<MedicationAdministration>(ref reader, options),
-        "MedicationStatement" => ReadInPlace<MedicationStatement>(ref reader, options),
-        "ServiceRequest" => ReadInPlace<ServiceRequest>(ref reader, options),
-        "Bundle" => ReadInPlace<Bundle>(ref reader, options),
-        "OperationOutcome" => ReadInPlace<OperationOutcome>(ref reader, options),
-        _ => throw new UnreachableException($"No in-place read for {resourceType}."),
+        ["Patient"] = Entry<Patient>(),
+        ["Observation"] = Entry<Observation>(),
+        ["Condition"] = Entry<Condition>(),
+        ["Procedure"] = Entry<Procedure>(),
+        ["Medication"] = Entry<Medication>(),
+        ["MedicationRequest"] = Entry<MedicationRequest>(),
+        ["MedicationAdministration"] = Entry<MedicationAdministration>(),
+        ["MedicationStatement"] = Entry<MedicationStatement>(),
+        ["ServiceRequest"] = Entry<ServiceRequest>(),
+        ["Bundle"] = Entry<Bundle>(),
+        ["OperationOutcome"] = Entry<OperationOutcome>(),
     };
+
+    private static (Type, InPlaceRead) Entry<T>() where T : Resource => (typeof(T), ReadInPlace<T>);
 
     private static T? ReadInPlace<T>(ref Utf8JsonReader reader, JsonSerializerOptions options) where T : Resource =>
         ((JsonConverter<T>)options.GetTypeInfo(typeof(T)).Converter).Read(ref reader, typeof(T), options);
 
     /// <summary>The CLR type for a FHIR resource type name, or null when the lean model lacks it.</summary>
-    public static Type? KnownType(string resourceType) => resourceType switch
-    {
-        "Patient" => typeof(Patient),
-        "Observation" => typeof(Observation),
-        "Condition" => typeof(Condition),
-        "Procedure" => typeof(Procedure),
-        "Medication" => typeof(Medication),
-        "MedicationRequest" => typeof(MedicationRequest),
-        "MedicationAdministration" => typeof(MedicationAdministration),
-        "MedicationStatement" => typeof(MedicationStatement),
-        "ServiceRequest" => typeof(ServiceRequest),
-        "Bundle" => typeof(Bundle),
-        "OperationOutcome" => typeof(OperationOutcome),
-        _ => null,
-    };
+    public static Type? KnownType(string resourceType) => Known.TryGetValue(resourceType, out var known) ? known.Type : null;
 
     // Looks at the first property only, on a copy of the reader: its string value when it is
     // resourceType, else null. A later duplicate resourceType is still refused: the typed read

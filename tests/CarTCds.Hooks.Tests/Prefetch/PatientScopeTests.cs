@@ -21,6 +21,25 @@ public sealed class PatientScopeTests
         Assert.Equal(expected, PatientScope.IsForPatient(obs, "1"));
     }
 
+    // The exact "Patient/{id}" shape has its own short path; these pin that it answers as the general one.
+    [Theory]
+    [InlineData("Patient/p-123", "p-123", true)]
+    [InlineData("Patient/p-124", "p-123", false)] // same length, last character differs
+    [InlineData("Patient/q-123", "p-123", false)] // same length, first character differs
+    [InlineData("Patient/p-12", "p-123", false)]
+    [InlineData("Patient/p-1234", "p-123", false)]
+    [InlineData("Patient/P-123", "p-123", false)] // ids are case-sensitive
+    [InlineData("patient/p-123", "p-123", true)] // not a literal Patient reference: not refused
+    [InlineData("https://ehr/fhir/Patient/p-123", "p-123", true)]
+    [InlineData("https://ehr/fhir/Patient/p-124", "p-123", false)]
+    [InlineData("Patient/a/Patient/b", "a/Patient/b", false)] // not an id; the last Patient/ segment decides, as before
+    public void GivenAReferenceOfTheFastPathsLength_WhenChecked_ThenTheAnswerIsTheGeneralPathsAnswer(string reference, string patientId, bool expected)
+    {
+        var obs = new Observation { Id = "o", Subject = new Reference(reference) };
+
+        Assert.Equal(expected, PatientScope.IsForPatient(obs, patientId));
+    }
+
     [Fact]
     public void GivenNoSubject_WhenChecked_ThenAccepted()
     {

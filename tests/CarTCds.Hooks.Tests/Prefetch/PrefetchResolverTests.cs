@@ -340,6 +340,63 @@ public sealed class PrefetchResolverTests
     }
 
     [Fact]
+    public async Task GivenTheSameResourceTwiceInOneSearchset_WhenResolved_ThenTheFirstIsKeptOnce()
+    {
+        // Overlapping pages, or a careless EHR: one tocilizumab dose or fever must not count twice.
+        var first = Obs("o1");
+        var request = Request(new() { ["patient"] = FhirData.Patient(), ["observations"] = FhirData.Searchset(first, Obs("o2"), Obs("o1")) });
+
+        var (record, error) = await Resolve(FakeFhirQueryClient.Unreachable(), request);
+
+        Assert.Null(error);
+        var observations = record!.Resources.OfType<Observation>().ToList();
+        Assert.Equal(["Observation/o1", "Observation/o2"], observations.Select(o => o.TypedId));
+        Assert.Same(first, observations[0]);
+    }
+
+    [Fact]
+    public async Task GivenTheSameIdOnResourcesOfDifferentTypes_WhenResolved_ThenBothAreKept()
+    {
+        var condition = new Condition { Id = "o1", Subject = new Reference("Patient/" + FhirData.PatientId) };
+        var request = Request(new() { ["patient"] = FhirData.Patient(), ["observations"] = FhirData.Searchset(Obs("o1"), condition) });
+
+        var (record, error) = await Resolve(FakeFhirQueryClient.Unreachable(), request);
+
+        Assert.Null(error);
+        Assert.Contains(record!.Resources, r => r is Observation { Id: "o1" });
+        Assert.Contains(record.Resources, r => ReferenceEquals(r, condition));
+    }
+
+    [Fact]
+    public async Task GivenResourcesWithoutAnId_WhenResolved_ThenEachIsKept()
+    {
+        var a = Obs("a");
+        var b = Obs("b");
+        a.Id = null;
+        b.Id = null;
+        var request = Request(new() { ["patient"] = FhirData.Patient(), ["observations"] = FhirData.Searchset(a, b) });
+
+        var (record, error) = await Resolve(FakeFhirQueryClient.Unreachable(), request);
+
+        Assert.Null(error);
+        Assert.Equal(2, record!.Resources.OfType<Observation>().Count());
+    }
+
+    [Fact]
+    public async Task GivenTwoCallsInARow_WhenTheSecondHasTheFirstsResources_ThenTheSecondKeepsThemAll()
+    {
+        // The deduplication set is reused between calls on a thread; nothing of one call may remain in it.
+        var firstCall = Request(new() { ["patient"] = FhirData.Patient(), ["observations"] = FhirData.Searchset(Obs("o1"), Obs("o2")) });
+        var secondCall = Request(new() { ["patient"] = FhirData.Patient(), ["observations"] = FhirData.Searchset(Obs("o1"), Obs("o2")) });
+        await Resolve(FakeFhirQueryClient.Unreachable(), firstCall);
+
+        var (record, error) = await Resolve(FakeFhirQueryClient.Unreachable(), secondCall);
+
+        Assert.Null(error);
+        Assert.Equal(["Observation/o1", "Observation/o2"], record!.Resources.OfType<Observation>().Select(o => o.TypedId));
+    }
+
+    [Fact]
     public async Task GivenOutcomeEntriesInASearchset_WhenResolved_ThenTheyAreNotData()
     {
         var bundle = FhirData.Searchset(Obs("o1"));

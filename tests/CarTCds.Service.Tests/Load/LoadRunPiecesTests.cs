@@ -100,6 +100,33 @@ public sealed partial class LoadRunPiecesTests(CarTCdsWebApplicationFactory fact
     }
 
     [Fact]
+    public async Task GivenThreeTimedStarts_WhenSummarised_ThenTheStartUpIsTheirMedianAndEachIsKept()
+    {
+        // Arrange: a copy of the sample with three start-ups, as run.sh writes them (LOAD_STARTS), slowest first.
+        var copy = Directory.CreateTempSubdirectory("cartcds-load-sample-");
+        var summary = Path.Combine(copy.FullName, "summary.json");
+        try
+        {
+            foreach (var file in Directory.GetFiles(Sample)) File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
+            await File.WriteAllTextAsync(Path.Combine(copy.FullName, "startup-ms.txt"), "1540\n1262\n1274\n");
+
+            // Act
+            var (_, output) = await SummariseAsync(copy.FullName, Budgets, "--json", summary);
+
+            // Assert: the median, not the first (which follows the builds) nor the mean.
+            using var json = JsonDocument.Parse(File.ReadAllText(summary));
+            var metrics = json.RootElement.GetProperty("metrics");
+            Assert.Equal(1274, metrics.GetProperty("startup_ms").GetDouble());
+            Assert.Equal([1540.0, 1262.0, 1274.0], metrics.GetProperty("startup_ms_each").EnumerateArray().Select(e => e.GetDouble()));
+            Assert.Contains(output.Split('\n'), l => l.TrimStart().StartsWith("met", StringComparison.Ordinal) && l.Contains(" startup: ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task GivenARoundWithNon2xxAnswers_WhenSummarised_ThenTheResultsAreRefusedWithExitCode2()
     {
         // Arrange: a copy of the sample whose first hook round had 4xx answers (their requests/s would mean nothing).

@@ -115,8 +115,8 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         }, null);
     }
 
-    /// <summary>Most resources whose deduplication set is kept for the thread's next call (about
-    /// 16 bytes each, so ~260 KB per thread at most); a larger record gets a set of its own.</summary>
+    /// <summary>Largest deduplication set (capacity, in resources) kept for the thread's next call
+    /// (about 20 bytes each, so ~330 KB per thread at most); a larger record gets a set of its own.</summary>
     private const int ReusedSeenSetLimit = 16_384;
 
     // One set per thread, emptied after each call: at 10,000 resources a new set is a large-object-heap
@@ -135,7 +135,8 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
     private static void ReturnSeenSet(HashSet<Resource> seen)
     {
         // Emptied whatever happens: the set must not keep one patient's resources alive after the call.
-        var kept = seen.Count <= ReusedSeenSetLimit;
+        // Judged by capacity, not count: a call of many id-less or duplicate resources grows the set too.
+        var kept = seen.EnsureCapacity(0) <= ReusedSeenSetLimit;
         seen.Clear();
         if (kept) t_seen = seen;
     }

@@ -7,7 +7,7 @@
 #
 #   bash tests/load/run.sh [results-dir]        (default: a new mktemp -d directory)
 #
-# Environment knobs (defaults in brackets): LOAD_ROUNDS [3] alternating hook/parse-only rounds,
+# Environment knobs (defaults in brackets): LOAD_ROUNDS [5] alternating hook/parse-only rounds (their median ratio is judged; with 3, one round of 0.58 or 0.70 on a noisy morning moved it),
 # LOAD_DURATION [10s] per round, LOAD_CONNECTIONS [16] wrk connections, LOAD_THREADS [1] wrk threads,
 # LOAD_RATE [1000] req/s for the fixed-rate run, LOAD_RATE_WORKERS [20] hey workers for it, LOAD_STARTS [3] start-ups timed,
 # LOAD_NO_PREFETCH_CALLS [300] sequential no-prefetch calls, LOAD_WARMUP [20s] load on each endpoint
@@ -18,7 +18,7 @@ repo=$PWD
 
 out=${1:-$(mktemp -d)}
 mkdir -p "$out"
-rounds=${LOAD_ROUNDS:-3}
+rounds=${LOAD_ROUNDS:-5}
 duration=${LOAD_DURATION:-10s}
 connections=${LOAD_CONNECTIONS:-16}
 threads=${LOAD_THREADS:-1}

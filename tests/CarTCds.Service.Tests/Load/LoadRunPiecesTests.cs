@@ -99,15 +99,22 @@ public sealed partial class LoadRunPiecesTests(CarTCdsWebApplicationFactory fact
         }
     }
 
+    /// <summary>A temporary copy of tests/load/sample for a test to alter; the caller deletes it.</summary>
+    private static DirectoryInfo CopyOfSample()
+    {
+        var copy = Directory.CreateTempSubdirectory("cartcds-load-sample-");
+        foreach (var file in Directory.GetFiles(Sample)) File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
+        return copy;
+    }
+
     [Fact]
     public async Task GivenThreeTimedStarts_WhenSummarised_ThenTheStartUpIsTheirMedianAndEachIsKept()
     {
         // Arrange: a copy of the sample with three start-ups, as run.sh writes them (LOAD_STARTS), slowest first.
-        var copy = Directory.CreateTempSubdirectory("cartcds-load-sample-");
+        var copy = CopyOfSample();
         var summary = Path.Combine(copy.FullName, "summary.json");
         try
         {
-            foreach (var file in Directory.GetFiles(Sample)) File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
             await File.WriteAllTextAsync(Path.Combine(copy.FullName, "startup-ms.txt"), "1540\n1262\n1274\n");
 
             // Act
@@ -130,10 +137,9 @@ public sealed partial class LoadRunPiecesTests(CarTCdsWebApplicationFactory fact
     public async Task GivenARoundWithNon2xxAnswers_WhenSummarised_ThenTheResultsAreRefusedWithExitCode2()
     {
         // Arrange: a copy of the sample whose first hook round had 4xx answers (their requests/s would mean nothing).
-        var copy = Directory.CreateTempSubdirectory("cartcds-load-sample-");
+        var copy = CopyOfSample();
         try
         {
-            foreach (var file in Directory.GetFiles(Sample)) File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
             await File.AppendAllTextAsync(Path.Combine(copy.FullName, "hook-1.wrk.txt"), "  Non-2xx or 3xx responses: 12\n");
 
             // Act

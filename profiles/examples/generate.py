@@ -897,7 +897,7 @@ def e7() -> Journey:
 
 
 # =============================================================================================
-# Expectations (hand-derived from design/CLINICAL-RULES.md; see README.md)
+# Expectations (hand-derived from docs/CLINICAL-RULES.md; see README.md)
 # =============================================================================================
 def expectations() -> list[dict]:
     def tox(bundle, now, expect, why, absent=None):

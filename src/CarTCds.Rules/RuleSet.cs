@@ -40,7 +40,7 @@ public sealed class RuleSet
     /// <summary><c>id@version</c>, as written on every finding.</summary>
     public string Label => $"{Id}@{Version}";
 
-    /// <summary>The defaults of CLINICAL-RULES.md.</summary>
+    /// <summary>The defaults of docs/CLINICAL-RULES.md.</summary>
     public static RuleSet Default { get; } = new();
 
     /// <summary>Every parameter value that makes no clinical sense, as messages; empty when valid.</summary>

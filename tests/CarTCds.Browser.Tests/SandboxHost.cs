@@ -47,7 +47,7 @@ public sealed class SandboxHost : WebApplicationFactory<Program>, IAsyncLifetime
         BaseAddress = new Uri(address);
 
         _playwright = await Playwright.CreateAsync();
-        // The headless flags of design/TESTING.md "Browser"; Playwright gives each launch a fresh profile.
+        // The headless flags of docs/TESTING.md "Browser"; Playwright gives each launch a fresh profile.
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,

@@ -47,7 +47,7 @@ public sealed class ToxicityServiceTests(CarTCdsWebApplicationFactory factory)
         Assert.Contains("Observation/temp-1", evidence);
         Assert.Contains("Observation/o2-1", evidence);
 
-        // A critical card offers override reasons, each with a display (CDS-HOOKS.md).
+        // A critical card offers override reasons, each with a display (docs/CDS-HOOKS.md).
         Assert.All(card.GetProperty("overrideReasons").EnumerateArray(), r =>
         {
             Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("code").GetString()));

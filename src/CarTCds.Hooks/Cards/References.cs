@@ -2,7 +2,7 @@ using CarTCds.Hooks.Contract;
 
 namespace CarTCds.Hooks.Cards;
 
-/// <summary>The published sources cards link to (CLINICAL-RULES.md "Sources").</summary>
+/// <summary>The published sources cards link to (docs/CLINICAL-RULES.md "Sources").</summary>
 public static class References
 {
     public static readonly Link Astct2019 = new() { Label = "ASTCT consensus grading for CRS and ICANS (Lee et al. 2019)", Url = "https://doi.org/10.1016/j.bbmt.2018.12.758" };

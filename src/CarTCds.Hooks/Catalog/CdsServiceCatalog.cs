@@ -40,7 +40,7 @@ public sealed record CdsServiceDefinition(
     };
 }
 
-/// <summary>The services of ARCHITECTURE.md "Interfaces". Ids never change meaning.</summary>
+/// <summary>The services of docs/ARCHITECTURE.md "Interfaces". Ids never change meaning.</summary>
 public sealed class CdsServiceCatalog
 {
     public const string ToxicityId = "cart-toxicity";

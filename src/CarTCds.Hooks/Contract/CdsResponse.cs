@@ -81,7 +81,7 @@ public sealed class CardExtension
     public List<FindingRecord>? Findings { get; set; }
 }
 
-/// <summary>One machine-readable finding (ARCHITECTURE.md "Interfaces"):
+/// <summary>One machine-readable finding (docs/ARCHITECTURE.md "Interfaces"):
 /// <c>{"code":"crs-grade","value":3,"ruleSet":"astct-2019@1.0.0","evidence":["Observation/obs-17"]}</c>.</summary>
 public sealed class FindingRecord
 {

@@ -7,7 +7,7 @@ using CarTCds.Rules.Facts;
 
 namespace CarTCds.Hooks.Facts;
 
-/// <summary>FHIR resources → <see cref="ClinicalFacts"/>, by the codes of DATA-CONTRACT.md.</summary>
+/// <summary>FHIR resources → <see cref="ClinicalFacts"/>, by the codes of docs/DATA-CONTRACT.md.</summary>
 /// <remarks>
 /// Every record the rules use is first checked against its FHIR profile (profiles/, through
 /// <see cref="ProfileValidator"/>): the profiles, not this class, hold the plausible ranges, units,
@@ -323,7 +323,7 @@ public static partial class ClinicalFactsMapper
         return r is not null && byId.TryGetValue(r, out var res) && res is Medication med ? med.Code : null;
     }
 
-    /// <summary>RxNorm codes of DATA-CONTRACT.md.</summary>
+    /// <summary>RxNorm codes of docs/DATA-CONTRACT.md.</summary>
     public static Drug? DrugOf(CodeableConcept? concept) => concept?.CodeIn(FhirSystems.RxNorm) switch
     {
         "7512" => Drug.Norepinephrine,

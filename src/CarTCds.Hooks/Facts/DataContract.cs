@@ -1,6 +1,6 @@
 namespace CarTCds.Hooks.Facts;
 
-/// <summary>The input codes of DATA-CONTRACT.md (profiles/ states them formally).</summary>
+/// <summary>The input codes of docs/DATA-CONTRACT.md (profiles/ states them formally).</summary>
 public static class DataContract
 {
     /// <summary>The project CodeSystem, for facts that have no standard code.</summary>

@@ -8,7 +8,7 @@ namespace CarTCds.Rules.Crs;
 /// <remarks>
 /// <see href="https://doi.org/10.1016/j.bbmt.2018.12.758">Lee DW et al. ASTCT Consensus Grading for
 /// Cytokine Release Syndrome and Neurologic Toxicity. Biol Blood Marrow Transplant 2019;25:625–638</see>,
-/// Table 5 (CLINICAL-RULES.md §1). Grade = fever (or masked fever) plus the more severe of
+/// Table 5 (docs/CLINICAL-RULES.md §1). Grade = fever (or masked fever) plus the more severe of
 /// hypotension and hypoxia, over <see cref="CrsParameters.LookBack"/>. Paediatric hypotension by age:
 /// Mahadeo et al., Nat Rev Clin Oncol 2019, Table 2.
 /// </remarks>

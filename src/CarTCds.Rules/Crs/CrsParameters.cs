@@ -1,6 +1,6 @@
 namespace CarTCds.Rules.Crs;
 
-/// <summary>Parameters of ASTCT CRS grading. Defaults and sources from CLINICAL-RULES.md §1;
+/// <summary>Parameters of ASTCT CRS grading. Defaults and sources from docs/CLINICAL-RULES.md §1;
 /// those tagged [U] there are unverified and must stay configurable.</summary>
 public sealed class CrsParameters
 {

@@ -89,7 +89,7 @@ public sealed record EligibilityAssessment(
     public string Code => EligibilityCodes.Code(Eligibility);
 }
 
-/// <summary>Codes of the <c>eligibility</c> finding (ARCHITECTURE.md).</summary>
+/// <summary>Codes of the <c>eligibility</c> finding (docs/ARCHITECTURE.md).</summary>
 public static class EligibilityCodes
 {
     public static string Code(EligibilityStatus status) => status switch

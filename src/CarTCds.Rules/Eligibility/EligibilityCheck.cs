@@ -7,7 +7,7 @@ namespace CarTCds.Rules.Eligibility;
 /// <remarks>
 /// <see href="https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/kymriah-tisagenlecleucel">Kymriah
 /// US prescribing information</see> §1: "patients up to 25 years of age with B-cell precursor acute
-/// lymphoblastic leukemia (ALL) that is refractory or in second or later relapse" (CLINICAL-RULES.md
+/// lymphoblastic leukemia (ALL) that is refractory or in second or later relapse" (docs/CLINICAL-RULES.md
 /// §5). Three label criteria decide: age, diagnosis, disease status. Any criterion not met →
 /// not eligible; otherwise any criterion undecidable → undetermined, naming exactly what is missing;
 /// otherwise eligible. Trial-derived checks (ELIANA, Maude et al. NEJM 2018; ENSIGN) are information
@@ -272,7 +272,7 @@ public static class EligibilityCheck
         _ => (n % 10) switch { 1 => $"{n}st", 2 => $"{n}nd", 3 => $"{n}rd", _ => $"{n}th" },
     };
 
-    // Trial-derived checks (ELIANA, Maude et al. N Engl J Med 2018;378:439; CLINICAL-RULES.md §5): information, never exclusions.
+    // Trial-derived checks (ELIANA, Maude et al. N Engl J Med 2018;378:439; docs/CLINICAL-RULES.md §5): information, never exclusions.
     private static List<TrialCheck> TrialChecks(ClinicalFacts facts, DateTimeOffset at, DateOnly refDate, bool planned, int? ageYears, EligibilityParameters p)
     {
         var checks = new List<TrialCheck>

@@ -1,6 +1,6 @@
 namespace CarTCds.Rules.Eligibility;
 
-/// <summary>Parameters of tisagenlecleucel eligibility (CLINICAL-RULES.md §5). The label criteria
+/// <summary>Parameters of tisagenlecleucel eligibility (docs/CLINICAL-RULES.md §5). The label criteria
 /// (age, diagnosis, disease status) decide the answer; the trial-derived thresholds (ELIANA/ENSIGN)
 /// only shape information lines and never exclude. Values tagged [U] are unverified and must stay
 /// configurable.</summary>
@@ -13,7 +13,7 @@ public sealed class EligibilityParameters
     public int MaxAgeYears { get; init; } = 25;
 
     /// <summary>Whether a patient aged exactly <see cref="MaxAgeYears"/> (in completed years) is
-    /// covered. Default true: eligible through the day before the 26th birthday (CLINICAL-RULES.md
+    /// covered. Default true: eligible through the day before the 26th birthday (docs/CLINICAL-RULES.md
     /// §5 default; the EU SmPC says "up to and including 25 years" [S]). Whether the US "up to 25"
     /// includes age 25 is not stated [U]. False: eligible through the day before the 25th birthday.</summary>
     public bool AgeLimitInclusive { get; init; } = true;
@@ -32,7 +32,7 @@ public sealed class EligibilityParameters
     public TimeSpan DistinctRelapseMinGap { get; init; } = TimeSpan.FromDays(28);
 
     /// <summary>CD19 expression on blasts must be confirmed within this many calendar months before
-    /// the evaluation time. Default 3 (CLINICAL-RULES.md §5, ELIANA: flow cytometry within
+    /// the evaluation time. Default 3 (docs/CLINICAL-RULES.md §5, ELIANA: flow cytometry within
     /// 3 months) [S]. Information only.</summary>
     public int Cd19MaxAgeMonths { get; init; } = 3;
 

@@ -138,7 +138,7 @@ public sealed record DrugAdministration(Drug Drug, DateTimeOffset Start, DateTim
     }
 }
 
-/// <summary>Drug groups of CLINICAL-RULES.md §1 and §6.</summary>
+/// <summary>Drug groups of docs/CLINICAL-RULES.md §1 and §6.</summary>
 public static class DrugGroups
 {
     /// <summary>Vasopressors (RxNorm 7512, 3992, 3628, 8163, 11149). Vasopressin is one, but never

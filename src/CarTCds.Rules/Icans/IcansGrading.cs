@@ -9,7 +9,7 @@ namespace CarTCds.Rules.Icans;
 /// <see href="https://doi.org/10.1016/j.bbmt.2018.12.758">Lee DW et al. ASTCT Consensus Grading for
 /// Cytokine Release Syndrome and Neurologic Toxicity Associated with Immune Effector Cells. Biol Blood
 /// Marrow Transplant 2019;25:625–638</see>, Table 6 (adults, ICE) and the paediatric table (CAPD);
-/// CLINICAL-RULES.md §2. Grade = the most severe domain over <see cref="IcansParameters.LookBack"/>:
+/// docs/CLINICAL-RULES.md §2. Grade = the most severe domain over <see cref="IcansParameters.LookBack"/>:
 /// encephalopathy score (ICE or CAPD by age), depressed level of consciousness, seizure, motor
 /// findings, raised ICP / cerebral oedema. Tremor and myoclonus do not count (they are not facts).
 /// A patient intubated/sedated for another reason is "not gradable" unless a seizure, motor or

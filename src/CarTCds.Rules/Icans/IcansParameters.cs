@@ -1,19 +1,19 @@
 namespace CarTCds.Rules.Icans;
 
-/// <summary>Parameters of ICANS grading (ASTCT 2019, Lee et al. Table 6; CLINICAL-RULES.md §2).
-/// Defaults follow CLINICAL-RULES.md; values tagged [U] there are unverified and must stay configurable.</summary>
+/// <summary>Parameters of ICANS grading (ASTCT 2019, Lee et al. Table 6; docs/CLINICAL-RULES.md §2).
+/// Defaults follow docs/CLINICAL-RULES.md; values tagged [U] there are unverified and must stay configurable.</summary>
 public sealed class IcansParameters
 {
     /// <summary>How far back from the evaluation time the current grade looks: the window is
     /// (at − LookBack, at]. Default 24 h, as for CRS (a daily grade is how ASTCT grades are reported;
-    /// ICE/CAPD are done at least twice daily while at risk, CLINICAL-RULES.md §4).</summary>
+    /// ICE/CAPD are done at least twice daily while at risk, docs/CLINICAL-RULES.md §4).</summary>
     public TimeSpan LookBack { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>Oldest age, in completed years, graded by CAPD rather than ICE: age ≤ this → CAPD,
     /// age &gt; this → ICE. Default 12: the NCI Thesaurus definition of ICANS
     /// (<see href="https://ncit.nci.nih.gov/ncitbrowser/ConceptReport.jsp?dictionary=NCI_Thesaurus&amp;code=C188936">C188936</see>)
     /// uses ICE "for adults and children over 12" and CAPD "for children 12 and under". Some summaries
-    /// say CAPD under 12 (set 11 for that); CLINICAL-RULES.md §2 makes this default supersede an
+    /// say CAPD under 12 (set 11 for that); docs/CLINICAL-RULES.md §2 makes this default supersede an
     /// issue's "ICE for age ≥ 12", so a 12-year-old is graded by CAPD.</summary>
     public int CapdMaxAgeYears { get; init; } = 12;
 

@@ -1,8 +1,8 @@
 namespace CarTCds.Rules.IecHs;
 
-/// <summary>Parameters of the carHLH / IEC-HS screen (CLINICAL-RULES.md §3). The screen raises a flag
+/// <summary>Parameters of the carHLH / IEC-HS screen (docs/CLINICAL-RULES.md §3). The screen raises a flag
 /// for clinician confirmation, never a diagnosis. CARTOX carHLH values are [S] (faithful secondary
-/// reproduction of Neelapu et al. 2018); every ASTCT IEC-HS value is [U] (CLINICAL-RULES.md: "criteria
+/// reproduction of Neelapu et al. 2018); every ASTCT IEC-HS value is [U] (docs/CLINICAL-RULES.md: "criteria
 /// from memory") and so is every default upper limit of normal: institutions should set them.</summary>
 public sealed class IecHsParameters
 {
@@ -21,7 +21,7 @@ public sealed class IecHsParameters
     public int CarHlhMinOrganCriteria { get; init; } = 2;
 
     /// <summary>carHLH hepatic criterion: ALT or AST strictly above this × ULN. Default 5 (CTCAE v5.0
-    /// grade 3 "&gt; 5.0–20.0 × ULN") [U: CTCAE is not quoted in CLINICAL-RULES.md].</summary>
+    /// grade 3 "&gt; 5.0–20.0 × ULN") [U: CTCAE is not quoted in docs/CLINICAL-RULES.md].</summary>
     public decimal CarHlhTransaminaseUlnMultiple { get; init; } = 5m;
 
     /// <summary>carHLH hepatic criterion: total bilirubin strictly above this × ULN. Default 3 (CTCAE

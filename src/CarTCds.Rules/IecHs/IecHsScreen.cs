@@ -7,7 +7,7 @@ namespace CarTCds.Rules.IecHs;
 
 /// <summary>carHLH / IEC-HS screen: raises a flag for clinician confirmation, never a diagnosis.</summary>
 /// <remarks>
-/// Two criteria sets (CLINICAL-RULES.md §3):
+/// Two criteria sets (docs/CLINICAL-RULES.md §3):
 /// <list type="bullet">
 /// <item><see href="https://doi.org/10.1038/nrclinonc.2017.148">Neelapu SS et al. Chimeric antigen
 /// receptor T-cell therapy — assessment and management of toxicities. Nat Rev Clin Oncol 2018;15:47–62</see>

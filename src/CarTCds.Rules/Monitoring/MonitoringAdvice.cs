@@ -4,7 +4,7 @@ using static CarTCds.Rules.ClinicalText;
 
 namespace CarTCds.Rules.Monitoring;
 
-/// <summary>Monitoring advice after CAR-T infusion (CLINICAL-RULES.md §4): neurological assessment
+/// <summary>Monitoring advice after CAR-T infusion (docs/CLINICAL-RULES.md §4): neurological assessment
 /// gaps, seizure prophylaxis, immunoglobulin replacement, relapse risk and post-infusion logistics.</summary>
 /// <remarks>
 /// Pure: facts and the evaluation time in, advice out. Records dated after the evaluation time are
@@ -52,7 +52,7 @@ public static class MonitoringAdvice
     public static int DayAfterInfusion(DateTimeOffset infusion, DateTimeOffset at) => CarTInfusion.CalendarDayAfter(infusion, at);
 
     // ── 1. ICE/CAPD overdue ────────────────────────────────────────────────────────────────
-    // CLINICAL-RULES.md §4 "ICE/CAPD at least twice daily while at risk" [V]; Mahadeo et al. 2019.
+    // docs/CLINICAL-RULES.md §4 "ICE/CAPD at least twice daily while at risk" [V]; Mahadeo et al. 2019.
 
     private sealed record NeuroScore(DateTimeOffset Time, string Description, string Source);
 
@@ -215,7 +215,7 @@ public static class MonitoringAdvice
     }
 
     // ── 3. IgG ─────────────────────────────────────────────────────────────────────────────
-    // CLINICAL-RULES.md §4 "consider replacement if IgG < 400 mg/dL (with infections)" [V];
+    // docs/CLINICAL-RULES.md §4 "consider replacement if IgG < 400 mg/dL (with infections)" [V];
     // Hill JA et al., Blood Rev 2019: consider IgG replacement at IgG ≤ 400 mg/dL after CAR-T.
 
     private static MonitoringItem? IgGReplacement(ClinicalFacts facts, DateTimeOffset at, RuleSet rules, CarTInfusion? infusion, int? day,
@@ -262,7 +262,7 @@ public static class MonitoringAdvice
     }
 
     // ── 4. Relapse risk ────────────────────────────────────────────────────────────────────
-    // CLINICAL-RULES.md §4: loss of B-cell aplasia (CD19+ B cells > 1 % or ≥ 100 cells/µL,
+    // docs/CLINICAL-RULES.md §4: loss of B-cell aplasia (CD19+ B cells > 1 % or ≥ 100 cells/µL,
     // confirmed) or positive MRD in the first year → high relapse risk [V]; Pulsipher MA et al.,
     // Blood Cancer Discov 2022; seed 003: 23–28 % of relapses are CD19-negative.
 

@@ -1,6 +1,6 @@
 namespace CarTCds.Rules.Monitoring;
 
-/// <summary>Parameters of monitoring advice after CAR-T infusion (CLINICAL-RULES.md §4
+/// <summary>Parameters of monitoring advice after CAR-T infusion (docs/CLINICAL-RULES.md §4
 /// "Monitoring", "Seizure prophylaxis", "B-cell aplasia / immunoglobulins", "Post-infusion
 /// logistics"). Values tagged [U] are unverified and must stay configurable; [S] seen in a
 /// faithful secondary source; [V] read in the source.</summary>
@@ -28,13 +28,13 @@ public sealed class MonitoringParameters
 
     /// <summary>Longest acceptable time since the last ICE or CAPD score while at risk. A score
     /// exactly this old is overdue. Default 12 h: "ICE/CAPD at least twice daily while at risk"
-    /// (CLINICAL-RULES.md §4 [V]; Mahadeo 2019); reading "twice daily" as "every 12 h" is ours [U].</summary>
+    /// (docs/CLINICAL-RULES.md §4 [V]; Mahadeo 2019); reading "twice daily" as "every 12 h" is ours [U].</summary>
     public TimeSpan NeuroAssessmentInterval { get; init; } = TimeSpan.FromHours(12);
 
     // ── Seizure prophylaxis ────────────────────────────────────────────────────────────────
 
     /// <summary>Levetiracetam prophylaxis dose in mg/kg per dose. Default 10 (Mahadeo 2019;
-    /// CLINICAL-RULES.md §4) [S].</summary>
+    /// docs/CLINICAL-RULES.md §4) [S].</summary>
     public decimal LevetiracetamMgPerKg { get; init; } = 10m;
 
     /// <summary>Highest levetiracetam dose in mg per dose. Default 500 [S]; a child of 50 kg or more
@@ -58,12 +58,12 @@ public sealed class MonitoringParameters
     // ── Immunoglobulins ────────────────────────────────────────────────────────────────────
 
     /// <summary>IgG below this (mg/dL, LOINC 2465-3) after infusion → consider immunoglobulin
-    /// replacement, especially with infections. Default 400 (CLINICAL-RULES.md §4 [V], the number
+    /// replacement, especially with infections. Default 400 (docs/CLINICAL-RULES.md §4 [V], the number
     /// a parameter). See <see cref="IgGThresholdInclusive"/> for the value itself.</summary>
     public decimal IgGThresholdMgPerDl { get; init; } = 400m;
 
     /// <summary>Whether an IgG exactly at <see cref="IgGThresholdMgPerDl"/> also triggers. Default
-    /// false: CLINICAL-RULES.md says "IgG &lt; 400 mg/dL"; Hill et al. 2019 say "≤ 400 mg/dL" — set
+    /// false: docs/CLINICAL-RULES.md says "IgG &lt; 400 mg/dL"; Hill et al. 2019 say "≤ 400 mg/dL" — set
     /// true to follow Hill.</summary>
     public bool IgGThresholdInclusive { get; init; }
 
@@ -75,11 +75,11 @@ public sealed class MonitoringParameters
     public int RelapseSurveillanceDays { get; init; } = 365;
 
     /// <summary>CD19+ B cells (LOINC 8116-6) at or above this count, in cells/µL, are loss of B-cell
-    /// aplasia. Default 100 (CLINICAL-RULES.md §4 "≥ 100 cells/µL" [V]).</summary>
+    /// aplasia. Default 100 (docs/CLINICAL-RULES.md §4 "≥ 100 cells/µL" [V]).</summary>
     public decimal Cd19CountLossPerMicrolitre { get; init; } = 100m;
 
     /// <summary>CD19+ B cells (LOINC 8117-4) above this percentage of lymphocytes are loss of B-cell
-    /// aplasia; exactly this value is not. Default 1 % (CLINICAL-RULES.md §4 "&gt; 1 %" [V]).</summary>
+    /// aplasia; exactly this value is not. Default 1 % (docs/CLINICAL-RULES.md §4 "&gt; 1 %" [V]).</summary>
     public decimal Cd19PercentLoss { get; init; } = 1m;
 
     /// <summary>CD19 B-cell results before this day after infusion are not read as loss of B-cell

@@ -53,7 +53,7 @@ public sealed record OrderCheckAssessment(
     public string Code => OrderCheckCodes.Code(Result);
 }
 
-/// <summary>Codes of the <c>order-check</c> finding (ARCHITECTURE.md).</summary>
+/// <summary>Codes of the <c>order-check</c> finding (docs/ARCHITECTURE.md).</summary>
 public static class OrderCheckCodes
 {
     public static string Code(OrderCheckResult result) => result switch

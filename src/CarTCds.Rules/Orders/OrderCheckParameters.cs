@@ -1,9 +1,9 @@
 namespace CarTCds.Rules.Orders;
 
-/// <summary>Parameters of order checks and dosing (CLINICAL-RULES.md §4). Values tagged [U] are
+/// <summary>Parameters of order checks and dosing (docs/CLINICAL-RULES.md §4). Values tagged [U] are
 /// unverified and must stay configurable.</summary>
 /// <remarks>Tocilizumab: Actemra (tocilizumab) US prescribing information, CRS dosing
-/// (CLINICAL-RULES.md §4, "2018 label §2.4").
+/// (docs/CLINICAL-RULES.md §4, "2018 label §2.4").
 /// Corticosteroids and the 24-hour limit: Santomasso et al., ASCO guideline, J Clin Oncol 2021
 /// (<see href="https://doi.org/10.1200/JCO.21.01992"/>).</remarks>
 public sealed class OrderCheckParameters
@@ -34,7 +34,7 @@ public sealed class OrderCheckParameters
 
     /// <summary>Most tocilizumab doses in the last 24 h: doses given in (evaluation − 24 h,
     /// evaluation] count, so a dose given exactly 24 h ago no longer does. Default 3 (ASCO 2021,
-    /// CLINICAL-RULES.md §4) [V]. With this many in 24 h, a further dose is blocked.</summary>
+    /// docs/CLINICAL-RULES.md §4) [V]. With this many in 24 h, a further dose is blocked.</summary>
     public int TocilizumabMaxDosesPer24h { get; init; } = 3;
 
     /// <summary>When no CAR-T infusion is on record, how far back tocilizumab doses are counted

@@ -11,7 +11,7 @@ namespace CarTCds.Rules.Orders;
 /// <see href="https://doi.org/10.1200/JCO.21.01992"/>) — see <see cref="TocilizumabDosing"/>.
 /// Corticosteroids: the Kymriah label advises against prophylactic systemic corticosteroids, which
 /// may interfere with its activity; ASCO 2021 regimens for CRS grade 3–4 and ICANS ≥ 2
-/// (CLINICAL-RULES.md §4). Tisagenlecleucel: <see cref="EligibilityCheck"/>.
+/// (docs/CLINICAL-RULES.md §4). Tisagenlecleucel: <see cref="EligibilityCheck"/>.
 /// </remarks>
 public static class OrderChecks
 {
@@ -191,7 +191,7 @@ public static class OrderChecks
             [infusionEvidence, .. crs.Evidence])], advice);
     }
 
-    /// <summary>ASCO 2021 corticosteroid regimens (CLINICAL-RULES.md §4 [V]) for the current grades.</summary>
+    /// <summary>ASCO 2021 corticosteroid regimens (docs/CLINICAL-RULES.md §4 [V]) for the current grades.</summary>
     private static List<string> SteroidAdvice(int? crsGrade, int? icansGrade, OrderCheckParameters p)
     {
         var advice = new List<string>();

@@ -4,7 +4,7 @@ namespace CarTCds.Rules.Orders;
 
 /// <summary>Tocilizumab dosing for CAR-T cytokine release syndrome.</summary>
 /// <remarks>
-/// Actemra (tocilizumab) US label, CRS (CLINICAL-RULES.md §4, "2018 label §2.4") [V]: &lt; 30 kg
+/// Actemra (tocilizumab) US label, CRS (docs/CLINICAL-RULES.md §4, "2018 label §2.4") [V]: &lt; 30 kg
 /// 12 mg/kg, ≥ 30 kg 8 mg/kg, IV over 1 h; doses above 800 mg per infusion not recommended; up to
 /// 3 additional doses (4 in total) at least 8 h apart. ASCO 2021 (Santomasso et al.,
 /// <see href="https://doi.org/10.1200/JCO.21.01992"/>): at most 3 doses in 24 h. The dose comes

@@ -4,7 +4,7 @@ using CarTCds.Hooks.Evaluation;
 
 namespace CarTCds.Service.Hosting;
 
-/// <summary>Every non-2xx answer carries an OperationOutcome (CDS Hooks 3.0 ballot; CDS-HOOKS.md).</summary>
+/// <summary>Every non-2xx answer carries an OperationOutcome (CDS Hooks 3.0 ballot; docs/CDS-HOOKS.md).</summary>
 public static class OperationOutcomeResults
 {
     public static IResult From(HookError error) =>

@@ -3,7 +3,7 @@ using CarTCds.Rules;
 namespace CarTCds.Service.Hosting;
 
 /// <summary>Binds the rule set from configuration section <c>CarTCds:RuleSet</c> over the
-/// defaults of CLINICAL-RULES.md, e.g. <c>CarTCds:RuleSet:Crs:FeverCelsius=38.3</c> with
+/// defaults of docs/CLINICAL-RULES.md, e.g. <c>CarTCds:RuleSet:Crs:FeverCelsius=38.3</c> with
 /// <c>CarTCds:RuleSet:Version=1.0.0-site1</c>. Nonsense values stop the service at start-up
 /// with every problem named.</summary>
 public static class RuleSetConfiguration

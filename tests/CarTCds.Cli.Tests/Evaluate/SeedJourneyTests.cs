@@ -4,7 +4,7 @@ namespace CarTCds.Cli.Tests.Evaluate;
 
 /// <summary>The synthetic patients of profiles/examples, evaluated with <c>cartcds evaluate</c> at
 /// the instants their expectations name (profiles/examples/expectations.json, derived by hand
-/// from CLINICAL-RULES.md, independently of the engine).</summary>
+/// from docs/CLINICAL-RULES.md, independently of the engine).</summary>
 public sealed class SeedJourneyTests
 {
     public static TheoryData<string, string, int, string> CrsCases()

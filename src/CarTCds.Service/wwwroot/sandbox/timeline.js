@@ -31,7 +31,7 @@ export function renderTimeline(container, days, selectedDay, onSelect) {
   const labels = [["Temp °C", 55], ["SBP mmHg", 135], ["Oxygen", 200], ["Vasopressor", rows.vaso], ["ICE / CAPD", rows.neuro], ["CRS grade", rows.crs], ["ICANS grade", rows.icans], ["Toci / steroid", rows.doses]];
   for (const [text, y] of labels) svg.append(el("text", { x: 4, y: y + 4, class: "row-label" }, text));
 
-  // Reference lines: fever 38.0 °C (ASTCT), hypotension SBP 90 mm Hg (CLINICAL-RULES.md, CRS table).
+  // Reference lines: fever 38.0 °C (ASTCT), hypotension SBP 90 mm Hg (docs/CLINICAL-RULES.md, CRS table).
   const feverY = scale(38, 35.5, 41, rows.temp);
   svg.append(el("line", { x1: left, x2: width - 10, y1: feverY, y2: feverY, class: "ref-line" }));
   svg.append(el("text", { x: width - 12, y: feverY - 2, class: "ref-label", "text-anchor": "end" }, "38.0"));

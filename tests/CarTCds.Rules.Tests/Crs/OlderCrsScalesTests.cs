@@ -161,7 +161,9 @@ public sealed class OlderCrsScalesTests
     [Fact]
     public void GivenAfebrileAfterTocilizumabOnLowFlowOxygen_WhenGraded_ThenTheMaskedFeverAddsNoFeverBand()
     {
-        var b = new FactsBuilder().Infused(120).Temperature(39m, hoursAgo: 40).Given(Drug.Tocilizumab, hoursAgo: 30)
+        // One episode: fever 26 h ago, tocilizumab 25 h ago, nasal cannula since; the last 24 h afebrile.
+        var b = new FactsBuilder().Infused(120).Temperature(39m, hoursAgo: 26).Given(Drug.Tocilizumab, hoursAgo: 25)
+            .Device(OxygenDevice.NasalCannula, hoursAgo: 20).Device(OxygenDevice.NasalCannula, hoursAgo: 10)
             .Temperature(37.2m).Device(OxygenDevice.NasalCannula).Flow(2m);
 
         var grades = Grade(b);

@@ -1,6 +1,7 @@
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Service.Feedback;
+using CarTCds.Service.Storage;
 using CarTCds.Service.Telemetry;
 
 namespace CarTCds.Service.Audit;
@@ -33,11 +34,15 @@ public sealed record HookRequestFeature(string? Hook, string? HookInstance, stri
 /// <summary>Around the hook handler: measures it, then, before the answer is written, remembers its
 /// cards (<see cref="ICardRegistry"/>) and writes one audit record (<see cref="IAuditLog"/>),
 /// and logs one line without patient data.</summary>
-/// <remarks>Fail-open: when the database cannot be written, the clinician still gets the cards; the
-/// failure is logged at Error with the hookInstance, so the gap in the trail is known. The writes
-/// ignore the request's cancellation: a call the client gave up on still happened.</remarks>
+/// <remarks>Fail-open: when the database cannot be written, the clinician still gets the cards. The
+/// answer waits for the writes at most <see cref="StorageOptions.HookWriteWait"/> (a frozen database
+/// must not hold it past the request's deadline); writes still pending go on in the background. A
+/// write that fails is lost: counted (<c>cartcds.storage.hook_writes.lost</c>), the outage warned
+/// once (<see cref="StorageOutages.HookWrites"/>), each call's loss logged at Debug with its
+/// hookInstance (an outage under load would otherwise log a line per call). The writes ignore the
+/// request's cancellation: a call the client gave up on still happened.</remarks>
 internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, CdsServiceEvaluator evaluator, TimeProvider time,
-    HookMetrics metrics, ILogger<HookAuditFilter> logger) : IEndpointFilter
+    HookMetrics metrics, StorageMetrics storageMetrics, StorageOutages outages, StorageOptions storage, ILogger<HookAuditFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -94,10 +99,26 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
             serviceId, record.Hook, record.HookInstance, status, latencyMs, cards.Count, Storage.FindingsJson.Brief(cards), ruleSet, issuer, tenant);
 
         // Both writes are handed to the group commit together, so that one commit usually carries
-        // both (and other calls' writes); the answer still waits for both to be committed.
+        // both (and other calls' writes); the answer waits for both, up to HookWriteWait.
         var remembered = status == StatusCodes.Status200OK && cards.Count > 0 ? RememberAsync(serviceId, ruleSet, cards, record.HookInstance) : Task.CompletedTask;
         var audited = AuditAsync(record, serviceId, status);
-        await Task.WhenAll(remembered, audited).ConfigureAwait(false);
+        var both = Task.WhenAll(remembered, audited); // never faults: each write handles its own failure
+        if (both.IsCompleted) return;
+        try
+        {
+            await both.WaitAsync(storage.HookWriteWait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            storageMetrics.HookWritesLate();
+        }
+    }
+
+    private void WriteFailed(string kind, Exception ex)
+    {
+        storageMetrics.HookWriteLost(kind);
+        storageMetrics.Unavailable("hook-write");
+        outages.HookWrites.Failed(ex);
     }
 
     private async Task RememberAsync(string serviceId, string ruleSet, IReadOnlyList<Card> cards, string? hookInstance)
@@ -105,11 +126,13 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         try
         {
             await registry.RememberAsync(serviceId, ruleSet, cards, CancellationToken.None).ConfigureAwait(false);
+            outages.HookWrites.Succeeded();
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Cards of hook call {ServiceId} {HookInstance} could not be registered; feedback on them will be stored as about unknown cards",
-                serviceId, hookInstance);
+            WriteFailed("card", ex);
+            logger.LogDebug("Cards of hook call {ServiceId} {HookInstance} could not be registered ({Error}); feedback on them will be stored as about unknown cards",
+                serviceId, hookInstance, ex.GetType().Name);
         }
     }
 
@@ -118,11 +141,13 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         try
         {
             await audit.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+            outages.HookWrites.Succeeded();
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Audit record of hook call {ServiceId} {HookInstance} ({StatusCode}) could not be written: the audit trail misses it",
-                serviceId, record.HookInstance, status);
+            WriteFailed("audit", ex);
+            logger.LogDebug("Audit record of hook call {ServiceId} {HookInstance} ({StatusCode}) could not be written ({Error}): the audit trail misses it",
+                serviceId, record.HookInstance, status, ex.GetType().Name);
         }
     }
 }

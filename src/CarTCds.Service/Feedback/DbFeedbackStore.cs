@@ -21,8 +21,9 @@ internal sealed class DbFeedbackStore(StorageDatabase db, ILogger<DbFeedbackStor
         if (entries.Count == 0) return;
         var unknown = 0;
         var repeated = 0;
-        var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        // Within CommandTimeout or StorageUnavailableException (→ 503): a frozen database must not hold
+        // the EHR's request. If the commit lands after the deadline, the EHR's retry finds it stored.
+        await db.RunAsync(async (connection, cancellationToken) =>
         {
             var transaction = await db.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
@@ -60,7 +61,8 @@ internal sealed class DbFeedbackStore(StorageDatabase db, ILogger<DbFeedbackStor
                 }
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
-        }
+            return true;
+        }, db.CommandTimeout, cancellationToken).ConfigureAwait(false);
         // Counts only: a user comment may name the patient.
         logger.LogInformation("Feedback stored for {ServiceId}: {Entries} entries ({Accepted} accepted, {Overridden} overridden), {UnknownCards} about cards not in the registry, {Repeated} already stored",
             serviceId, entries.Count, entries.Count(e => e.Outcome == "accepted"), entries.Count(e => e.Outcome == "overridden"), unknown, repeated);

@@ -6,6 +6,7 @@ using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Feedback;
 using CarTCds.Service.Hosting;
 using CarTCds.Service.Security;
+using CarTCds.Service.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Feedback;
@@ -66,6 +67,8 @@ public static class FeedbackEndpoints
         }
         catch (DbException ex)
         {
+            // Down, frozen (CarTCds:Storage:CommandTimeout passed) or refusing: the EHR keeps it and sends it again.
+            request.HttpContext.RequestServices.GetService<StorageMetrics>()?.Unavailable("feedback");
             loggers.CreateLogger(typeof(FeedbackEndpoints).FullName!).LogError(ex, "Feedback for {ServiceId} could not be stored ({Entries} entries); answered 503", id, feedback!.Feedback!.Count);
             return OperationOutcomeResults.Error(StatusCodes.Status503ServiceUnavailable, "transient",
                 "The feedback could not be stored and was not kept; please send it again.");

@@ -5,8 +5,10 @@ namespace CarTCds.Service.Security;
 /// <summary>Remembers the <c>jti</c> of every accepted CDS Hooks token so that a token is
 /// accepted once (CDS Hooks 2.0: the service SHOULD refuse a replayed <c>jti</c>).</summary>
 /// <remarks>The service registers <see cref="DbJtiReplayStore"/> (its database: shared by every
-/// replica on one PostgreSQL, kept across restarts on SQLite). <see cref="InMemoryJtiReplayStore"/>
-/// is what <c>AddCdsHooksSecurity()</c> alone registers (a host without storage): per process only.</remarks>
+/// replica on one PostgreSQL, kept across restarts on SQLite; per replica in memory while the
+/// database does not answer, unless <c>CarTCds:Storage:ReplayStoreUnavailable=fail-closed</c>).
+/// <see cref="InMemoryJtiReplayStore"/> is what <c>AddCdsHooksSecurity()</c> alone registers (a
+/// host without storage): per process only.</remarks>
 public interface IJtiReplayStore
 {
     /// <summary>Records (<paramref name="issuer"/>, <paramref name="jti"/>) until
@@ -46,6 +48,15 @@ public sealed class InMemoryJtiReplayStore(TimeProvider time) : IJtiReplayStore
             if (_seen.Count >= MaxEntries) return ValueTask.FromResult(false);
             if (_seen.TryAdd(key, keepUntil)) return ValueTask.FromResult(true);
         }
+    }
+
+    /// <summary>True when (<paramref name="issuer"/>, <paramref name="jti"/>) is recorded and has not
+    /// expired; records nothing.</summary>
+    public bool IsRecorded(string issuer, string jti)
+    {
+        var now = time.GetUtcNow();
+        PurgeIfDue(now);
+        return _seen.TryGetValue((issuer, jti), out var until) && until > now;
     }
 
     private void PurgeIfDue(DateTimeOffset now)

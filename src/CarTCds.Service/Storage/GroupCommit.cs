@@ -24,17 +24,23 @@ internal sealed class GroupCommit : IAsyncDisposable
     internal const int MaxBatch = 256;
 
     private readonly StorageDatabase _db;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue;
     private readonly Thread _loop;
+    private volatile bool _closing;
+    private bool _lastBatchFailed; // the writer loop's own
 
     // Touched only by the writer loop, one batch at a time (on PostgreSQL a batch's awaits may resume
     // on a pool thread while the loop's thread waits for it, never alongside it).
     private DbConnection? _connection;
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
 
-    public GroupCommit(StorageDatabase db)
+    /// <param name="db">The database.</param>
+    /// <param name="options">Its <see cref="StorageOptions.MaxQueuedHookWrites"/> bounds the writes
+    /// waiting, so that a database that is down or frozen holds a bounded amount of memory.</param>
+    public GroupCommit(StorageDatabase db, StorageOptions options)
     {
         _db = db;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.MaxQueuedHookWrites) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         // A thread of its own: SQLite's commands run synchronously (its async API is sync underneath),
         // so a commit's fsync would otherwise hold one of the few thread-pool threads the requests need.
         _loop = new Thread(Run) { IsBackground = true, Name = "CarTCds group commit" };
@@ -42,15 +48,19 @@ internal sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="write"/> in a transaction shared with concurrent writes and
-    /// returns once that transaction is committed.</summary>
+    /// returns once that transaction is committed. With <see cref="StorageOptions.MaxQueuedHookWrites"/>
+    /// writes already waiting (the database down or frozen), fails at once with
+    /// <see cref="StorageUnavailableException"/>: the write is dropped.</summary>
     /// <param name="write">Commands on the given connection and transaction; must not commit. May
     /// run twice (rolled back the first time) when another write of its batch fails, so it must do
     /// nothing but database commands.</param>
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> write)
     {
         var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit), "The storage is shutting down.");
-        return pending.Done.Task;
+        if (_queue.Writer.TryWrite(pending)) return pending.Done.Task;
+        if (_closing) throw new ObjectDisposedException(nameof(GroupCommit), "The storage is shutting down.");
+        return Task.FromException(new StorageUnavailableException("The database write queue is full: the database is down or not keeping up; this write is dropped.",
+            new InvalidOperationException("queue full")));
     }
 
     /// <summary>Inside a write: the loop connection's command for <paramref name="sql"/>, prepared
@@ -91,6 +101,13 @@ internal sealed class GroupCommit : IAsyncDisposable
 
     private async Task CommitAsync(List<Pending> batch)
     {
+        if (_closing && _lastBatchFailed)
+        {
+            // Shutting down with the database failing: do not spend a timeout per batch on what is left.
+            var gone = new StorageUnavailableException("The service stopped while the database was failing: this write is dropped.", new OperationCanceledException());
+            foreach (var pending in batch) pending.Done.TrySetException(gone);
+            return;
+        }
         List<Pending> ok;
         try
         {
@@ -101,9 +118,11 @@ internal sealed class GroupCommit : IAsyncDisposable
         {
             // The connection may be broken (server restarted, file gone): the next batch opens a new one.
             await CloseConnectionAsync().ConfigureAwait(false);
+            _lastBatchFailed = true;
             foreach (var pending in batch) pending.Done.TrySetException(ex);
             return;
         }
+        _lastBatchFailed = false;
         foreach (var pending in ok) pending.Done.TrySetResult();
     }
 
@@ -176,6 +195,7 @@ internal sealed class GroupCommit : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        _closing = true;
         _queue.Writer.TryComplete();
         // Writes already handed in are committed, and the loop's connection closed, before the database is.
         _loop.Join();

@@ -13,7 +13,9 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
 
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgreSqlStorageDatabase(string connectionString)
+    /// <param name="connectionString">Npgsql connection string; never logged.</param>
+    /// <param name="commandTimeout">Connect and command timeout (default 5 s); overrides the string's own.</param>
+    public PostgreSqlStorageDatabase(string connectionString, TimeSpan? commandTimeout = null) : base(commandTimeout)
     {
         NpgsqlConnectionStringBuilder builder;
         try
@@ -27,6 +29,9 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
         }
         Location = $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}"
             + (string.IsNullOrEmpty(builder.SearchPath) ? "" : $" (search path {builder.SearchPath})");
+        // A server that is down or frozen fails each connect and command within the timeout, not Npgsql's 15 s / 30 s.
+        builder.Timeout = CommandTimeoutSeconds;
+        builder.CommandTimeout = CommandTimeoutSeconds;
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
@@ -52,6 +57,7 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "SELECT pg_advisory_xact_lock(@key)";
+        command.CommandTimeout = StorageMigrations.MigrationSeconds;
         Add(command, "key", MigrationLockKey);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

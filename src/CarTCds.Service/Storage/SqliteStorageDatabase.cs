@@ -14,7 +14,9 @@ internal sealed class SqliteStorageDatabase : StorageDatabase
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
     private readonly string _connectionString;
 
-    public SqliteStorageDatabase(string fullPath)
+    /// <param name="fullPath">The database file.</param>
+    /// <param name="commandTimeout">How long a command waits for another writer's lock (busy timeout); default 5 s.</param>
+    public SqliteStorageDatabase(string fullPath, TimeSpan? commandTimeout = null) : base(commandTimeout)
     {
         FullPath = fullPath;
         _connectionString = new SqliteConnectionStringBuilder
@@ -23,9 +25,13 @@ internal sealed class SqliteStorageDatabase : StorageDatabase
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = CommandTimeoutSeconds,
         }.ToString();
     }
+
+    // Microsoft.Data.Sqlite's async calls run synchronously: a write waiting on another
+    // connection's lock holds its thread for the busy timeout.
+    protected override bool RunsSynchronously => true;
 
     /// <summary>The absolute path of the database file.</summary>
     public string FullPath { get; }
@@ -82,7 +88,7 @@ internal sealed class SqliteStorageDatabase : StorageDatabase
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+            pragma.CommandText = $"PRAGMA synchronous=FULL; PRAGMA busy_timeout={(long)CommandTimeout.TotalMilliseconds};";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -91,6 +97,15 @@ internal sealed class SqliteStorageDatabase : StorageDatabase
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    public override async Task LimitWaitsAsync(DbConnection connection, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA busy_timeout={(long)wait.TotalMilliseconds};";
+        // Microsoft.Data.Sqlite also retries a busy statement until the command's own timeout.
+        pragma.CommandTimeout = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>

@@ -14,6 +14,23 @@ internal abstract class StorageDatabase : IAsyncDisposable
     private readonly SemaphoreSlim _migrateLock = new(1, 1);
     private volatile bool _ready;
 
+    /// <param name="commandTimeout">Longest one operation may take (<see cref="StorageOptions.CommandTimeout"/>; default 5 s).</param>
+    protected StorageDatabase(TimeSpan? commandTimeout)
+    {
+        CommandTimeout = commandTimeout ?? new StorageOptions().CommandTimeout;
+    }
+
+    /// <summary>Longest one operation may take: every connection of this database is opened with it
+    /// as its command (and connect, busy) timeout; <see cref="RunAsync"/> bounds a whole operation.</summary>
+    public TimeSpan CommandTimeout { get; }
+
+    /// <summary><see cref="CommandTimeout"/> in whole seconds, at least 1, as the drivers take it.</summary>
+    protected int CommandTimeoutSeconds => Math.Max(1, (int)Math.Ceiling(CommandTimeout.TotalSeconds));
+
+    /// <summary>True when the provider's "async" calls run synchronously (SQLite): <see cref="RunAsync"/>
+    /// then runs the operation on the thread pool, so that its caller is free at the deadline.</summary>
+    protected virtual bool RunsSynchronously => false;
+
     public abstract StorageProvider Provider { get; }
 
     /// <summary>Where the data is, for logs: a file path, or host/port/database/user. Never a password.</summary>
@@ -43,6 +60,48 @@ internal abstract class StorageDatabase : IAsyncDisposable
         if (!_ready) await MigrateAsync(cancellationToken).ConfigureAwait(false);
         return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Runs <paramref name="work"/> on a connection of its own and returns its result, or
+    /// throws <see cref="StorageUnavailableException"/> when the database fails or has not answered
+    /// within <paramref name="timeout"/> — whatever the driver does: a frozen server or a held lock
+    /// cannot keep the caller past the deadline (the abandoned call is cancelled and ends in the
+    /// background). Cancellation by <paramref name="cancellationToken"/> is thrown as such.</summary>
+    /// <param name="work">Database commands only; the connection is disposed afterwards.</param>
+    /// <param name="timeout">The deadline, from now: opening the connection included.</param>
+    /// <param name="cancellationToken">The caller's own cancellation (a client gone).</param>
+    public async Task<T> RunAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var token = deadline.Token;
+        var task = RunsSynchronously ? Task.Run(() => OnConnectionAsync(work, timeout, token), token) : OnConnectionAsync(work, timeout, token);
+        try
+        {
+            return await task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not StorageUnavailableException)
+        {
+            // Still running (SQLite waiting on a lock, a server that does not answer): observe its end.
+            if (!task.IsCompleted) _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw ex is TimeoutException or OperationCanceledException
+                ? new StorageUnavailableException($"The {Provider} database did not answer within {timeout.TotalMilliseconds:0} ms.", ex)
+                : new StorageUnavailableException($"The {Provider} database failed: {ex.GetType().Name}.", ex);
+        }
+    }
+
+    private async Task<T> OnConnectionAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await LimitWaitsAsync(connection, timeout, cancellationToken).ConfigureAwait(false);
+            return await work(connection, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sets how long commands on <paramref name="connection"/> wait for a lock before failing
+    /// (SQLite's busy timeout; PostgreSQL commands are cancelled by the token instead).</summary>
+    public virtual Task LimitWaitsAsync(DbConnection connection, TimeSpan wait, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>A transaction that holds the write lock from its start (SQLite: <c>BEGIN IMMEDIATE</c>),
     /// so concurrent writers queue instead of failing on lock upgrade.</summary>
@@ -103,3 +162,8 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>Releases the provider's connections.</summary>
     protected abstract ValueTask ReleaseAsync();
 }
+
+/// <summary>The database failed an operation or did not answer in time (<see cref="StorageDatabase.RunAsync"/>):
+/// nothing of the operation can be assumed done. The message names the provider, never the
+/// connection string.</summary>
+public sealed class StorageUnavailableException(string message, Exception inner) : DbException(message, inner);

@@ -109,6 +109,9 @@ internal static class StorageMigrations
 
     public static int Latest => All[^1].Version;
 
+    /// <summary><see cref="StorageOptions.MigrationTimeout"/> in seconds, for each migration command.</summary>
+    internal static int MigrationSeconds => (int)StorageOptions.MigrationTimeout.TotalSeconds;
+
     /// <summary>Migrates to <paramref name="upTo"/> (default: <see cref="Latest"/>); a database at or
     /// past it is left as it is (the newer-than-this-build check aside). The provider's set-up
     /// (<see cref="StorageDatabase.MigrateAsync"/>) must have run. <paramref name="upTo"/> below
@@ -118,6 +121,9 @@ internal static class StorageMigrations
         var connection = await db.OpenRawAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            // Not the service's short command timeout: an index on a large table, or another replica
+            // holding the migration lock, may take longer.
+            await db.LimitWaitsAsync(connection, StorageOptions.MigrationTimeout, cancellationToken).ConfigureAwait(false);
             var transaction = await db.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
@@ -134,6 +140,7 @@ internal static class StorageMigrations
                 using (var read = connection.CreateCommand())
                 {
                     read.Transaction = transaction;
+                    read.CommandTimeout = MigrationSeconds;
                     read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
                     current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
                 }
@@ -152,6 +159,7 @@ internal static class StorageMigrations
                     }
                     using var record = connection.CreateCommand();
                     record.Transaction = transaction;
+                    record.CommandTimeout = MigrationSeconds;
                     record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)";
                     StorageDatabase.Add(record, "version", migration.Version);
                     StorageDatabase.Add(record, "name", migration.Name);
@@ -170,6 +178,7 @@ internal static class StorageMigrations
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
+        command.CommandTimeout = MigrationSeconds;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -2,6 +2,7 @@ using CarTCds.Service.Audit;
 using CarTCds.Service.Feedback;
 using CarTCds.Service.Health;
 using CarTCds.Service.Security;
+using CarTCds.Service.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -29,7 +30,12 @@ public static class StorageRegistration
         if (services.Any(d => d.ServiceType == typeof(StorageMarker))) return services;
         services.AddSingleton<StorageMarker>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CreateDatabase(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()));
+        services.AddSingleton(sp => LoadOptions(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp => CreateDatabase(sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<IHostEnvironment>()));
+        // Outages are timed by the wall clock (the security clock), never the fixed evaluation time of CarTCds:Now.
+        services.AddSingleton(sp => new StorageOutages(sp.GetKeyedService<TimeProvider>(CdsHooksSecurity.ClockKey) ?? TimeProvider.System,
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<StorageOptions>()));
+        services.AddSingleton<StorageMetrics>();
         services.AddSingleton(sp => new PatientIdHasher(sp.GetRequiredService<IConfiguration>()[PatientIdHasher.SaltKey]));
         services.RemoveAll<IFeedbackStore>();
         services.AddSingleton<IFeedbackStore, DbFeedbackStore>();
@@ -40,7 +46,8 @@ public static class StorageRegistration
         // Replaces the in-memory store of AddCdsHooksSecurity: replicas on one PostgreSQL share it, SQLite keeps it across restarts.
         services.RemoveAll<IJtiReplayStore>();
         services.AddSingleton<IJtiReplayStore>(sp => new DbJtiReplayStore(sp.GetRequiredService<StorageDatabase>(),
-            sp.GetKeyedService<TimeProvider>(CdsHooksSecurity.ClockKey) ?? TimeProvider.System));
+            sp.GetKeyedService<TimeProvider>(CdsHooksSecurity.ClockKey) ?? TimeProvider.System,
+            sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<StorageOutages>(), sp.GetRequiredService<StorageMetrics>()));
         services.AddHostedService<StorageStartup>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
         return services;
@@ -48,7 +55,12 @@ public static class StorageRegistration
 
     /// <summary>The database named by configuration.</summary>
     /// <exception cref="InvalidOperationException">The configuration is incomplete or unreadable; the message says which key.</exception>
-    internal static StorageDatabase CreateDatabase(IConfiguration configuration, IHostEnvironment environment)
+    internal static StorageDatabase CreateDatabase(IConfiguration configuration, IHostEnvironment environment) =>
+        CreateDatabase(LoadOptions(configuration), environment);
+
+    /// <summary><c>CarTCds:Storage</c>, read and checked.</summary>
+    /// <exception cref="InvalidOperationException">A setting is unreadable or out of range; the message says which key.</exception>
+    internal static StorageOptions LoadOptions(IConfiguration configuration)
     {
         StorageOptions options;
         try
@@ -59,18 +71,25 @@ public static class StorageRegistration
         {
             throw new InvalidOperationException($"{StorageOptions.Section} cannot be read ({StorageOptions.Section}:Provider is Sqlite or PostgreSql): {ex.Message}", ex);
         }
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>The database of checked <paramref name="options"/>.</summary>
+    internal static StorageDatabase CreateDatabase(StorageOptions options, IHostEnvironment environment)
+    {
 
         switch (options.Provider)
         {
             case StorageProvider.Sqlite:
                 var path = string.IsNullOrWhiteSpace(options.Sqlite.Path) ? SqliteStorageOptions.DefaultFileName : options.Sqlite.Path;
-                return new SqliteStorageDatabase(Path.GetFullPath(path, environment.ContentRootPath));
+                return new SqliteStorageDatabase(Path.GetFullPath(path, environment.ContentRootPath), options.CommandTimeout);
             case StorageProvider.PostgreSql:
                 if (string.IsNullOrWhiteSpace(options.PostgreSql.ConnectionString))
                 {
                     throw new InvalidOperationException($"{StorageOptions.Section}:PostgreSql:ConnectionString is required when {StorageOptions.Section}:Provider is PostgreSql.");
                 }
-                return new PostgreSqlStorageDatabase(options.PostgreSql.ConnectionString);
+                return new PostgreSqlStorageDatabase(options.PostgreSql.ConnectionString, options.CommandTimeout);
             default:
                 throw new InvalidOperationException($"{StorageOptions.Section}:Provider '{options.Provider}' is not supported: use Sqlite or PostgreSql.");
         }
@@ -99,25 +118,35 @@ internal sealed class StorageStartup(StorageDatabase db, PatientIdHasher hasher,
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Readiness: the database answers.</summary>
-internal sealed class StorageHealthCheck(StorageDatabase db) : IHealthCheck
+/// <summary>Readiness: the database answers (within <see cref="StorageOptions.ReplayCheckTimeout"/>)
+/// and neither the replay checks nor the hook writes are failing. A database that does not is
+/// Degraded — the replica still answers hooks (<see cref="StorageOptions.FailOpenToMemory"/>) and
+/// must stay in its load balancer — or Unhealthy with <see cref="StorageOptions.FailClosed"/>, when
+/// its hook calls are answered 503.</summary>
+internal sealed class StorageHealthCheck(StorageDatabase db, StorageOptions options, StorageOutages outages) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var problems = new List<string>();
         try
         {
-            var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            await db.RunAsync(async (connection, ct) =>
             {
                 using var ping = connection.CreateCommand();
                 ping.CommandText = "SELECT 1";
-                await ping.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            }
-            return HealthCheckResult.Healthy($"{db.Provider} schema version {db.SchemaVersion}");
+                return await ping.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            }, options.ReplayCheckTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException)
+        catch (System.Data.Common.DbException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"{db.Provider} database unavailable: {ex.GetType().Name}");
+            problems.Add($"{db.Provider} database unavailable: {ex.GetType().Name}");
         }
+        foreach (var outage in outages.All)
+        {
+            if (outage.Since is { } since) problems.Add($"{outage.Use} failing since {since:O} ({outage.Failures} failed): {outage.Consequence}");
+        }
+        if (problems.Count == 0) return HealthCheckResult.Healthy($"{db.Provider} schema version {db.SchemaVersion}");
+        var description = string.Join("; ", problems);
+        return options.ReplayFailsClosed ? HealthCheckResult.Unhealthy(description) : HealthCheckResult.Degraded(description);
     }
 }

@@ -9,8 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CarTCds.Service.Tests.Security;
 
 /// <summary>The database-backed <c>jti</c> store: one answer per token id across concurrent callers,
-/// across replicas on one PostgreSQL, and across a SQLite restart; expired ids are reusable; a
-/// database that is down makes the hook answer 503, neither accepted nor called a replay.</summary>
+/// across replicas on one PostgreSQL, and across a SQLite restart; expired ids are reusable; with
+/// fail-closed, a database that is down makes the hook answer 503, neither accepted nor called a
+/// replay (the default fallback to memory: Storage/DatabaseOutageTests).</summary>
 public sealed class DbJtiReplayStoreTests
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
@@ -133,11 +134,11 @@ public sealed class DbJtiReplayStoreTests
     }
 
     [Fact]
-    public async Task GivenAnUnreachableDatabase_WhenMarking_ThenTheStoreSaysUnavailableNotReplay()
+    public async Task GivenFailClosedAndAnUnreachableDatabase_WhenMarking_ThenTheStoreSaysUnavailableNotReplay()
     {
         var closed = "Host=127.0.0.1;Port=9;Username=x;Password=y;Database=z;Timeout=2";
         await using var db = new PostgreSqlStorageDatabase(closed);
-        var store = new DbJtiReplayStore(db, new ManualClock(Start));
+        var store = new DbJtiReplayStore(db, new ManualClock(Start), new StorageOptions { ReplayStoreUnavailable = StorageOptions.FailClosed });
 
         var ex = await Assert.ThrowsAsync<JtiStoreUnavailableException>(() =>
             store.TryMarkUsedAsync("https://ehr.test", "jti-4", Start.AddHours(1), default).AsTask());

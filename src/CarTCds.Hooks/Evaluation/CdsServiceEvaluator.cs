@@ -7,6 +7,7 @@ using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Rules;
 using CarTCds.Rules.Crs;
+using CarTCds.Rules.Crs.OlderScales;
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Icans;
@@ -116,6 +117,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         {
             TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules, tocilizumab.Recommended);
         }
+        OlderCrsScalesLine.AddTo(crsCard, crs, OlderCrsScales.Assess(crs, facts, rules), rules);
         ManagementAdviceComposer.AddTo(crsCard, plan.Crs, ManagementAdviceComposer.CrsFindingCode, patientId, rules);
         if (!iecHs.Flag && iecHs.Screened) crsCard.Extension!.Findings!.Add(IecHsCardComposer.Finding(iecHs, rules));
 

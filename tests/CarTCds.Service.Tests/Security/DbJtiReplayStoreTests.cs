@@ -18,6 +18,10 @@ public sealed class DbJtiReplayStoreTests
 
     public static TheoryData<string> Providers => new() { "Sqlite", "PostgreSql" };
 
+    /// <summary>These tests are about the database's own answers: a slow one (a loaded machine) must
+    /// fail the test, never be replaced by the in-memory fallback.</summary>
+    private static readonly StorageOptions Strict = new() { ReplayCheckTimeout = TimeSpan.FromSeconds(5), ReplayStoreUnavailable = StorageOptions.FailClosed };
+
     /// <summary>Two independent databases on the same storage: two replicas, or one before and after a restart.</summary>
     private sealed class SharedStorage : IAsyncDisposable
     {
@@ -57,7 +61,7 @@ public sealed class DbJtiReplayStoreTests
     public async Task GivenAFreshJti_WhenMarkedTwice_ThenOnlyTheFirstIsAccepted(string provider)
     {
         await using var storage = await SharedStorage.CreateAsync(provider);
-        var store = new DbJtiReplayStore(storage.Open(), new ManualClock(Start));
+        var store = new DbJtiReplayStore(storage.Open(), new ManualClock(Start), Strict);
 
         var first = await store.TryMarkUsedAsync("https://ehr.test", "jti-1", Start.AddHours(1), default);
         var second = await store.TryMarkUsedAsync("https://ehr.test", "jti-1", Start.AddHours(1), default);
@@ -74,7 +78,7 @@ public sealed class DbJtiReplayStoreTests
     {
         await using var storage = await SharedStorage.CreateAsync(provider);
         var clock = new ManualClock(Start);
-        var store = new DbJtiReplayStore(storage.Open(), clock);
+        var store = new DbJtiReplayStore(storage.Open(), clock, Strict);
         Assert.True(await store.TryMarkUsedAsync("https://ehr.test", "jti-2", Start.AddHours(1), default));
 
         clock.Advance(TimeSpan.FromMinutes(59));
@@ -93,8 +97,8 @@ public sealed class DbJtiReplayStoreTests
     public async Task GivenTwoReplicasOnOneDatabase_WhenTheSameJtiReachesBoth_ThenTheSecondReplicaRefusesIt(string provider)
     {
         await using var storage = await SharedStorage.CreateAsync(provider);
-        var replicaA = new DbJtiReplayStore(storage.Open(), new ManualClock(Start));
-        var replicaB = new DbJtiReplayStore(storage.Open(), new ManualClock(Start));
+        var replicaA = new DbJtiReplayStore(storage.Open(), new ManualClock(Start), Strict);
+        var replicaB = new DbJtiReplayStore(storage.Open(), new ManualClock(Start), Strict);
 
         var onA = await replicaA.TryMarkUsedAsync("https://ehr.test", "jti-3", Start.AddHours(1), default);
         var onB = await replicaB.TryMarkUsedAsync("https://ehr.test", "jti-3", Start.AddHours(1), default);
@@ -108,7 +112,7 @@ public sealed class DbJtiReplayStoreTests
     public async Task GivenManyConcurrentCallers_WhenTheyMarkTheSameJti_ThenExactlyOneIsAccepted(string provider)
     {
         await using var storage = await SharedStorage.CreateAsync(provider);
-        var replicas = Enumerable.Range(0, 4).Select(_ => new DbJtiReplayStore(storage.Open(), new ManualClock(Start))).ToArray();
+        var replicas = Enumerable.Range(0, 4).Select(_ => new DbJtiReplayStore(storage.Open(), new ManualClock(Start), Strict)).ToArray();
         await replicas[0].TryMarkUsedAsync("https://ehr.test", "warm-up", Start.AddHours(1), default);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(i =>
@@ -123,7 +127,7 @@ public sealed class DbJtiReplayStoreTests
         await using var storage = await SharedStorage.CreateAsync("Sqlite");
         var db = storage.Open();
         var clock = new ManualClock(Start);
-        var store = new DbJtiReplayStore(db, clock);
+        var store = new DbJtiReplayStore(db, clock, Strict);
         await store.TryMarkUsedAsync("https://ehr.test", "short", Start.AddMinutes(1), default);
         await store.TryMarkUsedAsync("https://ehr.test", "long", Start.AddHours(2), default);
 

@@ -99,6 +99,7 @@ public static partial class ClinicalFactsMapper
             NotableConditions = c.Notable,
             DraftOrders = c.DraftOrders,
             Excluded = c.Excluded,
+            InfusionRecordsLeftOut = c.InfusionsLeftOut,
         };
     }
 
@@ -133,6 +134,7 @@ public static partial class ClinicalFactsMapper
         public List<NotableCondition> Notable { get; } = [];
         public List<DraftOrder> DraftOrders { get; } = [];
         public List<ExcludedRecord> Excluded { get; } = [];
+        public List<string> InfusionsLeftOut { get; } = [];
 
         public void Exclude(Resource r, string reason) => Excluded.Add(new ExcludedRecord(Source(r), reason));
 
@@ -285,11 +287,17 @@ public static partial class ClinicalFactsMapper
         var isCarT = IsTisagenlecleucel(concept);
         var isCd19 = IsCd19Directed(concept);
         if (drug is null && !isCarT && !isCd19) return;
-        if (!c.Conforms(m, concept)) return;
+        var excludedBefore = c.Excluded.Count;
+        if (!c.Conforms(m, concept))
+        {
+            if (isCarT && c.Excluded.Count > excludedBefore) c.InfusionsLeftOut.Add(Source(m));
+            return;
+        }
         var start = FhirDateTime.StartOf(m.EffectiveDateTime ?? m.EffectivePeriod?.Start);
         if (start is null)
         {
             c.Exclude(m, "no usable effective time");
+            if (isCarT) c.InfusionsLeftOut.Add(Source(m));
             return;
         }
         if (isCarT)
@@ -369,10 +377,19 @@ public static partial class ClinicalFactsMapper
         var isInfusion = p.Code?.Has(DataContract.CarTCds, DataContract.CarTInfusion) == true;
         var isSct = p.Code?.Has(DataContract.CarTCds, DataContract.AllogeneicHsct) == true || p.Code?.Has(FhirSystems.Snomed, DataContract.SnomedAllogeneicHsct) == true;
         if (!isInfusion && !isSct) return;
-        if (!c.Conforms(p)) return;
+        var excludedBefore = c.Excluded.Count;
+        if (!c.Conforms(p))
+        {
+            if (isInfusion && c.Excluded.Count > excludedBefore) c.InfusionsLeftOut.Add(Source(p));
+            return;
+        }
         var what = isInfusion ? "CAR-T infusion" : "allogeneic SCT";
         var t = FhirDateTime.StartOf(p.PerformedDateTime ?? p.PerformedPeriod?.Start);
-        if (t is null) c.Exclude(p, $"{what} without a performed time");
+        if (t is null)
+        {
+            c.Exclude(p, $"{what} without a performed time");
+            if (isInfusion) c.InfusionsLeftOut.Add(Source(p));
+        }
         else if (isInfusion) c.Infusions.Add(new CarTInfusion(t.Value, Source(p)));
         else c.Transplants.Add(new AllogeneicTransplant(t.Value, Source(p)));
     }

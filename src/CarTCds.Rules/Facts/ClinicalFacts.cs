@@ -53,6 +53,11 @@ public sealed class ClinicalFacts
 
     /// <summary>Records left out while building these facts, with the reason.</summary>
     public IReadOnlyList<ExcludedRecord> Excluded { get; init; } = [];
+
+    /// <summary>FHIR references of CAR-T infusion records that were left out (in
+    /// <see cref="Excluded"/> with the reason): a chart with one of these is a CAR-T chart even
+    /// when <see cref="Infusions"/> is empty, so it is never answered with silence.</summary>
+    public IReadOnlyList<string> InfusionRecordsLeftOut { get; init; } = [];
 }
 
 /// <summary>Body temperature in °C (converted from °F where needed).</summary>

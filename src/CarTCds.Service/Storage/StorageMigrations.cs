@@ -95,6 +95,10 @@ internal static class StorageMigrations
         [
             "ALTER TABLE hook_audit ADD COLUMN excluded_records INTEGER NOT NULL DEFAULT 0",
         ]),
+        new(4, "hook_audit.note (why a call answered no cards, e.g. no CAR-T infusion on record)", _ =>
+        [
+            "ALTER TABLE hook_audit ADD COLUMN note TEXT NULL",
+        ]),
     ];
 
     public static int Latest => All[^1].Version;

@@ -99,6 +99,16 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             }
         }
 
+        if (facts.PartlyRead.Count > 0)
+        {
+            // Malformed elements no rule reads were skipped rather than the call refused; say so.
+            var unread = string.Join("; ", facts.PartlyRead.Select(p => $"{p.Source}: {p.Reason}"));
+            foreach (var card in response.Cards)
+            {
+                card.Detail += $"\n\n**Could not read** (malformed, skipped; no rule uses them): {unread}.";
+            }
+        }
+
         var violations = CdsResponseValidator.Validate(response);
         if (violations.Count > 0)
         {

@@ -60,6 +60,7 @@ public static partial class ClinicalFactsMapper
         }
         if (draftOrders is not null) MapDraftOrders(draftOrders, byId, c);
 
+        if (patient is not null) c.NoteUnread(patient);
         DateOnly? birthDate = FhirDateTime.TryParseDate(patient?.BirthDate, out var bd) ? bd : null;
         if (patient is not null && birthDate is null)
         {
@@ -100,6 +101,7 @@ public static partial class ClinicalFactsMapper
             DraftOrders = c.DraftOrders,
             Excluded = c.Excluded,
             InfusionRecordsLeftOut = c.InfusionsLeftOut,
+            PartlyRead = c.PartlyRead,
         };
     }
 
@@ -135,6 +137,7 @@ public static partial class ClinicalFactsMapper
         public List<DraftOrder> DraftOrders { get; } = [];
         public List<ExcludedRecord> Excluded { get; } = [];
         public List<string> InfusionsLeftOut { get; } = [];
+        public List<ExcludedRecord> PartlyRead { get; } = [];
 
         public void Exclude(Resource r, string reason) => Excluded.Add(new ExcludedRecord(Source(r), reason));
 
@@ -143,7 +146,15 @@ public static partial class ClinicalFactsMapper
         {
             var check = Profiles.Check(r, code, recognised: true);
             if (check.Outcome == ProfileOutcome.Invalid) Exclude(r, check.Reason);
-            return check.Outcome is not (ProfileOutcome.Void or ProfileOutcome.Invalid);
+            var used = check.Outcome is not (ProfileOutcome.Void or ProfileOutcome.Invalid);
+            if (used) NoteUnread(r);
+            return used;
+        }
+
+        /// <summary>A record in use whose malformed elements were skipped on read (no rule reads them): the cards name them.</summary>
+        public void NoteUnread(Resource r)
+        {
+            if (r.UnreadElements.Count > 0) PartlyRead.Add(new ExcludedRecord(Source(r), string.Join(", ", r.UnreadElements)));
         }
     }
 

@@ -3,6 +3,7 @@ using CarTCds.Rules.Crs.OlderScales;
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Icans;
 using CarTCds.Rules.IecHs;
+using CarTCds.Rules.Management;
 using CarTCds.Rules.Monitoring;
 using CarTCds.Rules.Orders;
 
@@ -44,6 +45,9 @@ public sealed class RuleSet
     /// <summary>Monitoring-advice parameters.</summary>
     public MonitoringParameters Monitoring { get; init; } = new();
 
+    /// <summary>Grade-based management advice and weight-based dose limits (doses, caps, intervals).</summary>
+    public ManagementParameters Management { get; init; } = new();
+
     /// <summary><c>id@version</c>, as written on every finding.</summary>
     public string Label => $"{Id}@{Version}";
 
@@ -63,6 +67,7 @@ public sealed class RuleSet
         errors.AddRange(ProductLabels.Validate());
         errors.AddRange(Orders.Validate());
         errors.AddRange(Monitoring.Validate());
+        errors.AddRange(Management.Validate());
         return errors;
     }
 }

@@ -25,7 +25,13 @@
 //    OperationOutcome (Medplum's memory store cannot roll back the entries before it, so the
 //    transaction is NOT atomic; the sandbox bundles use PUT with stable ids, so a retry repairs);
 //  - searchset entries get a fullUrl and the Bundle a self link (no paging links: _count is
-//    honoured, there is no next page).
+//    honoured, there is no next page);
+//  - a reference search with a bare id (`Condition?patient=123`) is resolved as HAPI resolves it:
+//    against the parameter's target types (`Patient/123`; several targets: any of them), since
+//    Medplum 4.5.2 matches only `Type/id`;
+//  - CORS for any origin (preflights answered 204, Authorization and Content-Type allowed,
+//    Location/ETag exposed, Chrome's private-network preflight accepted), so a browser app such as
+//    the official CDS Hooks Sandbox can read it. A test fixture on 127.0.0.1: no origin is refused.
 
 import { createServer } from 'node:http';
 import {
@@ -209,6 +215,25 @@ function checkSearch(resourceType, query) {
   parseSearchRequest(resourceType, query);
 }
 
+/** A bare id (no type, not a URL) in a reference search, resolved against the parameter's targets
+ *  as HAPI FHIR does: `patient=123` → `Patient/123`; with several targets (`subject`), any of them. */
+export function resolveBareReferences(resourceType, params) {
+  const searchParams = globalSchema.types[resourceType]?.searchParams;
+  if (!searchParams) return params;
+  const resolved = new URLSearchParams();
+  for (const [key, value] of params) {
+    const sp = searchParams[key];
+    if (sp?.type !== 'reference' || !sp.target?.length) {
+      resolved.append(key, value);
+      continue;
+    }
+    const ids = value.split(',');
+    const expanded = ids.flatMap((id) => (/^[A-Za-z0-9\-.]{1,64}$/.test(id) ? sp.target.map((t) => `${t}/${id}`) : [id]));
+    resolved.append(key, expanded.join(','));
+  }
+  return resolved;
+}
+
 function queryRecord(params) {
   const record = Object.create(null);
   for (const key of new Set(params.keys())) {
@@ -254,6 +279,8 @@ async function handle(req, res, ctx) {
   const method = (req.method ?? 'GET').toUpperCase();
   const segments = path.split('/').filter(Boolean);
 
+  allowCors(req, res);
+  if (method === 'OPTIONS' && req.headers['access-control-request-method']) return preflight(req, res);
   if (method === 'GET' && path === '/metadata') return send(res, 200, ctx.capabilities);
   if (!['GET', 'POST', 'PUT', 'DELETE'].includes(method)) {
     throw new HttpError(405, outcomeOf('error', 'not-supported', `method ${method} is not supported`));
@@ -270,7 +297,7 @@ async function handle(req, res, ctx) {
     }
     const merged = new URLSearchParams(url.search);
     for (const [k, v] of new URLSearchParams(text)) merged.append(k, v);
-    body = queryRecord(merged);
+    body = queryRecord(resolveBareReferences(segments[0], merged));
     checkSearch(segments[0], body);
     routeUrl = `${segments[0]}/_search`;
   } else if (method === 'POST' || method === 'PUT') {
@@ -284,6 +311,8 @@ async function handle(req, res, ctx) {
     }
   } else if (method === 'GET' && segments.length === 1) {
     checkSearch(segments[0], queryRecord(url.searchParams));
+    const resolved = resolveBareReferences(segments[0], url.searchParams);
+    routeUrl = `${segments[0]}${resolved.size > 0 ? '?' + resolved.toString() : ''}`;
   }
 
   const [outcome, resource] = await ctx.router.handleRequest(
@@ -304,6 +333,29 @@ async function handle(req, res, ctx) {
     if (resource.meta?.versionId) headers['ETag'] = `W/"${resource.meta.versionId}"`;
   }
   return send(res, status, answer, headers);
+}
+
+const CORS_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
+const CORS_HEADERS = 'Accept, Authorization, Content-Type, Prefer, If-Match, If-None-Exist, If-None-Match';
+
+/** Any origin may read (a test fixture on 127.0.0.1); set on every answer, errors included. */
+function allowCors(req, res) {
+  const origin = req.headers.origin;
+  if (!origin) return;
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Expose-Headers', 'Location, ETag, Content-Location');
+}
+
+/** A CORS preflight: 204 with what may be sent. */
+function preflight(req, res) {
+  res.setHeader('Access-Control-Allow-Methods', CORS_METHODS);
+  res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? CORS_HEADERS);
+  res.setHeader('Access-Control-Max-Age', '600');
+  // Chrome asks before a public https page (the Sandbox) may call a loopback address.
+  if (req.headers['access-control-request-private-network'] === 'true') res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  res.writeHead(204);
+  res.end();
 }
 
 function send(res, status, resource, headers = {}) {

@@ -68,6 +68,13 @@ public static class CrsCardComposer
             md.Append("Set by: ").Append(string.Join("; ", a.Drivers)).Append(". ");
         }
         md.Append("Fever criterion: ").Append(a.Fever.Description).Append(".\n");
+        if (a.Fever is { State: FeverState.Masked, Masking: { } m })
+        {
+            // Which dose masks, in which episode: the waiver ends with that CRS episode (ASTCT 2019).
+            md.Append("\nFever waived by ").Append(DrugGroups.Name(m.Drug)).Append(" given ").Append(CardText.Time(m.DoseTime))
+              .Append(" (").Append(m.DoseSource).Append(") in the CRS episode since ").Append(CardText.Time(m.EpisodeStart))
+              .Append("; the waiver ends when the episode does (").Append(Hours(rules.Crs.EpisodeEndsAfter)).Append(" h without fever, hypotension or oxygen).\n");
+        }
         if (a.Hypotension is { } h) md.Append("\nHypotension: ").Append(h.Description).Append(" (supports grade ").Append(h.Grade).Append(").\n");
         if (a.Hypoxia is { } x) md.Append("\nOxygen: ").Append(x.Description).Append(" (supports grade ").Append(x.Grade).Append(").\n");
 

@@ -44,6 +44,10 @@ public enum FeverState
 /// <param name="Evidence">The highest temperature and/or the masking drug.</param>
 public sealed record FeverFinding(FeverState State, string Description, IReadOnlyList<Evidence> Evidence)
 {
+    /// <summary>When <see cref="State"/> is <see cref="FeverState.Masked"/>: the dose that masks and
+    /// its CRS episode; otherwise null.</summary>
+    public FeverMasking? Masking { get; init; }
+
     public bool MeetsCriterion => State is FeverState.Febrile or FeverState.Masked;
 }
 

@@ -26,13 +26,23 @@ public static class CrsGrading
     public static CrsAssessment Assess(ClinicalFacts facts, DateTimeOffset from, DateTimeOffset at, RuleSet rules)
     {
         var p = rules.Crs;
-        bool InWindow(DateTimeOffset t) => t > from && t <= at;
-
         var notes = new List<string>();
         var missing = new List<string>();
 
+        // ASTCT 2019: CRS is a response *following* immune-effector therapy. Nothing charted at or
+        // before the CAR-T infusion counts (a fever or low pressure that morning is something else),
+        // so the window starts at the infusion when the infusion falls inside it.
+        var pressorFrom = from;
+        if (facts.LatestInfusion(at) is { } infusion && infusion.Time >= from)
+        {
+            from = infusion.Time;
+            pressorFrom = from.AddTicks(1);
+            notes.Add($"The window starts at the CAR-T infusion ({When(infusion.Time)}): findings before it do not count toward CRS.");
+        }
+        bool InWindow(DateTimeOffset t) => t > from && t <= at;
+
         var fever = AssessFever(facts, at, from, p, InWindow);
-        var hypotension = AssessHypotension(facts, at, from, p, InWindow, missing, notes);
+        var hypotension = AssessHypotension(facts, at, pressorFrom, p, InWindow, missing, notes);
         var hypoxia = AssessHypoxia(facts, p, InWindow);
 
         var worst = Math.Max(hypotension?.Grade ?? 0, hypoxia?.Grade ?? 0);
@@ -67,7 +77,9 @@ public static class CrsGrading
             grade = 0;
             if (worst > 0)
             {
-                notes.Add("Hypotension or hypoxia without fever and without tocilizumab, steroids or antipyretics: not CRS by ASTCT criteria; seek another cause (e.g. sepsis).");
+                notes.Add(fever.Masking is { } ended
+                    ? $"Hypotension or hypoxia without fever: not CRS by ASTCT criteria; seek another cause (e.g. sepsis). {DrugGroups.Name(ended.Drug)} of {When(ended.DoseTime)} no longer waives fever: its CRS episode ended {When(ended.LastFinding + p.EpisodeEndsAfter)} ({Hours(p.EpisodeEndsAfter)} h without fever, hypotension or oxygen)."
+                    : "Hypotension or hypoxia without fever and without tocilizumab, steroids or antipyretics: not CRS by ASTCT criteria; seek another cause (e.g. sepsis).");
             }
         }
 
@@ -95,40 +107,26 @@ public static class CrsGrading
                 [new Evidence(max.Source, max.Time, $"temperature {Celsius(max.Celsius)} (fever ≥ {Celsius(p.FeverCelsius)})")]);
         }
 
-        var masking = FindMaskingTherapy(facts, at, p);
+        // ASTCT: "In patients who have CRS then receive antipyretic or anticytokine therapy such as
+        // tocilizumab or steroids, fever is no longer required to grade subsequent CRS severity" —
+        // within that CRS episode only (CrsEpisodes).
+        var (masking, ended) = CrsEpisodes.FindMasking(facts, at, p);
         if (masking is not null)
         {
-            var ev = new List<Evidence> { new(masking.Source, masking.Start, $"{DrugGroups.Name(masking.Drug)} given: fever no longer required to grade CRS") };
+            var ev = new List<Evidence>
+            {
+                new(masking.DoseSource, masking.DoseTime,
+                    $"{DrugGroups.Name(masking.Drug)} given in the CRS episode since {When(masking.EpisodeStart)}: fever no longer required to grade CRS"),
+            };
             if (max is not null) ev.Add(new Evidence(max.Source, max.Time, $"highest temperature {Celsius(max.Celsius)}"));
-            return new FeverFinding(FeverState.Masked, $"fever masked by {DrugGroups.Name(masking.Drug)}", ev);
+            return new FeverFinding(FeverState.Masked, $"fever masked by {DrugGroups.Name(masking.Drug)}", ev) { Masking = masking };
         }
 
         return max is null
-            ? new FeverFinding(FeverState.NoTemperature, "no temperature recorded", [])
+            ? new FeverFinding(FeverState.NoTemperature, "no temperature recorded", []) { Masking = ended }
             : new FeverFinding(FeverState.Afebrile, $"afebrile (max {Celsius(max.Celsius)})",
-                [new Evidence(max.Source, max.Time, $"highest temperature {Celsius(max.Celsius)} (< {Celsius(p.FeverCelsius)})")]);
+                [new Evidence(max.Source, max.Time, $"highest temperature {Celsius(max.Celsius)} (< {Celsius(p.FeverCelsius)})")]) { Masking = ended };
     }
-
-    // ASTCT: "In patients who have CRS then receive antipyretic or anticytokine therapy such as
-    // tocilizumab or steroids, fever is no longer required to grade subsequent CRS severity."
-    private static DrugAdministration? FindMaskingTherapy(ClinicalFacts facts, DateTimeOffset at, CrsParameters p)
-    {
-        var infusion = facts.LatestInfusion(at);
-        var since = infusion?.Time ?? at - p.MaskingLookBackWithoutInfusion;
-
-        DrugAdministration? found = null;
-        foreach (var a in facts.Administrations)
-        {
-            if (a.Start > at || a.Start < since) continue;
-            var masks = DrugGroups.IsAntiCytokineOrSteroid(a.Drug)
-                || (p.AntipyreticsMaskFever && DrugGroups.IsAntipyretic(a.Drug) && FeverDocumentedBetween(facts, since, a.Start, p));
-            if (masks && (found is null || a.Start > found.Start)) found = a;
-        }
-        return found;
-    }
-
-    private static bool FeverDocumentedBetween(ClinicalFacts facts, DateTimeOffset from, DateTimeOffset to, CrsParameters p) =>
-        facts.Temperatures.Any(t => t.Time >= from && t.Time <= to && t.Celsius >= p.FeverCelsius);
 
     private static CrsDomainFinding? AssessHypotension(ClinicalFacts facts, DateTimeOffset at, DateTimeOffset from, CrsParameters p,
         Func<DateTimeOffset, bool> inWindow, List<string> missing, List<string> notes)

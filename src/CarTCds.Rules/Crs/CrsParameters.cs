@@ -27,6 +27,16 @@ public sealed class CrsParameters
     /// 14 days [U] (CRS onset is typically within 14 days of infusion).</summary>
     public TimeSpan MaskingLookBackWithoutInfusion { get; init; } = TimeSpan.FromDays(14);
 
+    /// <summary>A CRS episode ends once this long passes without any CRS-qualifying finding (fever
+    /// ≥ <see cref="FeverCelsius"/>, hypotension, a vasopressor, supplemental oxygen); a finding
+    /// exactly this long after the previous one starts a new episode. Fever masking by an
+    /// antipyretic, tocilizumab or a steroid lasts only to the end of the episode it was given in
+    /// (ASTCT 2019: fever is waived for "subsequent CRS", i.e. the same episode after its
+    /// treatment). Default 24 h [U]: no source we read defines when a CRS episode ends; 24 h is
+    /// the grading window (daily grades). Must be at least <see cref="LookBack"/>, so that one
+    /// grading window never holds the end of one episode and the start of the next.</summary>
+    public TimeSpan EpisodeEndsAfter { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Hypotension, age ≥ <see cref="PaediatricFormulaMinAgeYears"/> and ≤
     /// <see cref="PaediatricFormulaMaxAgeYears"/>: SBP &lt; base + perYear × age (mmHg).
     /// Defaults 70 and 2 (Mahadeo et al. 2019 Table 2) [V].</summary>
@@ -60,6 +70,7 @@ public sealed class CrsParameters
         if (LookBack <= TimeSpan.Zero || LookBack > TimeSpan.FromDays(7)) yield return $"Crs.LookBack must be more than 0 and at most 7 days (was {LookBack}).";
         if (LowFlowMaxLitresPerMinute is <= 0m or > 15m) yield return $"Crs.LowFlowMaxLitresPerMinute must be in (0, 15] L/min (was {LowFlowMaxLitresPerMinute}).";
         if (MaskingLookBackWithoutInfusion <= TimeSpan.Zero) yield return "Crs.MaskingLookBackWithoutInfusion must be positive.";
+        if (EpisodeEndsAfter < LookBack || EpisodeEndsAfter > TimeSpan.FromDays(14)) yield return $"Crs.EpisodeEndsAfter must be at least Crs.LookBack ({LookBack}) and at most 14 days (was {EpisodeEndsAfter}).";
         if (PaediatricFormulaMinAgeYears < 0 || PaediatricFormulaMaxAgeYears < PaediatricFormulaMinAgeYears) yield return "Crs paediatric formula ages must satisfy 0 ≤ min ≤ max.";
         foreach (var (name, v) in new[] { ("InfantSbpMmHg", InfantSbpMmHg), ("OlderSbpMmHg", OlderSbpMmHg), ("PaediatricSbpBaseMmHg", PaediatricSbpBaseMmHg) })
         {

@@ -117,6 +117,11 @@ public enum Drug
     Acetaminophen,
     Ibuprofen,
     Levetiracetam,
+    Anakinra,
+    Siltuximab,
+    Ruxolitinib,
+    Blinatumomab,
+    ImmuneGlobulin,
 }
 
 /// <summary>A drug given or running. <see cref="End"/> is null for a drug still running

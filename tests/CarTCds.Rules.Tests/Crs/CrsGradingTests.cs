@@ -252,7 +252,8 @@ public sealed class CrsGradingTests
     public void GivenAcetaminophenAfterADocumentedFever_WhenAfebrileOnAVasopressor_ThenTheParameterDecides(bool antipyreticsMask, int expected)
     {
         var rules = new RuleSet { Crs = new CrsParameters { AntipyreticsMaskFever = antipyreticsMask } };
-        var b = new FactsBuilder().Infused(96).Temperature(39.0m, hoursAgo: 30).Given(Drug.Acetaminophen, 29).Temperature(37.0m).Running(Drug.Norepinephrine);
+        // Fever 30 h ago, acetaminophen, hypotension 20 h ago, a vasopressor now: one CRS episode.
+        var b = new FactsBuilder().Infused(96).Temperature(39.0m, hoursAgo: 30).Given(Drug.Acetaminophen, 29).HypotensionRecorded(20).Temperature(37.0m).Running(Drug.Norepinephrine);
 
         var a = Grade(b, rules);
 

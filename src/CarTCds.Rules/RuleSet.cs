@@ -1,4 +1,5 @@
 using CarTCds.Rules.Crs;
+using CarTCds.Rules.Crs.OlderScales;
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Icans;
 using CarTCds.Rules.IecHs;
@@ -21,6 +22,9 @@ public sealed class RuleSet
 
     /// <summary>CRS grading parameters (ASTCT 2019).</summary>
     public CrsParameters Crs { get; init; } = new();
+
+    /// <summary>Readings of the older CRS scales shown beside ASTCT (Lee 2014, Penn, CTCAE v5).</summary>
+    public OlderCrsScaleParameters OlderCrsScales { get; init; } = new();
 
     /// <summary>ICANS grading parameters (ASTCT 2019).</summary>
     public IcansParameters Icans { get; init; } = new();

@@ -7,6 +7,7 @@ using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Rules;
 using CarTCds.Rules.Crs;
+using CarTCds.Rules.Crs.OlderScales;
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Icans;
@@ -107,6 +108,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         var course = CrsCourseAnalysis.Analyse(facts, now, rules);
         var crsCard = CrsCardComposer.Compose(crs, course, facts, record, rules);
         if (crs.Grade >= 2) TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules);
+        OlderCrsScalesLine.AddTo(crsCard, crs, OlderCrsScales.Assess(crs, facts, rules), rules);
 
         var iecHs = IecHsScreen.Assess(facts, now, rules, crs, course);
         if (!iecHs.Flag && iecHs.Screened) crsCard.Extension!.Findings!.Add(IecHsCardComposer.Finding(iecHs, rules));

@@ -3,6 +3,7 @@ using CarTCds.Rules.Crs.OlderScales;
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Icans;
 using CarTCds.Rules.IecHs;
+using CarTCds.Rules.Management;
 using CarTCds.Rules.Monitoring;
 using CarTCds.Rules.Orders;
 
@@ -41,6 +42,9 @@ public sealed class RuleSet
     /// <summary>Monitoring-advice parameters.</summary>
     public MonitoringParameters Monitoring { get; init; } = new();
 
+    /// <summary>Grade-based management advice and weight-based dose limits (doses, caps, intervals).</summary>
+    public ManagementParameters Management { get; init; } = new();
+
     /// <summary><c>id@version</c>, as written on every finding.</summary>
     public string Label => $"{Id}@{Version}";
 
@@ -59,6 +63,7 @@ public sealed class RuleSet
         errors.AddRange(Eligibility.Validate());
         errors.AddRange(Orders.Validate());
         errors.AddRange(Monitoring.Validate());
+        errors.AddRange(Management.Validate());
         return errors;
     }
 }

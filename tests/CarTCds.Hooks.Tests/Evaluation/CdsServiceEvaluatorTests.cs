@@ -138,7 +138,7 @@ public sealed class CdsServiceEvaluatorTests
         Assert.Equal("CRS grade 3 (ASTCT), day 3: norepinephrine + fever 39.5 °C", card.Summary);
         Assert.Equal(CardIndicator.Critical, card.Indicator);
         // The ASTCT grade, then the same window by the older scales (issue 20 §6).
-        Assert.Equal([CrsCardComposer.FindingCode, "crs-grade-lee2014", "crs-grade-penn", "crs-grade-ctcae5"], card.Extension!.Findings!.Select(f => f.Code));
+        Assert.Equal([CrsCardComposer.FindingCode, "crs-grade-lee2014", "crs-grade-penn", "crs-grade-ctcae5", "crs-management"], card.Extension!.Findings!.Select(f => f.Code));
         var finding = card.Extension.Findings![0];
         Assert.Equal(3m, finding.Value.Number);
         Assert.Equal("astct-2019@1.0.0", finding.RuleSet);

@@ -1,7 +1,9 @@
 using CarTCds.Rules.Crs;
+using CarTCds.Rules.Crs.OlderScales;
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Icans;
 using CarTCds.Rules.IecHs;
+using CarTCds.Rules.Management;
 using CarTCds.Rules.Monitoring;
 using CarTCds.Rules.Orders;
 
@@ -22,6 +24,9 @@ public sealed class RuleSet
     /// <summary>CRS grading parameters (ASTCT 2019).</summary>
     public CrsParameters Crs { get; init; } = new();
 
+    /// <summary>Readings of the older CRS scales shown beside ASTCT (Lee 2014, Penn, CTCAE v5).</summary>
+    public OlderCrsScaleParameters OlderCrsScales { get; init; } = new();
+
     /// <summary>ICANS grading parameters (ASTCT 2019).</summary>
     public IcansParameters Icans { get; init; } = new();
 
@@ -36,6 +41,9 @@ public sealed class RuleSet
 
     /// <summary>Monitoring-advice parameters.</summary>
     public MonitoringParameters Monitoring { get; init; } = new();
+
+    /// <summary>Grade-based management advice and weight-based dose limits (doses, caps, intervals).</summary>
+    public ManagementParameters Management { get; init; } = new();
 
     /// <summary><c>id@version</c>, as written on every finding.</summary>
     public string Label => $"{Id}@{Version}";
@@ -55,6 +63,7 @@ public sealed class RuleSet
         errors.AddRange(Eligibility.Validate());
         errors.AddRange(Orders.Validate());
         errors.AddRange(Monitoring.Validate());
+        errors.AddRange(Management.Validate());
         return errors;
     }
 }

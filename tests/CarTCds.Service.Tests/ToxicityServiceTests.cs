@@ -178,7 +178,7 @@ public sealed class ToxicityServiceTests(CarTCdsWebApplicationFactory factory)
         var card = Assert.Single(cds.Cards);
         Assert.Contains("CRS grade 4", card.Summary, StringComparison.Ordinal);
         Assert.Equal(CardIndicator.Critical, card.Indicator);
-        var finding = Assert.Single(card.Extension!.Findings!);
+        var finding = Assert.Single(card.Extension!.Findings!, f => f.Code == "crs-grade");
         Assert.Equal(4m, finding.Value.Number);
         Assert.Equal(["Observation/o2-1", "Observation/temp-1"], finding.Evidence!.Order(StringComparer.Ordinal));
     }

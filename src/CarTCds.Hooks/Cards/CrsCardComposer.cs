@@ -105,7 +105,7 @@ public static class CrsCardComposer
             .Select(r => $"{r.Key}: {(r.FetchedFromServer ? "read from the FHIR server" : "from prefetch")}{(r.Note is null ? "" : "; " + r.Note)}"));
 
         md.Append("\nGraded by ASTCT 2019 (fever ≥ ").Append(rules.Crs.FeverCelsius).Append(" °C plus the worse of hypotension and hypoxia); ");
-        md.Append("older scales (Lee 2014, CTCAE v5) may give a different grade. Rule set ").Append(rules.Label).Append('.');
+        md.Append("older scales grade differently (below). Rule set ").Append(rules.Label).Append('.');
         return md.ToString();
     }
 

@@ -22,7 +22,7 @@ public static class IecHsCardComposer
     };
 
     /// <summary>A card only when flagged.</summary>
-    public static Card? Compose(IecHsAssessment a, string patientId, RuleSet rules)
+    public static Card? Compose(IecHsAssessment a, RuleSet rules)
     {
         if (!a.Flag) return null;
         var sets = string.Join(" and ", a.RaisedBy.Select(r => r == IecHsCriteriaSet.CartoxCarHlh ? "CARTOX carHLH" : "ASTCT IEC-HS"));
@@ -50,8 +50,6 @@ public static class IecHsCardComposer
         var card = CardFactory.Create(summary, CardIndicator.Warning, md.ToString(), "iec-hs", "IEC-HS / carHLH screen",
             "CARTOX (Neelapu et al. 2018) and ASTCT IEC-HS (Hines et al. 2023)", References.IecHs2023, [References.Cartox2018], [Finding(a, rules)]);
         card.OverrideReasons = CardFactory.DefaultOverrideReasons();
-        card.Suggestions = [SuggestedOrders.Create("Order ferritin now", "Draft ServiceRequest: serum ferritin (LOINC 2276-4)", SuggestedOrders.Ferritin(patientId), recommended: false)];
-        card.SelectionBehavior = "at-most-one";
         return card;
     }
 }

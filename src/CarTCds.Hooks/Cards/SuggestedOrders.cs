@@ -67,5 +67,19 @@ public static class SuggestedOrders
     public static ServiceRequest Ferritin(string patientId) =>
         Service(patientId, new Coding(Fhir.Model.FhirSystems.Loinc, "2276-4", "Ferritin [Mass/volume] in Serum or Plasma"), "Ferritin", null);
 
+    /// <summary>The RxNorm ingredient code of a drug the service proposes (ValueSet suggested-drugs),
+    /// or null for drugs it never proposes. Codes: docs/CLINICAL-RULES.md §6.</summary>
+    public static string? RxNorm(CarTCds.Rules.Facts.Drug drug) => drug switch
+    {
+        CarTCds.Rules.Facts.Drug.Tocilizumab => "612865",
+        CarTCds.Rules.Facts.Drug.Dexamethasone => "3264",
+        CarTCds.Rules.Facts.Drug.Methylprednisolone => "6902",
+        CarTCds.Rules.Facts.Drug.Levetiracetam => "114477",
+        CarTCds.Rules.Facts.Drug.Anakinra => "72435",
+        CarTCds.Rules.Facts.Drug.Siltuximab => "1535218",
+        CarTCds.Rules.Facts.Drug.Ruxolitinib => "1193326",
+        _ => null,
+    };
+
     public static string Mg(decimal mg) => mg.ToString("0.#", CultureInfo.InvariantCulture);
 }

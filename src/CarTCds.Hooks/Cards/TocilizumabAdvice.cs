@@ -9,7 +9,7 @@ namespace CarTCds.Hooks.Cards;
 /// a dose is allowed now. No weight → the card says so; the dose is never guessed.</summary>
 public static class TocilizumabAdvice
 {
-    public static void AddTo(Card crsCard, TocilizumabDose dose, string patientId, RuleSet rules)
+    public static void AddTo(Card crsCard, TocilizumabDose dose, string patientId, RuleSet rules, bool recommended = true)
     {
         crsCard.Detail += $"\n\n**Tocilizumab**: {dose.Summary}";
         foreach (var limit in dose.Limits) crsCard.Detail += $"\n- {limit.Text}";
@@ -27,7 +27,7 @@ public static class TocilizumabAdvice
 
         var text = $"tocilizumab {SuggestedOrders.Mg(mg)} mg IV over 1 h ({SuggestedOrders.Mg(dose.MgPerKg ?? 0)} mg/kg × {SuggestedOrders.Mg(dose.WeightKg ?? 0)} kg{(dose.IsCapped ? ", capped at 800 mg" : "")}); repeat no sooner than 8 h if no improvement";
         crsCard.Suggestions = [SuggestedOrders.Create($"Order tocilizumab {SuggestedOrders.Mg(mg)} mg IV", "Draft MedicationRequest: " + text,
-            SuggestedOrders.Medication(patientId, "612865", "tocilizumab", mg, SuggestedOrders.Intravenous, null, text))];
+            SuggestedOrders.Medication(patientId, "612865", "tocilizumab", mg, SuggestedOrders.Intravenous, null, text), recommended)];
         crsCard.SelectionBehavior = "at-most-one";
         crsCard.Links ??= [];
         if (!crsCard.Links.Any(l => l.Url == References.Asco2021.Url))

@@ -85,7 +85,8 @@ public sealed class CardExtension
 /// <c>{"code":"crs-grade","value":3,"ruleSet":"astct-2019@1.0.0","evidence":["Observation/obs-17"]}</c>.</summary>
 public sealed class FindingRecord
 {
-    /// <summary><c>crs-grade</c>, <c>icans-grade</c>, <c>iec-hs</c>, <c>eligibility</c>, <c>tocilizumab-dose-mg</c>, <c>order-check</c>.</summary>
+    /// <summary><c>crs-grade</c>, <c>crs-grade-lee2014</c>, <c>crs-grade-penn</c>, <c>crs-grade-ctcae5</c>, <c>icans-grade</c>,
+    /// <c>iec-hs</c>, <c>eligibility</c>, <c>tocilizumab-dose-mg</c>, <c>order-check</c>.</summary>
     public string Code { get; set; } = "";
 
     /// <summary>A number (grades, doses) or a string (<c>not-gradable</c>, <c>eligible</c>, …).</summary>

@@ -7,10 +7,12 @@ using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Rules;
 using CarTCds.Rules.Crs;
+using CarTCds.Rules.Crs.OlderScales;
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Icans;
 using CarTCds.Rules.IecHs;
+using CarTCds.Rules.Management;
 using CarTCds.Rules.Monitoring;
 using CarTCds.Rules.Orders;
 
@@ -100,21 +102,37 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         return HookResult.Ok(response) with { ExcludedRecords = facts.Excluded.Count };
     }
 
-    // patient-view: CRS (with the tocilizumab dose from grade 2), ICANS, the IEC-HS flag, monitoring.
+    // patient-view: CRS (with the tocilizumab dose from grade 2), ICANS, the IEC-HS flag, monitoring;
+    // each grade card with its management advice (ManagementAdvice).
     private List<Card> ToxicityCards(ClinicalFacts facts, PatientRecord record, string patientId, DateTimeOffset now)
     {
         var crs = CrsGrading.Assess(facts, now, rules);
         var course = CrsCourseAnalysis.Analyse(facts, now, rules);
-        var crsCard = CrsCardComposer.Compose(crs, course, facts, record, rules);
-        if (crs.Grade >= 2) TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules);
-
+        var icansAssessment = IcansGrading.Assess(facts, now, rules);
         var iecHs = IecHsScreen.Assess(facts, now, rules, crs, course);
+        var plan = ManagementAdvice.Assess(facts, now, rules, crs, course, icansAssessment, iecHs);
+
+        var crsCard = CrsCardComposer.Compose(crs, course, facts, record, rules);
+        if (plan.Crs.FirstOrDefault(a => a.Code == ManagementCodes.Tocilizumab) is { } tocilizumab)
+        {
+            TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules, tocilizumab.Recommended);
+        }
+        OlderCrsScalesLine.AddTo(crsCard, crs, OlderCrsScales.Assess(crs, facts, rules), rules);
+        ManagementAdviceComposer.AddTo(crsCard, plan.Crs, ManagementAdviceComposer.CrsFindingCode, patientId, rules);
         if (!iecHs.Flag && iecHs.Screened) crsCard.Extension!.Findings!.Add(IecHsCardComposer.Finding(iecHs, rules));
 
         var day = CrsCardComposer.DayAfterInfusion(facts, now);
         var cards = new List<Card> { crsCard };
-        if (IcansCardComposer.Compose(IcansGrading.Assess(facts, now, rules), day, rules) is { } icans) cards.Add(icans);
-        if (IecHsCardComposer.Compose(iecHs, patientId, rules) is { } flag) cards.Add(flag);
+        if (IcansCardComposer.Compose(icansAssessment, day, rules) is { } icans)
+        {
+            ManagementAdviceComposer.AddTo(icans, plan.Icans, ManagementAdviceComposer.IcansFindingCode, patientId, rules);
+            cards.Add(icans);
+        }
+        if (IecHsCardComposer.Compose(iecHs, rules) is { } flag)
+        {
+            ManagementAdviceComposer.AddTo(flag, plan.IecHs, ManagementAdviceComposer.IecHsFindingCode, patientId, rules);
+            cards.Add(flag);
+        }
         cards.AddRange(MonitoringCardComposer.Compose(MonitoringAdvice.Assess(facts, now, rules), facts, patientId, now, rules));
         return cards;
     }

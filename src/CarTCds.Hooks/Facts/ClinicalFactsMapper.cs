@@ -338,6 +338,9 @@ public static partial class ClinicalFactsMapper
         "161" => Drug.Acetaminophen,
         "5640" => Drug.Ibuprofen,
         "114477" => Drug.Levetiracetam,
+        "72435" => Drug.Anakinra,
+        "1535218" => Drug.Siltuximab,
+        "1193326" => Drug.Ruxolitinib,
         _ => null,
     };
 

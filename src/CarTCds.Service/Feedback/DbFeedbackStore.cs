@@ -10,7 +10,9 @@ namespace CarTCds.Service.Feedback;
 
 /// <summary><see cref="IFeedbackStore"/> in the service's database (SQLite or PostgreSQL), joined
 /// to the card registry on read. One transaction per request: committed before the endpoint
-/// acknowledges, so an acknowledged entry survives a crash.</summary>
+/// acknowledges, so an acknowledged entry survives a crash. An entry already stored (same service,
+/// card, outcome and outcomeTimestamp: a client retrying after a lost acknowledgement) is not stored
+/// again (unique index <c>feedback_report</c>, migration 4).</summary>
 internal sealed class DbFeedbackStore(StorageDatabase db, ILogger<DbFeedbackStore> logger) : IFeedbackStore
 {
     public async Task AddAsync(string serviceId, IReadOnlyList<CdsFeedbackEntry> entries, DateTimeOffset receivedAt, CancellationToken cancellationToken)
@@ -18,6 +20,7 @@ internal sealed class DbFeedbackStore(StorageDatabase db, ILogger<DbFeedbackStor
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
         if (entries.Count == 0) return;
         var unknown = 0;
+        var repeated = 0;
         var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -34,6 +37,7 @@ internal sealed class DbFeedbackStore(StorageDatabase db, ILogger<DbFeedbackStor
                         VALUES (@service, @card,
                             EXISTS (SELECT 1 FROM issued_cards c WHERE c.card_uuid = @card AND c.service_id = @service),
                             @outcome, @accepted, @reasonSystem, @reasonCode, @reasonDisplay, @comment, @outcomeTimestamp, @receivedAt)
+                        ON CONFLICT (service_id, card_uuid, outcome, outcome_timestamp) DO NOTHING
                         RETURNING card_known_on_receipt
                         """;
                     StorageDatabase.Add(insert, "service", serviceId);
@@ -49,15 +53,17 @@ internal sealed class DbFeedbackStore(StorageDatabase db, ILogger<DbFeedbackStor
                     var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
-                        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.GetBoolean(0)) unknown++;
+                        // No row back: the report was stored before (a retry), and is kept as first stored.
+                        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) repeated++;
+                        else if (!reader.GetBoolean(0)) unknown++;
                     }
                 }
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         // Counts only: a user comment may name the patient.
-        logger.LogInformation("Feedback stored for {ServiceId}: {Entries} entries ({Accepted} accepted, {Overridden} overridden), {UnknownCards} about cards not in the registry",
-            serviceId, entries.Count, entries.Count(e => e.Outcome == "accepted"), entries.Count(e => e.Outcome == "overridden"), unknown);
+        logger.LogInformation("Feedback stored for {ServiceId}: {Entries} entries ({Accepted} accepted, {Overridden} overridden), {UnknownCards} about cards not in the registry, {Repeated} already stored",
+            serviceId, entries.Count, entries.Count(e => e.Outcome == "accepted"), entries.Count(e => e.Outcome == "overridden"), unknown, repeated);
     }
 
     public Task<IReadOnlyList<StoredFeedback>> ListAsync(string serviceId, CancellationToken cancellationToken) =>

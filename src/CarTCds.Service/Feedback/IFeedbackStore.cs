@@ -2,11 +2,15 @@ using CarTCds.Hooks.Contract;
 
 namespace CarTCds.Service.Feedback;
 
-/// <summary>Keeps feedback on cards. The same card may be reported more than once; every report is kept.</summary>
+/// <summary>Keeps feedback on cards. A report is identified by its service, card, outcome and
+/// outcomeTimestamp: sent again (a retry after a lost acknowledgement) it is stored once, as first
+/// received. The same card may be reported again with another outcome or timestamp; every such
+/// report is kept, and the override report counts the latest per card (<see cref="FeedbackSummary"/>).</summary>
 public interface IFeedbackStore
 {
     /// <summary>Stores every entry, all or none, and returns only once they are durable: the feedback
-    /// endpoint acknowledges (200) after this returns, never before.</summary>
+    /// endpoint acknowledges (200) after this returns, never before. Entries already stored are
+    /// left as they are and count as stored (idempotent).</summary>
     /// <remarks>Feedback about a card this service has no record of is stored too, flagged
     /// (<see cref="StoredFeedback.CardKnownOnReceipt"/> false). It is not refused because it is
     /// usually real feedback on a real card: with SQLite, each replica keeps its own registry, so a

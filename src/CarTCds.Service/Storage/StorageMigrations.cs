@@ -95,11 +95,25 @@ internal static class StorageMigrations
         [
             "ALTER TABLE hook_audit ADD COLUMN excluded_records INTEGER NOT NULL DEFAULT 0",
         ]),
+        new(4, "feedback: one row per (service, card, outcome, outcomeTimestamp)", _ =>
+        [
+            // A client that retries after a lost acknowledgement sends the same report again: it is
+            // the same report, stored once. Reports already stored twice keep their first row.
+            """
+            DELETE FROM feedback WHERE id NOT IN (
+                SELECT MIN(id) FROM feedback GROUP BY service_id, card_uuid, outcome, outcome_timestamp)
+            """,
+            "CREATE UNIQUE INDEX feedback_report ON feedback (service_id, card_uuid, outcome, outcome_timestamp)",
+        ]),
     ];
 
     public static int Latest => All[^1].Version;
 
-    public static async Task<IReadOnlyList<int>> ApplyAsync(StorageDatabase db, CancellationToken cancellationToken)
+    /// <summary>Migrates to <paramref name="upTo"/> (default: <see cref="Latest"/>); a database at or
+    /// past it is left as it is (the newer-than-this-build check aside). The provider's set-up
+    /// (<see cref="StorageDatabase.MigrateAsync"/>) must have run. <paramref name="upTo"/> below
+    /// <see cref="Latest"/> is for tests that build a database as an older release left it.</summary>
+    public static async Task<IReadOnlyList<int>> ApplyAsync(StorageDatabase db, CancellationToken cancellationToken, int? upTo = null)
     {
         var connection = await db.OpenRawAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -130,7 +144,7 @@ internal static class StorageMigrations
                 }
 
                 var applied = new List<int>();
-                foreach (var migration in All.Where(m => m.Version > current))
+                foreach (var migration in All.Where(m => m.Version > current && m.Version <= (upTo ?? Latest)))
                 {
                     foreach (var statement in migration.Statements(db))
                     {

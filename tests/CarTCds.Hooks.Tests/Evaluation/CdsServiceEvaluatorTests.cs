@@ -137,8 +137,9 @@ public sealed class CdsServiceEvaluatorTests
         var card = result.Response.Cards[0];
         Assert.Equal("CRS grade 3 (ASTCT), day 3: norepinephrine + fever 39.5 °C", card.Summary);
         Assert.Equal(CardIndicator.Critical, card.Indicator);
-        var finding = Assert.Single(card.Extension!.Findings!);
-        Assert.Equal(CrsCardComposer.FindingCode, finding.Code);
+        // The ASTCT grade, then the same window by the older scales (issue 20 §6).
+        Assert.Equal([CrsCardComposer.FindingCode, "crs-grade-lee2014", "crs-grade-penn", "crs-grade-ctcae5", "crs-management"], card.Extension!.Findings!.Select(f => f.Code));
+        var finding = card.Extension.Findings![0];
         Assert.Equal(3m, finding.Value.Number);
         Assert.Equal("astct-2019@1.0.0", finding.RuleSet);
         Assert.Equal(["MedicationAdministration/norepi-1", "Observation/temp-1"], finding.Evidence!.Order());

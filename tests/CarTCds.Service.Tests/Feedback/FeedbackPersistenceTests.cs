@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using CarTCds.Hooks.Cards;
 using CarTCds.Hooks.Contract;
+using CarTCds.Service.Storage;
 using CarTCds.Service.Tests.Storage;
 using CarTCds.Service.Tests.TestSupport;
 
@@ -74,7 +75,7 @@ public abstract class FeedbackPersistenceContract
     }
 
     [Fact]
-    public async Task GivenTheSameCardReportedTwice_WhenTheServiceRestarts_ThenBothReportsAreKeptInOrder()
+    public async Task GivenTheSameCardReportedTwiceAtDifferentTimes_WhenTheServiceRestarts_ThenBothReportsAreKeptInOrder()
     {
         // Arrange
         var (settings, cleanup) = await NewDatabaseAsync();
@@ -82,8 +83,8 @@ public abstract class FeedbackPersistenceContract
         var card = Guid.NewGuid().ToString();
         await using (var first = await StorageHost.StartAsync(settings))
         {
-            await PostAsync(first, FeedbackJson.Overridden(card, comment: "first look"));
-            await PostAsync(first, FeedbackJson.Overridden(card, comment: "second look"));
+            await PostAsync(first, FeedbackJson.Overridden(card, comment: "first look", at: "2013-05-19T12:06:00+02:00"));
+            await PostAsync(first, FeedbackJson.Overridden(card, comment: "second look", at: "2013-05-19T12:30:00+02:00"));
         }
 
         // Act
@@ -174,23 +175,24 @@ public abstract class FeedbackPersistenceContract
     public async Task GivenFeedbackOnSeveralCardTypes_WhenTheSummaryIsRequested_ThenEachTypeHasItsOverrideRateCountsAndTopReasons()
     {
         // Arrange: CRS cards: 1 accepted, 4 overridden (2 already-managed, 1 data-error, 1 without reason);
-        // an ICANS card: 1 accepted; 2 overrides on a card nobody registered.
+        // an ICANS card: 1 accepted; 2 cards nobody registered overridden (one of them sent twice, as a retry).
         var (settings, cleanup) = await NewDatabaseAsync();
         await using var _ = cleanup;
         await using var host = await StorageHost.StartAsync(settings);
-        var crs = Enumerable.Range(0, 3).Select(_ => TestCard("crs-grade", ("crs-grade", FindingValue.Of(2)), ("iec-hs", FindingValue.Of("negative")))).ToList();
+        var crs = Enumerable.Range(0, 5).Select(_ => TestCard("crs-grade", ("crs-grade", FindingValue.Of(2)), ("iec-hs", FindingValue.Of("negative")))).ToList();
         var icans = TestCard("icans-grade", ("icans-grade", FindingValue.Of(1)));
         await host.Cards.RememberAsync(Toxicity, "cartcds@1.0.0", [.. crs, icans], CancellationToken.None);
-        var unknown = Guid.NewGuid().ToString();
+        var unknown = new[] { Guid.NewGuid().ToString(), Guid.NewGuid().ToString() };
         await PostAsync(host,
             FeedbackJson.Accepted(crs[0].Uuid!),
-            FeedbackJson.Overridden(crs[0].Uuid!, "already-managed"),
             FeedbackJson.Overridden(crs[1].Uuid!, "already-managed"),
-            FeedbackJson.Overridden(crs[2].Uuid!, "data-error"),
-            FeedbackJson.Overridden(crs[2].Uuid!, comment: "no coded reason"),
+            FeedbackJson.Overridden(crs[2].Uuid!, "already-managed"),
+            FeedbackJson.Overridden(crs[3].Uuid!, "data-error"),
+            FeedbackJson.Overridden(crs[4].Uuid!, comment: "no coded reason"),
             FeedbackJson.Accepted(icans.Uuid!),
-            FeedbackJson.Overridden(unknown, "clinical-judgement"),
-            FeedbackJson.Overridden(unknown, "clinical-judgement"));
+            FeedbackJson.Overridden(unknown[0], "clinical-judgement"),
+            FeedbackJson.Overridden(unknown[1], "clinical-judgement"));
+        await PostAsync(host, FeedbackJson.Overridden(unknown[1], "clinical-judgement"));
 
         // Act
         var response = await host.Client.GetAsync(new Uri("/admin/feedback/summary", UriKind.Relative));
@@ -208,8 +210,9 @@ public abstract class FeedbackPersistenceContract
         Assert.Equal("crs-grade", crsLine.GetProperty("cardType").GetString());
         Assert.True(crsLine.GetProperty("cardKnown").GetBoolean());
         Assert.Equal(["crs-grade", "iec-hs"], crsLine.GetProperty("findingCodes").EnumerateArray().Select(c => c.GetString()));
-        Assert.Equal(3, crsLine.GetProperty("cardsIssued").GetInt64());
+        Assert.Equal(5, crsLine.GetProperty("cardsIssued").GetInt64());
         Assert.Equal(5, crsLine.GetProperty("feedback").GetInt64());
+        Assert.Equal(5, crsLine.GetProperty("reports").GetInt64());
         Assert.Equal(1, crsLine.GetProperty("accepted").GetInt64());
         Assert.Equal(4, crsLine.GetProperty("overridden").GetInt64());
         Assert.Equal(0.8, crsLine.GetProperty("overrideRate").GetDouble());
@@ -222,6 +225,7 @@ public abstract class FeedbackPersistenceContract
         Assert.False(unknownLine.GetProperty("cardKnown").GetBoolean());
         Assert.False(unknownLine.TryGetProperty("cardType", out var noType), $"the unknown-card line has no card type, not {noType}");
         Assert.Equal(2, unknownLine.GetProperty("overridden").GetInt64());
+        Assert.Equal(2, unknownLine.GetProperty("reports").GetInt64());
         Assert.Equal(1.0, unknownLine.GetProperty("overrideRate").GetDouble());
 
         var icansLine = lines[2];
@@ -251,6 +255,148 @@ public abstract class FeedbackPersistenceContract
         Assert.Equal(0, line.GetProperty("feedback").GetInt64());
         Assert.False(line.TryGetProperty("overrideRate", out var rate), $"no feedback → no rate, not {rate}");
     }
+
+    [Fact]
+    public async Task GivenAnAcknowledgementLost_WhenTheClientSendsTheSameFeedbackAgain_ThenBothGet200AndOneRowIsStored()
+    {
+        // Arrange
+        var (settings, cleanup) = await NewDatabaseAsync();
+        await using var _ = cleanup;
+        await using var host = await StorageHost.StartAsync(settings);
+        var card = Guid.NewGuid().ToString();
+        var entry = FeedbackJson.Overridden(card, "already-managed", "Tocilizumab given at 10:00");
+
+        // Act
+        await PostAsync(host, entry);
+        await PostAsync(host, entry);
+
+        // Assert
+        var stored = Assert.Single(await host.Feedback.ListForCardAsync(Toxicity, card, CancellationToken.None));
+        Assert.Equal("Tocilizumab given at 10:00", stored.Entry.OverrideReason!.UserComment);
+    }
+
+    [Fact]
+    public async Task GivenTheSameFeedbackRetriedConcurrently_WhenAllArrive_ThenEachGets200AndOneRowIsStored()
+    {
+        // Arrange: retries racing each other (two replicas, or a client that retried too early).
+        var (settings, cleanup) = await NewDatabaseAsync();
+        await using var _ = cleanup;
+        await using var host = await StorageHost.StartAsync(settings);
+        var card = Guid.NewGuid().ToString();
+        var body = FeedbackJson.Body(FeedbackJson.Accepted(card));
+
+        // Act
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => host.Client.PostJsonAsync(FeedbackPath, body))));
+
+        // Assert
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Single(await host.Feedback.ListForCardAsync(Toxicity, card, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GivenTheSameEntryTwiceInOneRequest_WhenPosted_Then200AndOneRow()
+    {
+        // Arrange
+        var (settings, cleanup) = await NewDatabaseAsync();
+        await using var _ = cleanup;
+        await using var host = await StorageHost.StartAsync(settings);
+        var card = Guid.NewGuid().ToString();
+
+        // Act
+        await PostAsync(host, FeedbackJson.Accepted(card), FeedbackJson.Accepted(card));
+
+        // Assert
+        Assert.Single(await host.Feedback.ListForCardAsync(Toxicity, card, CancellationToken.None));
+    }
+
+    /// <summary>The rule of the summary: per card, the report with the latest outcomeTimestamp (as
+    /// an instant) counts; of equal instants, the one received last. Boundary rows: one minute
+    /// either side of the other report, and the same instant written with another offset, in both
+    /// orders of receipt.</summary>
+    public static TheoryData<string, string, string, string, string> LatestOutcomeRows => new()
+    {
+        // first sent (outcome, timestamp), then sent (outcome, timestamp), outcome counted
+        { "accepted", "2013-05-19T12:05:00Z", "overridden", "2013-05-19T12:06:00Z", "overridden" },
+        { "accepted", "2013-05-19T12:05:00Z", "overridden", "2013-05-19T12:04:00Z", "accepted" },
+        { "overridden", "2013-05-19T12:06:00Z", "accepted", "2013-05-19T12:05:00Z", "overridden" },
+        { "accepted", "2013-05-19T12:05:00Z", "overridden", "2013-05-19T12:06:00+02:00", "accepted" },
+        { "accepted", "2013-05-19T12:05:00Z", "overridden", "2013-05-19T14:05:00+02:00", "overridden" },
+        { "overridden", "2013-05-19T14:05:00+02:00", "accepted", "2013-05-19T12:05:00Z", "accepted" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LatestOutcomeRows))]
+    public async Task GivenACardReportedTwiceWithDifferentOutcomes_WhenSummarised_ThenItCountsOnceAsItsLatestOutcome(
+        string firstOutcome, string firstAt, string secondOutcome, string secondAt, string counted)
+    {
+        // Arrange
+        var (settings, cleanup) = await NewDatabaseAsync();
+        await using var _ = cleanup;
+        await using var host = await StorageHost.StartAsync(settings);
+        var card = TestCard("crs-grade", ("crs-grade", FindingValue.Of(2)));
+        await host.Cards.RememberAsync(Toxicity, "cartcds@1.0.0", [card], CancellationToken.None);
+        static string Entry(string card, string outcome, string at) =>
+            outcome == "accepted" ? FeedbackJson.Accepted(card, at: at) : FeedbackJson.Overridden(card, "already-managed", at: at);
+        await PostAsync(host, Entry(card.Uuid!, firstOutcome, firstAt));
+        await PostAsync(host, Entry(card.Uuid!, secondOutcome, secondAt));
+
+        // Act
+        var response = await host.Client.GetAsync(new Uri("/admin/feedback/summary", UriKind.Relative));
+
+        // Assert
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var line = Assert.Single(doc.RootElement.GetProperty("cardTypes").EnumerateArray());
+        Assert.Equal(1, line.GetProperty("feedback").GetInt64());
+        Assert.Equal(2, line.GetProperty("reports").GetInt64());
+        Assert.Equal(counted == "accepted" ? 1 : 0, line.GetProperty("accepted").GetInt64());
+        Assert.Equal(counted == "overridden" ? 1 : 0, line.GetProperty("overridden").GetInt64());
+        Assert.Equal(counted == "overridden" ? 1 : 0, line.GetProperty("topOverrideReasons").EnumerateArray().Sum(r => r.GetProperty("count").GetInt64()));
+    }
+
+    [Fact]
+    public async Task GivenADatabaseOfSchema3WithARetriedReportStoredTwice_WhenMigrated_ThenTheFirstRowIsKeptAndRetriesAreStoredOnce()
+    {
+        // Arrange: the schema as the release before idempotent feedback left it, with a report stored twice.
+        var (settings, cleanup) = await NewDatabaseAsync();
+        await using var _ = cleanup;
+        var card = Guid.NewGuid().ToString();
+        await using (var old = OpenDatabase(settings))
+        {
+            await StorageMigrations.ApplyAsync(old, CancellationToken.None, upTo: 3);
+            var connection = await old.OpenRawAsync(CancellationToken.None);
+            await using (connection)
+            {
+                foreach (var comment in new[] { "as first sent", "as retried" })
+                {
+                    using var insert = connection.CreateCommand();
+                    insert.CommandText = """
+                        INSERT INTO feedback (service_id, card_uuid, card_known_on_receipt, outcome, override_user_comment, outcome_timestamp, received_at)
+                        VALUES ('cart-toxicity', @card, @known, 'overridden', @comment, '2013-05-19T12:06:00Z', @at)
+                        """;
+                    StorageDatabase.Add(insert, "card", card);
+                    StorageDatabase.Add(insert, "known", false);
+                    StorageDatabase.Add(insert, "comment", comment);
+                    old.AddTimestamp(insert, "at", CarTCdsWebApplicationFactory.FixedInstant);
+                    await insert.ExecuteNonQueryAsync();
+                }
+            }
+        }
+
+        // Act
+        await using var host = await StorageHost.StartAsync(settings);
+        var afterMigration = await host.Feedback.ListForCardAsync(Toxicity, card, CancellationToken.None);
+        await PostAsync(host, FeedbackJson.Overridden(card, comment: "retried once more", at: "2013-05-19T12:06:00Z"));
+
+        // Assert
+        var kept = Assert.Single(afterMigration);
+        Assert.Equal("as first sent", kept.Entry.OverrideReason!.UserComment);
+        Assert.Equal("as first sent", Assert.Single(await host.Feedback.ListForCardAsync(Toxicity, card, CancellationToken.None)).Entry.OverrideReason!.UserComment);
+    }
+
+    private static StorageDatabase OpenDatabase(IReadOnlyDictionary<string, string?> settings) =>
+        settings["CarTCds:Storage:Provider"] == "PostgreSql"
+            ? new PostgreSqlStorageDatabase(settings["CarTCds:Storage:PostgreSql:ConnectionString"]!)
+            : new SqliteStorageDatabase(settings["CarTCds:Storage:Sqlite:Path"]!);
 }
 
 /// <summary>The contract on the default database: a SQLite file.</summary>

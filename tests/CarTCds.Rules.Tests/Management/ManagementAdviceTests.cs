@@ -1,0 +1,241 @@
+using CarTCds.Rules.Facts;
+using CarTCds.Rules.Management;
+using static CarTCds.Rules.Tests.Management.ManagementFactsBuilder;
+
+namespace CarTCds.Rules.Tests.Management;
+
+public sealed class ManagementAdviceTests
+{
+    // ---- CRS: what each grade is told (ASCO 2021) ---------------------------------------------
+
+    [Fact]
+    public void GivenCrsGrade3OnANonRebreather_WhenPlanned_ThenTocilizumabDexamethasoneQ6hAndIcuAreAdvised()
+    {
+        var plan = Day5().Weight(52m).Fever().Device(OxygenDevice.NonRebreatherMask).Plan();
+
+        Assert.Equal("supportive-care+tocilizumab+dexamethasone+icu+refractory-options", ManagementPlan.Codes(plan.Crs));
+        var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
+        Assert.Equal(10m, dex.Dose!.DoseMg);
+        Assert.Equal(26m, dex.Dose.UncappedDoseMg);
+        Assert.Equal(TimeSpan.FromHours(6), dex.Dose.Interval);
+        Assert.True(dex.SuggestOrder);
+        Assert.True(dex.Recommended);
+        Assert.Contains("Observation/weight", dex.Evidence.Select(e => e.Source));
+        Assert.Contains("0.5 mg/kg × 52 kg = 26 mg, capped at 10 mg", dex.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenCrsGrade4OnBiPap_WhenPlanned_ThenHighDoseMethylprednisolone30MgPerKgCappedAt1GramAndIcu()
+    {
+        var plan = Day5().Weight(40m).Fever().Device(OxygenDevice.Bipap).Plan();
+
+        Assert.Equal("supportive-care+tocilizumab+methylprednisolone-high-dose+icu+refractory-options", ManagementPlan.Codes(plan.Crs));
+        var mp = Action(plan.Crs, ManagementCodes.MethylprednisoloneHighDose);
+        Assert.Equal(1000m, mp.Dose!.DoseMg);
+        Assert.Equal(1200m, mp.Dose.UncappedDoseMg);
+        Assert.Equal(TimeSpan.FromHours(24), mp.Dose.Interval);
+        Assert.Contains("for 3 days, then taper", mp.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(OxygenDevice.NasalCannula, 2, false)]
+    [InlineData(OxygenDevice.FaceMask, 3, true)]
+    public void GivenCrsGrade2Or3_WhenPlanned_ThenIcuTransferFromGrade3(OxygenDevice device, int grade, bool icu)
+    {
+        var plan = Day5().Weight(30m).Fever().Device(device).Plan();
+
+        Assert.Equal(icu, plan.Crs.Any(a => a.Code == ManagementCodes.Icu));
+        Assert.Equal(grade == 2, plan.Crs.Any(a => a.Code == ManagementCodes.DexamethasoneIfRefractory));
+        Assert.Contains(plan.Crs, a => a.Code == ManagementCodes.Tocilizumab && a.Recommended);
+    }
+
+    [Theory]
+    [InlineData(3, ManagementCodes.TocilizumabIfPersistent)]
+    [InlineData(4, ManagementCodes.Tocilizumab)]
+    public void GivenCrsGrade1_WhenFeverHasLastedAroundThreeDays_ThenTocilizumabIsOfferedOnlyAfterMoreThanThree(int days, string expected)
+    {
+        var plan = Day5().Weight(30m).FeverOnDays(days).Plan();
+
+        Assert.Equal($"supportive-care+{expected}", ManagementPlan.Codes(plan.Crs));
+        var action = Action(plan.Crs, expected);
+        Assert.False(action.Recommended);
+        if (expected == ManagementCodes.Tocilizumab) Assert.NotEmpty(action.Evidence);
+    }
+
+    [Theory]
+    [InlineData(24 * 60, true)]
+    [InlineData(24 * 60 - 1, false)]
+    public void GivenCrsGrade2AfterTocilizumab_WhenAround24HoursHavePassed_ThenDexamethasoneQ12hIsSuggestedFrom24H(int minutesAgo, bool refractory)
+    {
+        var plan = Day5().Weight(30m).Fever().Device(OxygenDevice.NasalCannula)
+            .Given(Drug.Tocilizumab, TimeSpan.FromMinutes(minutesAgo), 240m, "MedicationAdministration/toci-1").Plan();
+
+        Assert.Equal(refractory, plan.Crs.Any(a => a.Code == ManagementCodes.Dexamethasone));
+        Assert.Equal(!refractory, plan.Crs.Any(a => a.Code == ManagementCodes.DexamethasoneIfRefractory));
+        if (refractory)
+        {
+            var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
+            Assert.Equal(TimeSpan.FromHours(12), dex.Dose!.Interval);
+            Assert.Equal(10m, dex.Dose.DoseMg);
+            Assert.Contains("MedicationAdministration/toci-1", dex.Evidence.Select(e => e.Source));
+        }
+    }
+
+    [Theory]
+    [InlineData(24 * 60, true)]
+    [InlineData(24 * 60 - 1, false)]
+    public void GivenCrsGrade3AfterTocilizumabAndSteroids_WhenAround24HoursHavePassed_ThenAnakinraSiltuximabAndRuxolitinibAreOffered(int minutesAgo, bool refractory)
+    {
+        var plan = Day5().Weight(20m).Fever().Device(OxygenDevice.FaceMask)
+            .Given(Drug.Tocilizumab, TimeSpan.FromHours(30), 240m, "MedicationAdministration/toci-1")
+            .Given(Drug.Dexamethasone, TimeSpan.FromMinutes(minutesAgo), 10m, "MedicationAdministration/dex-1").Plan();
+
+        Assert.Equal(refractory, plan.Crs.Any(a => a.Code == ManagementCodes.Anakinra));
+        Assert.Equal(!refractory, plan.Crs.Any(a => a.Code == ManagementCodes.RefractoryOptions));
+        if (!refractory) return;
+        var anakinra = Action(plan.Crs, ManagementCodes.Anakinra);
+        Assert.Equal(40m, anakinra.Dose!.DoseMg);
+        Assert.False(anakinra.Recommended);
+        Assert.Contains("MedicationAdministration/dex-1", anakinra.Evidence.Select(e => e.Source));
+        Assert.Equal(220m, Action(plan.Crs, ManagementCodes.Siltuximab).Dose!.DoseMg);
+        Assert.Equal(10m, Action(plan.Crs, ManagementCodes.Ruxolitinib).Dose!.DoseMg);
+    }
+
+    [Theory]
+    [InlineData(6 * 60, true)]
+    [InlineData(6 * 60 - 1, false)]
+    public void GivenDexamethasoneAlreadyGiven_WhenAround6HoursAgo_ThenTheNextDoseIsSuggestedOnlyFrom6H(int minutesAgo, bool due)
+    {
+        var plan = Day5().Weight(52m).Fever().Device(OxygenDevice.FaceMask)
+            .Given(Drug.Dexamethasone, TimeSpan.FromMinutes(minutesAgo), 10m, "MedicationAdministration/dex-1").Plan();
+
+        var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
+        Assert.Equal(due, dex.SuggestOrder);
+        Assert.Single(dex.Dose!.Given);
+        Assert.Contains("MedicationAdministration/dex-1", dex.Evidence.Select(e => e.Source));
+        Assert.Contains(due ? "next dose due now" : "next not before", dex.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenNoWeight_WhenCrsGrade3_ThenTheDoseCouldNotBeComputedAndNoOrderIsSuggested()
+    {
+        var plan = Day5().Fever().Device(OxygenDevice.FaceMask).Plan();
+
+        var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
+        Assert.Null(dex.Dose!.DoseMg);
+        Assert.False(dex.SuggestOrder);
+        Assert.Contains("dose could not be computed", dex.Text, StringComparison.Ordinal);
+        Assert.Equal("body weight (LOINC 29463-7)", Assert.Single(dex.Dose.Missing));
+    }
+
+    [Fact]
+    public void GivenNoCrs_WhenPlanned_ThenNoCrsActions()
+    {
+        var plan = Day5().Weight(30m).Fever(37.2m).Plan();
+
+        Assert.Empty(plan.Crs);
+        Assert.Equal("none", ManagementPlan.Codes(plan.Crs));
+    }
+
+    // ---- ICANS --------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(5, "neuro-supportive-care+dexamethasone", 12)]
+    [InlineData(2, "neuro-supportive-care+dexamethasone+icu", 6)]
+    public void GivenIcansGrade2Or3_WhenPlanned_ThenDexamethasoneMoreOftenAtGrade3AndIcuFromGrade3(int ice, string codes, int everyHours)
+    {
+        var plan = Day5().Weight(16m).Fever(37m).Ice(ice).Plan();
+
+        Assert.Equal(codes, ManagementPlan.Codes(plan.Icans));
+        var dex = Action(plan.Icans, ManagementCodes.Dexamethasone);
+        Assert.Equal(TimeSpan.FromHours(everyHours), dex.Dose!.Interval);
+        Assert.Equal(8m, dex.Dose.DoseMg);
+        Assert.True(dex.SuggestOrder);
+    }
+
+    [Fact]
+    public void GivenIcansGrade3AndCrsGrade3_WhenBothAdviseDexamethasoneQ6h_ThenOnlyTheCrsCardSuggestsTheOrder()
+    {
+        var plan = Day5().Weight(52m).Fever().Device(OxygenDevice.FaceMask).Ice(2).Plan();
+
+        Assert.True(Action(plan.Crs, ManagementCodes.Dexamethasone).SuggestOrder);
+        var icans = Action(plan.Icans, ManagementCodes.Dexamethasone);
+        Assert.False(icans.SuggestOrder);
+        Assert.Contains("The CRS card's order covers it.", icans.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenASeizure_WhenNoLevetiracetamSinceIt_ThenA40MgPerKgLoadingDoseCappedAt2500MgIsSuggested()
+    {
+        var plan = Day5().Weight(70m).Fever(37m).Seizure().Plan();
+
+        Assert.Equal("neuro-supportive-care+dexamethasone+icu+levetiracetam-loading", ManagementPlan.Codes(plan.Icans));
+        var lev = Action(plan.Icans, ManagementCodes.LevetiracetamLoading);
+        Assert.Equal(2500m, lev.Dose!.DoseMg);
+        Assert.Equal(2800m, lev.Dose.UncappedDoseMg);
+        Assert.Null(lev.Dose.Interval);
+        Assert.True(lev.SuggestOrder);
+        Assert.Contains("Observation/seizure", lev.Evidence.Select(e => e.Source));
+    }
+
+    [Fact]
+    public void GivenASeizure_WhenLevetiracetamWasGivenAfterIt_ThenNoSecondLoadingDoseIsSuggested()
+    {
+        var plan = Day5().Weight(30m).Fever(37m).Seizure(hoursAgo: 4).Given(Drug.Levetiracetam, TimeSpan.FromHours(3), 1200m, "MedicationAdministration/lev").Plan();
+
+        var lev = Action(plan.Icans, ManagementCodes.LevetiracetamLoading);
+        Assert.Null(lev.Dose);
+        Assert.False(lev.SuggestOrder);
+        Assert.Contains("MedicationAdministration/lev", lev.Evidence.Select(e => e.Source));
+    }
+
+    [Theory]
+    [InlineData(EdemaKind.Focal, 3)]
+    [InlineData(EdemaKind.Diffuse, 4)]
+    public void GivenCerebralOedema_WhenPlanned_ThenHighDoseMethylprednisoloneAndTheAscoMeasures(EdemaKind kind, int grade)
+    {
+        var plan = Day5().Weight(20m).Fever(37m).Oedema(kind).Plan();
+
+        var mp = Action(plan.Icans, ManagementCodes.MethylprednisoloneHighDose);
+        Assert.Equal(600m, mp.Dose!.DoseMg);
+        Assert.Contains($"ICANS grade {grade}", mp.Text, StringComparison.Ordinal);
+        var measures = Action(plan.Icans, ManagementCodes.CerebralOedemaMeasures);
+        Assert.Contains("hyperosmolar therapy", measures.Text, StringComparison.Ordinal);
+        Assert.Equal("Observation/oedema", Assert.Single(measures.Evidence).Source);
+        Assert.DoesNotContain(plan.Icans, a => a.Code == ManagementCodes.Dexamethasone);
+    }
+
+    // ---- IEC-HS -------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(24 * 60, false)]
+    [InlineData(24 * 60 + 1, true)]
+    public void GivenAnIecHsFlag_WhenAFerritinResultedAround24HoursAgo_ThenAFerritinOrderIsSuggestedOnlyAfter24H(int minutesAgo, bool suggested)
+    {
+        var plan = Day5().Weight(25m).Ferritin(45_000m, TimeSpan.FromMinutes(minutesAgo)).Plan(iecHsFlag: true);
+
+        var ferritin = Action(plan.IecHs, ManagementCodes.Ferritin);
+        Assert.Equal(suggested, ferritin.SuggestOrder);
+        Assert.Equal(suggested, plan.RecentFerritin is null);
+        if (!suggested) Assert.Equal("Observation/ferritin", Assert.Single(ferritin.Evidence).Source);
+    }
+
+    [Theory]
+    [InlineData(48 * 60, true)]
+    [InlineData(48 * 60 - 1, false)]
+    public void GivenAnIecHsFlag_WhenAnakinraStartedAround48HoursAgo_ThenRuxolitinibIsOfferedFrom48H(int minutesAgo, bool refractory)
+    {
+        var plan = Day5().Weight(25m).Given(Drug.Anakinra, TimeSpan.FromMinutes(minutesAgo), 50m, "MedicationAdministration/ana-1").Plan(iecHsFlag: true);
+
+        var anakinra = Action(plan.IecHs, ManagementCodes.Anakinra);
+        Assert.Equal(50m, anakinra.Dose!.DoseMg);
+        Assert.Equal(refractory, plan.IecHs.Any(a => a.Code == ManagementCodes.Ruxolitinib));
+        Assert.Equal(!refractory, plan.IecHs.Any(a => a.Code == ManagementCodes.IecHsSecondLine));
+    }
+
+    [Fact]
+    public void GivenNoIecHsFlag_WhenPlanned_ThenNoIecHsActions()
+    {
+        Assert.Empty(Day5().Weight(25m).Plan().IecHs);
+    }
+}

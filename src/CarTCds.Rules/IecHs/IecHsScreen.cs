@@ -117,8 +117,10 @@ public static class IecHsScreen
                 var text = reference is null
                     ? $"{LabTests.Name(t)} {Thousands(shown.Value)} {Unit(t)} was drawn before CRS began improving ({When(since)})"
                     : $"{LabTests.Name(t)} not {(higherIsWorse ? "higher" : "lower")} after CRS began improving ({When(since)}) than the {Thousands(reference.Value)} {Unit(t)} of {When(reference.Time)}";
-                emergence.Add(new IecHsCriterion(KindOf(t), false, text,
-                    [new Evidence(shown.Source, shown.Time, $"{LabTests.Name(t)} {Thousands(shown.Value)} {Unit(t)}"), .. reference is null ? Array.Empty<Evidence>() : [new Evidence(reference.Source, reference.Time, $"{LabTests.Name(t)} {Thousands(reference.Value)} {Unit(t)} when CRS began improving")]]));
+                var evidence = new List<Evidence>();
+                if (shown != reference) evidence.Add(new Evidence(shown.Source, shown.Time, $"{LabTests.Name(t)} {Thousands(shown.Value)} {Unit(t)}"));
+                if (reference is not null) evidence.Add(new Evidence(reference.Source, reference.Time, $"{LabTests.Name(t)} {Thousands(reference.Value)} {Unit(t)} when CRS began improving"));
+                emergence.Add(new IecHsCriterion(KindOf(t), false, text, evidence));
             }
             return worse;
         }

@@ -147,4 +147,35 @@ public sealed class IecHsEmergenceTests
         Assert.True(a.IecHs.Criterion(IecHsCriterionKind.IecHsFibrinogen)!.Met);
         Assert.True(a.Flag);
     }
+
+    /// <summary>CRS at its worst on day 5 and still on day 6: it began improving only at the start of
+    /// day 7 (36 h ago), so a fibrinogen that fell on day 6 fell during CRS, not after it.</summary>
+    [Fact]
+    public void GivenCrsStillAtItsWorstTheDayAfterItFirstPeaked_WhenAFibrinogenFellThatDay_ThenItDidNotEmergeAfterImprovement()
+    {
+        var labs = new LabFactsBuilder().Infused(192)
+            .Lab(LabTest.Ferritin, 5_000, 80)              // r2: day 5
+            .Lab(LabTest.Fibrinogen, 200, 80)              // r3: day 5
+            .Lab(LabTest.Fibrinogen, 100, 40)              // r4: day 6, CRS still grade 4
+            .Lab(LabTest.Ferritin, 8_000, 24);             // r5: day 7, rising after improvement
+        var facts = WithCrsImprovingFrom36HoursAgo(labs);
+        var now = LabFactsBuilder.Now;
+        facts = new ClinicalFacts
+        {
+            PatientSource = facts.PatientSource,
+            BirthDate = facts.BirthDate,
+            Labs = facts.Labs,
+            Infusions = facts.Infusions,
+            Temperatures = [new(now.AddHours(-76), 39.4m, "Observation/t0"), .. facts.Temperatures],
+            OxygenDevices = [new(now.AddHours(-76), OxygenDevice.Bipap, "Observation/o0"), .. facts.OxygenDevices],
+        };
+
+        var a = Screen(facts);
+
+        Assert.True(a.IecHs.Criterion(IecHsCriterionKind.IecHsFerritin)!.Met);
+        var fibrinogen = a.IecHs.Criterion(IecHsCriterionKind.IecHsFibrinogen)!;
+        Assert.False(fibrinogen.Met);
+        Assert.Equal(["Observation/r4"], fibrinogen.Evidence.Select(e => e.Source));
+        Assert.False(a.Flag);
+    }
 }

@@ -19,7 +19,7 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
             ("patient", HookJson.Patient),
             ("observations", HookJson.Observations),
             ("medicationAdministrations", HookJson.EmptySearchset),
-            ("procedures", HookJson.EmptySearchset),
+            ("procedures", HookJson.Searchset(HookJson.Infusion)),
             ("conditions", HookJson.EmptySearchset));
 
         // Act
@@ -124,8 +124,10 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
     }
 
     [Fact]
-    public async Task GivenEveryKeyNull_WhenToxicityIsCalled_Then200()
+    public async Task GivenEveryKeyNull_WhenToxicityIsCalled_Then200WithoutCards()
     {
+        // Every key null: the EHR says this patient has no data, so no CAR-T infusion either, and
+        // cart-toxicity does not speak on a chart without CAR-T therapy.
         // Arrange
         var prefetch = """{"patient":null,"observations":null,"medicationAdministrations":null,"procedures":null,"conditions":null}""";
 
@@ -135,7 +137,7 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var doc = await response.ReadJsonAsync();
-        Assert.Single(doc.RootElement.GetProperty("cards").EnumerateArray());
+        Assert.Empty(doc.RootElement.GetProperty("cards").EnumerateArray());
     }
 
     [Theory]

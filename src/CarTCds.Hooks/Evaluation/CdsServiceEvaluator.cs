@@ -25,6 +25,11 @@ public sealed record HookResult(CdsResponse? Response, HookError? Error)
     /// not be used); the audit counts them. 0 for an error.</summary>
     public int ExcludedRecords { get; init; }
 
+    /// <summary>Why a service that normally always answers gave no cards (e.g. no CAR-T infusion
+    /// on record), for the audit record; never shown to the clinician. Null when cards were
+    /// answered, or when no cards is the ordinary answer (an order hook without a relevant order).</summary>
+    public string? SilenceReason { get; init; }
+
     public static HookResult Ok(CdsResponse response) => new(response, null);
 
     public static HookResult Fail(HookError error) => new(null, error);
@@ -72,7 +77,11 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             read => LookBack.EarliestRecentRecord(ClinicalFactsMapper.Map(null, read, profiles: Profiles).Infusions, now, rules)).ConfigureAwait(false);
         if (error is not null) return HookResult.Fail(error);
 
-        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle, Profiles);
+        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle, Profiles, record.LeftOut);
+        if (service.Id == CdsServiceCatalog.ToxicityId && NotACarTChart(facts, now) is { } silence)
+        {
+            return HookResult.Ok(new CdsResponse { Cards = [] }) with { ExcludedRecords = facts.Excluded.Count, SilenceReason = silence };
+        }
         var response = new CdsResponse
         {
             Cards = service.Id switch
@@ -93,6 +102,28 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             }
         }
 
+        if (record.LeftOut.Count > 0)
+        {
+            // Records not shown to be this patient's (docs/ARCHITECTURE.md "Whose data counts"): the CRS
+            // card lists them under "Left out" with every other record left out; the other cards, which
+            // have no such list, name them here, so no card rests silently on less than was sent.
+            var named = "\n\n**Left out** (not shown to be this patient's): " + string.Join("; ", record.LeftOut.Select(e => $"{e.Source}: {e.Reason}")) + ".";
+            foreach (var card in response.Cards.Where(c => c.Extension?.Findings?.Any(f => f.Code == CrsCardComposer.FindingCode) != true))
+            {
+                card.Detail += named;
+            }
+        }
+
+        if (facts.PartlyRead.Count > 0)
+        {
+            // Malformed elements no rule reads were skipped rather than the call refused; say so.
+            var unread = string.Join("; ", facts.PartlyRead.Select(p => $"{p.Source}: {p.Reason}"));
+            foreach (var card in response.Cards)
+            {
+                card.Detail += $"\n\n**Could not read** (malformed, skipped; no rule uses them): {unread}.";
+            }
+        }
+
         var violations = CdsResponseValidator.Validate(response);
         if (violations.Count > 0)
         {
@@ -101,6 +132,20 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
                 "The service built a response that fails the CDS Hooks card rules; it was not sent. " + string.Join("; ", violations))));
         }
         return HookResult.Ok(response) with { ExcludedRecords = facts.Excluded.Count };
+    }
+
+    /// <summary>Why cart-toxicity stays silent on this chart, or null when it answers. It grades
+    /// toxicities of a CAR-T infusion that happened: without one at or before <paramref name="now"/>
+    /// (none on record, only a referral or order, or an infusion dated later) every chart in the
+    /// hospital would get a "not gradable" card. A chart whose infusion record was left out (broken
+    /// profile, no time) is a CAR-T chart: it gets its cards, which name the record left out.
+    /// docs/CDS-HOOKS.md "When cart-toxicity answers".</summary>
+    internal static string? NotACarTChart(ClinicalFacts facts, DateTimeOffset now)
+    {
+        if (facts.LatestInfusion(now) is not null || facts.InfusionRecordsLeftOut.Count > 0) return null;
+        return facts.Infusions.Count > 0
+            ? "no cards: the CAR-T infusion on record is dated after the evaluation time (toxicity grading starts at day 0)"
+            : "no cards: no CAR-T infusion on record (Procedure cartcds#car-t-infusion or a tisagenlecleucel administration); toxicity grading starts at day 0";
     }
 
     // patient-view: CRS (with the tocilizumab dose from grade 2), ICANS, the IEC-HS flag, monitoring;
@@ -143,7 +188,12 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     {
         var selected = new HashSet<string>(context.Selections ?? [], StringComparer.Ordinal);
         var relevant = facts.DraftOrders.Any(o => o.Kind is DraftOrderKind.Tisagenlecleucel or DraftOrderKind.CarTReferral && selected.Contains(o.Source));
-        return relevant ? [EligibilityCardComposer.Compose(EligibilityCheck.Assess(facts, now, rules), rules)] : [];
+        if (!relevant) return [];
+        var tisagenlecleucel = EligibilityCheck.Assess(facts, now, rules);
+        var card = EligibilityCardComposer.Compose(tisagenlecleucel, rules);
+        var referralOnly = !facts.DraftOrders.Any(o => o.Kind == DraftOrderKind.Tisagenlecleucel && selected.Contains(o.Source));
+        ProductOptionsSection.AddTo(card, ProductEligibility.Assess(facts, now, rules, tisagenlecleucel), referralOnly, rules);
+        return [card];
     }
 
     // order-sign: tocilizumab dose and spacing, corticosteroids after infusion, tisagenlecleucel eligibility.
@@ -173,10 +223,13 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             if (request.Context.DraftOrders is null) return HookError.BadRequest($"'context.draftOrders' (a Bundle) is required for {service.Hook}.", "context.draftOrders", "required");
             if (request.Context.DraftOrders is not Bundle) return HookError.BadRequest($"'context.draftOrders' must be a Bundle, not a {request.Context.DraftOrders.ResourceType}.", "context.draftOrders", "invalid");
             var drafts = (Bundle)request.Context.DraftOrders;
+            var server = Uri.TryCreate(request.FhirServer, UriKind.Absolute, out var fhirServer) ? fhirServer : null;
             var i = 0;
             foreach (var entry in drafts.Entry ?? [])
             {
-                if (entry.Resource is { } r && !PatientScope.IsForPatient(r, request.Context.PatientId))
+                // A draft order is the order being written in this patient's context, not evidence:
+                // only one that names another patient is refused (docs/ARCHITECTURE.md "Whose data counts").
+                if (entry.Resource is { } r && PatientScope.Link(r, request.Context.PatientId, server) == PatientLink.OtherPatient)
                 {
                     return HookError.BadRequest($"Draft order {r.TypedId ?? r.ResourceType} is for {PatientScope.SubjectOf(r)?.ReferenceValue}, not Patient/{request.Context.PatientId}: refusing to mix patients.", $"context.draftOrders.entry[{i}]", "invalid");
                 }

@@ -22,10 +22,19 @@ public static class HookAuditing
 
     /// <summary>Tells the audit how many records the evaluation left out (profile failures).</summary>
     public static void ObserveExcludedRecords(this HttpContext http, int count) => http.Features.Set(new ExcludedRecordsFeature(count));
+
+    /// <summary>Tells the audit why the evaluation answered no cards (<see cref="HookResult.SilenceReason"/>).</summary>
+    public static void ObserveSilence(this HttpContext http, string? reason)
+    {
+        if (reason is not null) http.Features.Set(new SilenceFeature(reason));
+    }
 }
 
 /// <summary>The number of records the current call's evaluation left out, for the audit.</summary>
 public sealed record ExcludedRecordsFeature(int Count);
+
+/// <summary>Why the current call answered no cards, for the audit (never the clinician).</summary>
+public sealed record SilenceFeature(string Reason);
 
 /// <summary>What the audit records of the current call's request: hook, hookInstance, patient id (hashed when stored).</summary>
 public sealed record HookRequestFeature(string? Hook, string? HookInstance, string? PatientId);
@@ -88,10 +97,13 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
             LatencyMs = latencyMs,
             StatusCode = status,
             ExcludedRecords = http.Features.Get<ExcludedRecordsFeature>()?.Count ?? 0,
+            Note = http.Features.Get<SilenceFeature>()?.Reason,
         };
 
+        // Every caller value capped (CallerText): a 9 MB hookInstance must not make a 19 MB log line.
         logger.LogInformation("Hook call {ServiceId} {Hook} {HookInstance}: {StatusCode} in {LatencyMs:0.0} ms, {CardCount} cards [{Findings}], rule set {RuleSet}, issuer {Issuer}, tenant {Tenant}",
-            serviceId, record.Hook, record.HookInstance, status, latencyMs, cards.Count, Storage.FindingsJson.Brief(cards), ruleSet, issuer, tenant);
+            CallerText.Cap(serviceId), CallerText.Cap(record.Hook), CallerText.Cap(record.HookInstance), status, latencyMs, cards.Count,
+            Storage.FindingsJson.Brief(cards), ruleSet, CallerText.Cap(issuer), CallerText.Cap(tenant));
 
         // Both writes are handed to the group commit together, so that one commit usually carries
         // both (and other calls' writes); the answer still waits for both to be committed.
@@ -109,7 +121,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         catch (Exception ex)
         {
             logger.LogError(ex, "Cards of hook call {ServiceId} {HookInstance} could not be registered; feedback on them will be stored as about unknown cards",
-                serviceId, hookInstance);
+                CallerText.Cap(serviceId), CallerText.Cap(hookInstance));
         }
     }
 
@@ -122,7 +134,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         catch (Exception ex)
         {
             logger.LogError(ex, "Audit record of hook call {ServiceId} {HookInstance} ({StatusCode}) could not be written: the audit trail misses it",
-                serviceId, record.HookInstance, status);
+                CallerText.Cap(serviceId), CallerText.Cap(record.HookInstance), status);
         }
     }
 }

@@ -154,9 +154,11 @@ public sealed class FhirServerClient : IDisposable
         }
         else
         {
-            // "//host/x" and "\\host\x" would resolve to another host; any other scheme is not HTTP.
+            // "//host/x" and "\\host\x" would resolve to another host; any other scheme is not HTTP. A "://" after
+            // the '?' is data (a token's system, code=http://loinc.org|8310-5) and cannot change the host.
+            var path = url.Split('?', 2)[0];
             if (url.StartsWith("//", StringComparison.Ordinal) || url.Contains('\\', StringComparison.Ordinal)
-                || url.Contains("://", StringComparison.Ordinal) || url.Any(char.IsControl))
+                || path.Contains("://", StringComparison.Ordinal) || url.Any(char.IsControl))
             {
                 refusal = "the FHIR query is neither a relative query nor an absolute http(s) URL on the FHIR server; it is not followed";
                 return false;

@@ -22,6 +22,7 @@ public sealed class ProfileValidator
     }
 
     private readonly Dictionary<string, CompiledProfile> _byUrl;
+    private readonly Dictionary<string, TypeIndex> _byType;
     private readonly TypeIndex? _observation, _administration, _statement, _procedure, _condition, _medicationRequest, _serviceRequest;
 
     private ProfileValidator(List<CompiledProfile> profiles)
@@ -52,6 +53,7 @@ public sealed class ProfileValidator
                 else index.ByCode[c.Code!] = [entry];
             }
         }
+        _byType = byType;
         byType.TryGetValue("Observation", out _observation);
         byType.TryGetValue("MedicationAdministration", out _administration);
         byType.TryGetValue("MedicationStatement", out _statement);
@@ -108,6 +110,16 @@ public sealed class ProfileValidator
         if (files.Count == 0) throw new InvalidOperationException("CarTCds.Fhir was built without its embedded profiles");
         return FromJson(files);
     }
+
+    /// <summary>Every code that selects a profile of <paramref name="resourceType"/> by code (the
+    /// profiles' code patterns and the codes of their required bindings on code / medication[x]),
+    /// sorted by system then code; empty for a type no profile claims by code. The single source of
+    /// the codes a query for the data contract may ask for (e.g. the Observation prefetch).</summary>
+    public IReadOnlyList<(string System, string Code)> SelectingCodes(string resourceType) =>
+        _byType.TryGetValue(resourceType, out var index)
+            ? index.ByCode.SelectMany(kv => kv.Value.Select(e => (e.System, Code: kv.Key))).Distinct()
+                .OrderBy(c => c.System, StringComparer.Ordinal).ThenBy(c => c.Code, StringComparer.Ordinal).ToList()
+            : [];
 
     /// <summary>Checks one resource against the profile its type and code select.</summary>
     /// <param name="resource">The resource.</param>

@@ -1,4 +1,6 @@
+using CarTCds.Fhir.Validation;
 using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Facts;
 
 namespace CarTCds.Hooks.Catalog;
 
@@ -12,9 +14,21 @@ namespace CarTCds.Hooks.Catalog;
 /// when false it answers without it and every card says what could not be read.</param>
 public sealed record PrefetchKey(string Key, string Template, string ResourceType, bool IsSearch, bool Required = true)
 {
+    /// <summary>How the service reads this key from <c>fhirServer</c> itself, instead of
+    /// <see cref="Template"/>: the union of these queries, the <see cref="ServerQuery.Recent"/> ones
+    /// bounded by date to the rules' look-back (CDS Hooks 2.0 prefetch tokens cannot express a
+    /// relative date, the service's own queries can). Null: the template.</summary>
+    public IReadOnlyList<ServerQuery>? ServerQueries { get; init; }
+
     /// <summary>The same key, but the service can answer without it.</summary>
     public PrefetchKey Optional() => this with { Required = false };
 }
+
+/// <summary>One query of <see cref="PrefetchKey.ServerQueries"/>.</summary>
+/// <param name="Template">The query template (CDS Hooks prefetch tokens).</param>
+/// <param name="Recent">True when the service appends <c>&amp;date=ge…</c>, the start of the rules'
+/// look-back (<see cref="CarTCds.Rules.LookBack.EarliestRecentRecord"/>).</param>
+public sealed record ServerQuery(string Template, bool Recent);
 
 /// <summary>A CDS service this deployment offers.</summary>
 public sealed record CdsServiceDefinition(
@@ -50,7 +64,7 @@ public sealed class CdsServiceCatalog
     // Patient-scoped searches only. References are written "Patient/<id>": every FHIR server
     // accepts that form, and some (Medplum 4.5) accept no other.
     public static readonly PrefetchKey Patient = new("patient", "Patient/{{context.patientId}}", "Patient", false);
-    public static readonly PrefetchKey Observations = new("observations", "Observation?patient=Patient/{{context.patientId}}&_count=1000", "Observation", true);
+    public static readonly PrefetchKey Observations = ContractObservations(ProfileValidator.Default);
     public static readonly PrefetchKey MedicationAdministrations = new("medicationAdministrations", "MedicationAdministration?patient=Patient/{{context.patientId}}&_count=1000", "MedicationAdministration", true);
     public static readonly PrefetchKey Procedures = new("procedures", "Procedure?patient=Patient/{{context.patientId}}&_count=200", "Procedure", true);
     public static readonly PrefetchKey Conditions = new("conditions", "Condition?patient=Patient/{{context.patientId}}&_count=200", "Condition", true);
@@ -73,6 +87,30 @@ public sealed class CdsServiceCatalog
             "Checks tocilizumab doses, corticosteroids after infusion and tisagenlecleucel orders before they are signed.",
             "1.0.0", "1.0", [Patient, Observations, MedicationAdministrations, Procedures, Conditions.Optional()], Usage),
     ];
+
+    /// <summary>The Observation key: only the codes a rule reads — the codes that select an
+    /// Observation profile in profiles/ (<see cref="ProfileValidator.SelectingCodes"/>) and that the
+    /// facts mapper reads (<see cref="ClinicalFactsMapper.ReachOf"/>) — not every Observation of the
+    /// chart (a child two years into ALL treatment has tens of thousands). Read by the service itself:
+    /// whole-history codes unbounded, recent ones (vitals, neurology, labs) from the rules' look-back.</summary>
+    public static PrefetchKey ContractObservations(ProfileValidator profiles)
+    {
+        ArgumentNullException.ThrowIfNull(profiles);
+        var codes = profiles.SelectingCodes("Observation")
+            .Select(c => (c.System, c.Code, Reach: ClinicalFactsMapper.ReachOf(c.System, c.Code)))
+            .Where(c => c.Reach is not null)
+            .ToList();
+        static string Query(IEnumerable<(string System, string Code, ObservationReach? Reach)> list) =>
+            "Observation?patient=Patient/{{context.patientId}}&code=" + string.Join(',', list.Select(c => $"{c.System}|{c.Code}")) + "&_count=1000";
+        return new PrefetchKey("observations", Query(codes), "Observation", true)
+        {
+            ServerQueries =
+            [
+                new(Query(codes.Where(c => c.Reach == ObservationReach.WholeHistory)), Recent: false),
+                new(Query(codes.Where(c => c.Reach == ObservationReach.Recent)), Recent: true),
+            ],
+        };
+    }
 
     /// <summary>The service with this id, or null.</summary>
     public CdsServiceDefinition? Find(string id) => Services.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.Ordinal));

@@ -72,10 +72,11 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         // The FHIR reads share the hook's budget: past it, what could not be read is "unavailable".
         using var deadline = new CancellationTokenSource(FetchBudget, time);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var (record, error) = await prefetch.ResolveAsync(service, request, context, patientId, budget.Token).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var (record, error) = await prefetch.ResolveAsync(service, request, context, patientId, budget.Token,
+            read => LookBack.EarliestRecentRecord(ClinicalFactsMapper.Map(null, read, profiles: Profiles).Infusions, now, rules)).ConfigureAwait(false);
         if (error is not null) return HookResult.Fail(error);
 
-        var now = time.GetUtcNow();
         var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle, Profiles, record.LeftOut);
         if (service.Id == CdsServiceCatalog.ToxicityId && NotACarTChart(facts, now) is { } silence)
         {

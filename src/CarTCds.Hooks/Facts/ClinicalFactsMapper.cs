@@ -213,6 +213,22 @@ public static partial class ClinicalFactsMapper
         }
     }
 
+    /// <summary>How far back the rules read an Observation of this code (system, code); null when
+    /// no rule reads it. The Observation queries are built from this and the profiles' codes.</summary>
+    public static ObservationReach? ReachOf(string? system, string? code) => KindOf(new CodeableConcept { Coding = [new Coding { System = system, Code = code }] }) switch
+    {
+        ObservationKind.None => null,
+        // Read at any age: the latest weight (its age is shown), relapse history and the pre-infusion
+        // work-up (eligibility, tumour burden), and a seizure before infusion (levetiracetam advice).
+        ObservationKind.Weight or ObservationKind.DiseaseStatus or ObservationKind.Cd19 or ObservationKind.MarrowBlasts
+            or ObservationKind.Cns or ObservationKind.Karnofsky or ObservationKind.Lansky or ObservationKind.Seizure => ObservationReach.WholeHistory,
+        // Read within the rules' look-back windows around the infusion and the evaluation time.
+        ObservationKind.Temperature or ObservationKind.SystolicPressure or ObservationKind.BloodPressurePanel or ObservationKind.Hypotension
+            or ObservationKind.OxygenDelivery or ObservationKind.OxygenFlow or ObservationKind.Ice or ObservationKind.Capd
+            or ObservationKind.Consciousness or ObservationKind.Motor or ObservationKind.Edema or ObservationKind.Lab => ObservationReach.Recent,
+        _ => throw new System.Diagnostics.UnreachableException("every ObservationKind has a reach"),
+    };
+
     private enum ObservationKind
     {
         None, Temperature, SystolicPressure, BloodPressurePanel, Hypotension, OxygenDelivery, OxygenFlow,

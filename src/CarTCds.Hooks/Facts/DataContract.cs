@@ -44,3 +44,14 @@ public static class DataContract
     /// <summary>Tisagenlecleucel (Kymriah) NDC labeler-product code; package codes extend it.</summary>
     public const string TisagenlecleucelNdc = "0078-0846";
 }
+
+/// <summary>How far back the rules read an input Observation.</summary>
+public enum ObservationReach
+{
+    /// <summary>Within the rules' look-back windows (vitals, neurological scores, labs): the
+    /// service's own reads ask only from <see cref="CarTCds.Rules.LookBack.EarliestRecentRecord"/> on.</summary>
+    Recent,
+
+    /// <summary>At any age (weight, disease history, performance status, seizures): read whole.</summary>
+    WholeHistory,
+}

@@ -51,8 +51,19 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
     /// <summary>Most <c>next</c> pages followed per key (a guard against link loops).</summary>
     public int MaxPages { get; init; } = 20;
 
+    /// <param name="service">The service called.</param>
+    /// <param name="request">The hook request.</param>
+    /// <param name="context">Its context.</param>
+    /// <param name="patientId">context.patientId.</param>
+    /// <param name="cancellationToken">The fetch budget.</param>
+    /// <param name="recentFrom">When given, a key with <see cref="PrefetchKey.ServerQueries"/> that the
+    /// service reads itself is read by those queries: the whole-history ones with the other keys, then
+    /// the recent ones from the time this function returns for everything read so far (the rules'
+    /// look-back from the infusions on record, <see cref="CarTCds.Rules.LookBack"/>). When null, the
+    /// key's <see cref="PrefetchKey.Template"/> is read, unbounded.</param>
     public async Task<(PatientRecord? Record, HookError? Error)> ResolveAsync(
-        CdsServiceDefinition service, CdsHookRequest request, HookContext context, string patientId, CancellationToken cancellationToken)
+        CdsServiceDefinition service, CdsHookRequest request, HookContext context, string patientId, CancellationToken cancellationToken,
+        Func<IReadOnlyList<Resource>, DateTimeOffset>? recentFrom = null)
     {
         FhirServerAccess? server = null;
         if (request.FhirServer is { } fs)
@@ -65,9 +76,18 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         var tasks = new List<Task<KeyResult>>(service.Prefetch.Count);
         foreach (var key in service.Prefetch)
         {
-            tasks.Add(ResolveKeyAsync(key, prefetch, context, scope, server, cancellationToken));
+            tasks.Add(ResolveKeyAsync(key, prefetch, context, scope, server, recentFrom is not null, cancellationToken));
         }
         var results = await Task.WhenAll(tasks).ConfigureAwait(false);
+        if (recentFrom is not null && server is not null && results.Any(r => r.PendingRecent is not null))
+        {
+            // Recent records only from the rules' look-back on, which needs the infusions: read after the rest.
+            var from = recentFrom([.. results.SelectMany(r => r.Resources)]);
+            for (var i = 0; i < results.Length; i++)
+            {
+                if (results[i].PendingRecent is { } pending) results[i] = await FetchRecentAsync(results[i], pending, from, context, scope, server, cancellationToken).ConfigureAwait(false);
+            }
+        }
 
         var bad = results.Where(r => r.BadRequest is not null).Select(r => r.BadRequest!).ToList();
         if (bad.Count > 0) return (null, new HookError(400, Merge(bad)));
@@ -163,7 +183,9 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         public int GetHashCode(Resource r) => r.Id is { } id ? StringComparer.Ordinal.GetHashCode(id) : 0;
     }
 
-    private sealed record KeyResult(PrefetchKey Key, PrefetchResolution Resolution, IReadOnlyList<Resource> Resources, string? Unavailable, OperationOutcomeIssue? BadRequest)
+    // PendingRecent: the key's recent-record queries still to be read (see ResolveAsync), or null.
+    private sealed record KeyResult(PrefetchKey Key, PrefetchResolution Resolution, IReadOnlyList<Resource> Resources, string? Unavailable, OperationOutcomeIssue? BadRequest,
+        IReadOnlyList<string>? PendingRecent = null)
     {
         public IReadOnlyList<ExcludedRecord> LeftOut { get; init; } = [];
     }
@@ -177,11 +199,11 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
     private sealed record Unpacked(List<Resource> Resources, List<ExcludedRecord> LeftOut, string? Next, OperationOutcomeIssue? Problem);
 
     private async Task<KeyResult> ResolveKeyAsync(PrefetchKey key, Dictionary<string, Resource?> prefetch, HookContext context,
-        Scope scope, FhirServerAccess? server, CancellationToken ct)
+        Scope scope, FhirServerAccess? server, bool bounded, CancellationToken ct)
     {
         if (!prefetch.TryGetValue(key.Key, out var value))
         {
-            return await FetchAsync(key, PrefetchState.Absent, "absent from the prefetch", context, scope, server, ct).ConfigureAwait(false);
+            return await FetchAsync(key, PrefetchState.Absent, "absent from the prefetch", context, scope, server, bounded, ct).ConfigureAwait(false);
         }
         if (value is null)
         {
@@ -189,7 +211,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         }
         if (value is OperationOutcome oo)
         {
-            return await FetchAsync(key, PrefetchState.OperationOutcome, $"the EHR's prefetch failed ({oo.Summary})", context, scope, server, ct).ConfigureAwait(false);
+            return await FetchAsync(key, PrefetchState.OperationOutcome, $"the EHR's prefetch failed ({oo.Summary})", context, scope, server, bounded, ct).ConfigureAwait(false);
         }
 
         var (resources, leftOut, next, problem) = Unpack(key, value, scope);
@@ -215,42 +237,68 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
     }
 
     private async Task<KeyResult> FetchAsync(PrefetchKey key, PrefetchState state, string why, HookContext context, Scope scope,
-        FhirServerAccess? server, CancellationToken ct)
+        FhirServerAccess? server, bool bounded, CancellationToken ct)
     {
         if (server is null)
         {
             return new KeyResult(key, new PrefetchResolution(key.Key, state, false, null), [], $"{why}, and the request has no fhirServer to read it from", null);
         }
-        var query = PrefetchTemplate.Render(key.Template, context);
-        if (query is null)
-        {
-            return new KeyResult(key, new PrefetchResolution(key.Key, state, false, null), [], $"{why}, and its template cannot be filled from this context", null);
-        }
+        var split = bounded && key.ServerQueries is { Count: > 0 };
+        IReadOnlyList<string> templates = split ? [.. key.ServerQueries!.Where(q => !q.Recent).Select(q => q.Template)] : [key.Template];
+        var (resources, leftOut, note, failure) = await ReadAsync(key, templates, "", why, context, scope, server, ct).ConfigureAwait(false);
+        var resolution = new PrefetchResolution(key.Key, state, true, note);
+        if (failure is not null) return new KeyResult(key, resolution, [], failure, null);
+        return new KeyResult(key, resolution, resources, null, null, split ? [.. key.ServerQueries!.Where(q => q.Recent).Select(q => q.Template)] : null) { LeftOut = leftOut };
+    }
 
-        var result = await fhir.GetAsync(server, query, ct).ConfigureAwait(false);
-        if (result.Resource is null)
+    private async Task<KeyResult> FetchRecentAsync(KeyResult partial, IReadOnlyList<string> templates, DateTimeOffset from, HookContext context, Scope scope,
+        FhirServerAccess server, CancellationToken ct)
+    {
+        var since = from.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var why = partial.Resolution.State == PrefetchState.Absent ? "absent from the prefetch" : "the EHR's prefetch failed";
+        var (resources, leftOut, note, failure) = await ReadAsync(partial.Key, templates, $"&date=ge{since}", why, context, scope, server, ct).ConfigureAwait(false);
+        if (failure is not null) return partial with { Resources = [], Unavailable = failure, PendingRecent = null, LeftOut = [] };
+        var bound = $"recent records (vitals, neurological scores, labs) from {since} on, the rules' look-back; their history whole";
+        var notes = string.Join("; ", new[] { bound, partial.Resolution.Note, note }.Where(n => n is not null));
+        return partial with
         {
-            return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and reading it from the FHIR server failed: {result.Failure}", null);
-        }
+            Resources = [.. partial.Resources, .. resources],
+            Resolution = partial.Resolution with { Note = notes },
+            PendingRecent = null,
+            LeftOut = [.. partial.LeftOut, .. leftOut],
+        };
+    }
 
-        var (resources, leftOut, next, problem) = Unpack(key, result.Resource, scope);
-        if (problem is not null)
-        {
-            return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and the FHIR server answered with unusable data: {problem.Diagnostics}", null);
-        }
+    /// <summary>Reads each template (tokens filled in, <paramref name="suffix"/> appended) and its
+    /// next pages; the resources, the records left out, a note on paging, or why it failed.</summary>
+    private async Task<(List<Resource> Resources, List<ExcludedRecord> LeftOut, string? Note, string? Failure)> ReadAsync(PrefetchKey key, IReadOnlyList<string> templates,
+        string suffix, string why, HookContext context, Scope scope, FhirServerAccess server, CancellationToken ct)
+    {
+        var all = new List<Resource>();
+        var allLeftOut = new List<ExcludedRecord>();
         string? note = null;
-        if (next is not null)
+        foreach (var template in templates)
         {
-            var (more, moreLeftOut, pageNote, pageProblem) = await FollowPagesAsync(key, next, scope, server, ct).ConfigureAwait(false);
-            if (pageProblem is not null)
+            var query = PrefetchTemplate.Render(template, context);
+            if (query is null) return ([], [], null, $"{why}, and its template cannot be filled from this context");
+
+            var result = await fhir.GetAsync(server, query + suffix, ct).ConfigureAwait(false);
+            if (result.Resource is null) return ([], [], null, $"{why}, and reading it from the FHIR server failed: {result.Failure}");
+
+            var (resources, leftOut, next, problem) = Unpack(key, result.Resource, scope);
+            if (problem is not null) return ([], [], null, $"{why}, and the FHIR server answered with unusable data: {problem.Diagnostics}");
+            all.AddRange(resources);
+            allLeftOut.AddRange(leftOut);
+            if (next is not null)
             {
-                return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and a later page was unusable: {pageProblem.Diagnostics}", null);
+                var (more, moreLeftOut, pageNote, pageProblem) = await FollowPagesAsync(key, next, scope, server, ct).ConfigureAwait(false);
+                if (pageProblem is not null) return ([], [], null, $"{why}, and a later page was unusable: {pageProblem.Diagnostics}");
+                all.AddRange(more);
+                allLeftOut.AddRange(moreLeftOut);
+                note ??= pageNote;
             }
-            resources = [.. resources, .. more];
-            leftOut = [.. leftOut, .. moreLeftOut];
-            note = pageNote;
         }
-        return new KeyResult(key, new PrefetchResolution(key.Key, state, true, note), resources, null, null) { LeftOut = leftOut };
+        return (all, allLeftOut, note, null);
     }
 
     private async Task<(List<Resource> Resources, List<ExcludedRecord> LeftOut, string? Note, OperationOutcomeIssue? Problem)> FollowPagesAsync(

@@ -60,11 +60,33 @@ public sealed class NoPrefetchAgainstFhirServerTests(FhirServerFixture server)
         {
             Assert.True(JsonNode.DeepEquals(value, actual[code]), $"{bundle} at {now}: '{code}' with prefetch {value?.ToJsonString()}, from the FHIR server {actual[code]?.ToJsonString()}");
         }
+        // The same records behind each finding: the filtered, date-bounded queries lost none the rules use.
+        var expectedEvidence = Evidence(withPrefetch);
+        var actualEvidence = Evidence(withoutPrefetch);
+        foreach (var (code, evidence) in expectedEvidence)
+        {
+            Assert.True(JsonNode.DeepEquals(evidence, actualEvidence[code]), $"{bundle} at {now}: '{code}' evidence with prefetch {evidence?.ToJsonString()}, from the FHIR server {actualEvidence[code]?.ToJsonString()}");
+        }
         var cards = JsonNode.Parse(withoutPrefetch)!["cards"]!.AsArray();
         Assert.Equal(JsonNode.Parse(withPrefetch)!["cards"]!.AsArray().Count, cards.Count);
         if (service == CdsServiceCatalog.ToxicityId)
         {
             Assert.Contains("read from the FHIR server", cards[0]!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Contains("recent records (vitals, neurological scores, labs) from ", cards[0]!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>The evidence of every finding: code → evidence array.</summary>
+    private static Dictionary<string, JsonNode?> Evidence(string responseJson)
+    {
+        var result = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var card in JsonNode.Parse(responseJson)!["cards"]!.AsArray())
+        {
+            foreach (var f in card!["extension"]?["org.cartcds.findings"]?.AsArray() ?? [])
+            {
+                result[f!["code"]!.GetValue<string>()] = f["evidence"]?.DeepClone();
+            }
+        }
+        return result;
     }
 }

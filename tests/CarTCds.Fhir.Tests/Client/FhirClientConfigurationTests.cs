@@ -106,6 +106,8 @@ public sealed class FhirClientConfigurationTests
     [InlineData("https://ehr.example.org/fhir", "Patient/1", "https://ehr.example.org/fhir/Patient/1")]
     [InlineData("https://ehr.example.org/fhir", "/Observation?patient=1&date=ge2024-01-01T00:00:00Z", "https://ehr.example.org/fhir/Observation?patient=1&date=ge2024-01-01T00:00:00Z")]
     [InlineData("https://ehr.example.org/fhir/", "https://EHR.example.org:443/fhir?_getpages=x", "https://ehr.example.org/fhir?_getpages=x")]
+    // A token's system in the query ("://" after the '?') is data, not another server.
+    [InlineData("https://ehr.example.org/fhir", "Observation?patient=Patient/1&code=http://loinc.org|8310-5,http://loinc.org|8480-6", "https://ehr.example.org/fhir/Observation?patient=Patient/1&code=http://loinc.org%7C8310-5,http://loinc.org%7C8480-6")]
     public void GivenAQueryOnTheServer_WhenResolving_ThenItIsAccepted(string baseUrl, string url, string expected)
     {
         // Arrange + Act
@@ -123,6 +125,8 @@ public sealed class FhirClientConfigurationTests
     [InlineData("https://ehr.example.org/fhir/", "//evil.example.org/fhir/Observation")]
     [InlineData("https://ehr.example.org/fhir/", "\\\\evil.example.org\\fhir")]
     [InlineData("https://ehr.example.org/fhir/", "ftp://ehr.example.org/fhir/Patient/1")]
+    [InlineData("https://ehr.example.org/fhir/", "ftp://evil.example.org/x?code=http://loinc.org|8310-5")]
+    [InlineData("https://ehr.example.org/fhir/", "Observation/../../x://y?code=1")]
     [InlineData("https://ehr.example.org/fhir/", "javascript:alert(1)")]
     [InlineData("https://ehr.example.org/fhir/", "https://ehr.example.org@evil.example.org/fhir")]
     [InlineData("https://ehr.example.org/fhir/", "")]

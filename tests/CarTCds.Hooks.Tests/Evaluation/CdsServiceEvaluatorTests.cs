@@ -3,6 +3,7 @@ using CarTCds.Hooks.Cards;
 using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
+using CarTCds.Hooks.Prefetch;
 using CarTCds.Hooks.Tests.TestSupport;
 
 namespace CarTCds.Hooks.Tests.Evaluation;
@@ -153,8 +154,14 @@ public sealed class CdsServiceEvaluatorTests
         var request = ValidRequest(CdsServiceCatalog.ToxicityId);
         var prefetched = request.Prefetch!;
         var service = new CdsServiceCatalog().Find(CdsServiceCatalog.ToxicityId)!;
-        var routes = service.Prefetch.ToDictionary(k => k.Template.Replace("{{context.patientId}}", FhirData.PatientId, StringComparison.Ordinal), k => prefetched[k.Key]!);
-        var fake = new FakeFhirQueryClient(routes);
+        // A key the service reads by several queries (observations: whole history, then recent from a date) gets
+        // its prefetched Bundle for each of them; the resolver keeps each resource once.
+        var routes = service.Prefetch
+            .SelectMany(k => (k.ServerQueries?.Select(q => q.Template) ?? [k.Template]).Select(t => (Url: t.Replace("{{context.patientId}}", FhirData.PatientId, StringComparison.Ordinal), k.Key)))
+            .ToList();
+        var fake = new FakeFhirQueryClient(url => routes.FirstOrDefault(r => url == r.Url || url.StartsWith(r.Url + "&date=ge", StringComparison.Ordinal)) is { Url: not null } route
+            ? FhirQueryResult.Ok(prefetched[route.Key]!)
+            : FhirQueryResult.Failed($"404 not found: {url}"));
         request.Prefetch = null;
         request.FhirServer = "https://ehr.example.org/fhir/";
         request.FhirAuthorization = new FhirAuthorization { AccessToken = "tok", TokenType = "bearer" };
@@ -162,7 +169,8 @@ public sealed class CdsServiceEvaluatorTests
         var result = await Engine(fake).EvaluateAsync(CdsServiceCatalog.ToxicityId, request, CancellationToken.None);
 
         Assert.Null(result.Error);
-        Assert.Equal(service.Prefetch.Count, fake.Calls.Count);
+        Assert.Equal(routes.Count, fake.Calls.Count);
+        Assert.Single(fake.Urls, u => u.Contains("&date=ge", StringComparison.Ordinal));
         Assert.All(fake.Calls, c => Assert.Equal("tok", c.Server.BearerToken));
         var card = Assert.Single(result.Response!.Cards, c => c.Source.Topic?.Code == "crs-grade");
         Assert.StartsWith("CRS grade 3 (ASTCT), day 3: norepinephrine + fever 39.5 °C", card.Summary, StringComparison.Ordinal);

@@ -37,6 +37,9 @@ public sealed class PrefetchResolverTests
 
     private static Observation Obs(string id) => FhirData.Temperature(id, 37m);
 
+    /// <summary>The catalogue's Observation template for Patient/p1 (the codes of the data contract).</summary>
+    private static readonly string ObservationsQuery = PrefetchTemplate.Render(CdsServiceCatalog.Observations.Template, new HookContext { PatientId = FhirData.PatientId })!;
+
     private static PrefetchResolution Resolution(PatientRecord record, string key) => Assert.Single(record.Resolutions, r => r.Key == key);
 
     [Fact]
@@ -64,14 +67,14 @@ public sealed class PrefetchResolverTests
     {
         var fake = new FakeFhirQueryClient(new Dictionary<string, Resource>
         {
-            ["Observation?patient=Patient/p1&_count=1000"] = FhirData.Searchset(Obs("o1"), Obs("o2")),
+            [ObservationsQuery] = FhirData.Searchset(Obs("o1"), Obs("o2")),
         });
         var request = Request(new() { ["patient"] = FhirData.Patient() }, Server, Token);
 
         var (record, error) = await Resolve(fake, request);
 
         Assert.Null(error);
-        Assert.Equal(["Observation?patient=Patient/p1&_count=1000"], fake.Urls);
+        Assert.Equal([ObservationsQuery], fake.Urls);
         Assert.Equal(["Observation/o1", "Observation/o2"], record!.Resources.OfType<Observation>().Select(o => o.TypedId));
         Assert.True(Resolution(record, "observations").FetchedFromServer);
     }

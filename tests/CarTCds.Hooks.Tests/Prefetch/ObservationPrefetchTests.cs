@@ -1,0 +1,139 @@
+using CarTCds.Fhir;
+using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Validation;
+using CarTCds.Hooks.Catalog;
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Facts;
+using CarTCds.Hooks.Prefetch;
+using CarTCds.Hooks.Tests.TestSupport;
+
+namespace CarTCds.Hooks.Tests.Prefetch;
+
+/// <summary>The Observation prefetch asks for the codes the rules read (from profiles/), not for
+/// every Observation of the chart; the service's own reads bound the recent ones by date.</summary>
+public sealed class ObservationPrefetchTests
+{
+    private const string CarTCdsSystem = DataContract.CarTCds;
+
+    private static HashSet<string> CodesOf(string template) =>
+        template.Split('&').Single(p => p.StartsWith("code=", StringComparison.Ordinal))["code=".Length..].Split(',').ToHashSet(StringComparer.Ordinal);
+
+    [Fact]
+    public void GivenTheProfiles_WhenTheObservationTemplateIsBuilt_ThenItAsksForEveryProfiledCodeThatARuleReadsAndNoOther()
+    {
+        var expected = ProfileValidator.Default.SelectingCodes("Observation")
+            .Where(c => ClinicalFactsMapper.ReachOf(c.System, c.Code) is not null)
+            .Select(c => $"{c.System}|{c.Code}").ToHashSet(StringComparer.Ordinal);
+
+        var codes = CodesOf(CdsServiceCatalog.Observations.Template);
+
+        Assert.Equal(expected, codes);
+        Assert.Contains($"{FhirSystems.Loinc}|8310-5", codes);
+        Assert.Contains($"{CarTCdsSystem}|ice-score", codes);
+        Assert.DoesNotContain($"{FhirSystems.Loinc}|59408-5", codes); // SpO2 is profiled, but no rule reads it
+        Assert.StartsWith("Observation?patient=Patient/{{context.patientId}}&code=", CdsServiceCatalog.Observations.Template, StringComparison.Ordinal);
+        Assert.EndsWith("&_count=1000", CdsServiceCatalog.Observations.Template, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenTheServersOwnQueries_WhenCompared_ThenTheyPartitionTheTemplatesCodesIntoHistoryAndRecent()
+    {
+        var queries = CdsServiceCatalog.Observations.ServerQueries!;
+        var history = CodesOf(Assert.Single(queries, q => !q.Recent).Template);
+        var recent = CodesOf(Assert.Single(queries, q => q.Recent).Template);
+
+        Assert.Empty(history.Intersect(recent));
+        Assert.Equal(CodesOf(CdsServiceCatalog.Observations.Template), history.Union(recent).ToHashSet(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("http://loinc.org", "29463-7", ObservationReach.WholeHistory)]   // body weight: the latest, whatever its age
+    [InlineData(DataContract.CarTCds, "disease-status", ObservationReach.WholeHistory)]
+    [InlineData(DataContract.CarTCds, "marrow-blasts", ObservationReach.WholeHistory)]
+    [InlineData(DataContract.CarTCds, "seizure", ObservationReach.WholeHistory)]  // a seizure before infusion: levetiracetam advice
+    [InlineData("http://loinc.org", "89243-0", ObservationReach.WholeHistory)]
+    [InlineData("http://loinc.org", "8310-5", ObservationReach.Recent)]
+    [InlineData("http://loinc.org", "85354-9", ObservationReach.Recent)]
+    [InlineData(DataContract.CarTCds, "ice-score", ObservationReach.Recent)]
+    [InlineData("http://loinc.org", "2276-4", ObservationReach.Recent)]          // ferritin
+    [InlineData("http://loinc.org", "2465-3", ObservationReach.Recent)]          // IgG: since the first infusion
+    public void GivenAContractCode_WhenItsReachIsAsked_ThenWholeHistoryFactsAreNotBoundedByDate(string system, string code, ObservationReach reach)
+    {
+        Assert.Equal(reach, ClinicalFactsMapper.ReachOf(system, code));
+    }
+
+    [Theory]
+    [InlineData("http://loinc.org", "59408-5")]
+    [InlineData("http://loinc.org", "8302-2")]
+    [InlineData("http://snomed.info/sct", "8310-5")]
+    public void GivenACodeNoRuleReads_WhenItsReachIsAsked_ThenNull(string system, string code)
+    {
+        Assert.Null(ClinicalFactsMapper.ReachOf(system, code));
+    }
+
+    [Fact]
+    public async Task GivenNoObservationPrefetch_WhenResolvedWithALookBack_ThenHistoryIsReadWholeAndRecentFromTheBoundAfterTheOtherKeys()
+    {
+        var context = new HookContext { PatientId = FhirData.PatientId };
+        var history = PrefetchTemplate.Render(CdsServiceCatalog.Observations.ServerQueries!.Single(q => !q.Recent).Template, context)!;
+        var recent = PrefetchTemplate.Render(CdsServiceCatalog.Observations.ServerQueries!.Single(q => q.Recent).Template, context)!;
+        var procedures = PrefetchTemplate.Render(CdsServiceCatalog.Procedures.Template, context)!;
+        var bound = new DateTimeOffset(2013, 4, 7, 0, 0, 0, TimeSpan.Zero);
+        var fake = new FakeFhirQueryClient(new Dictionary<string, Resource>
+        {
+            ["Patient/p1"] = FhirData.Patient(),
+            [procedures] = FhirData.Searchset(),
+            [history] = FhirData.Searchset(FhirData.Temperature("old", 37m)),
+            [recent + "&date=ge2013-04-07T00:00:00Z"] = FhirData.Searchset(FhirData.Temperature("new", 39m)),
+        });
+        var service = new CdsServiceDefinition("t", "patient-view", "T", "T", "1.0.0", "1.0", [CdsServiceCatalog.Patient, CdsServiceCatalog.Procedures, CdsServiceCatalog.Observations]);
+        var request = new CdsHookRequest { Hook = "patient-view", HookInstance = Guid.NewGuid().ToString(), FhirServer = "https://ehr.example.org/fhir", Context = context };
+        IReadOnlyList<Resource>? seen = null;
+
+        var (record, error) = await new PrefetchResolver(fake).ResolveAsync(service, request, context, FhirData.PatientId, CancellationToken.None,
+            read => { seen = read; return bound; }).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(error);
+        Assert.Equal(recent + "&date=ge2013-04-07T00:00:00Z", fake.Urls[^1]);
+        Assert.Contains(history, fake.Urls);
+        Assert.Contains(seen!, r => r is Patient);
+        Assert.Equal(["Observation/new", "Observation/old"], record!.Resources.OfType<Observation>().Select(o => o.TypedId).Order(StringComparer.Ordinal));
+        var resolution = Assert.Single(record.Resolutions, r => r.Key == "observations");
+        Assert.True(resolution.FetchedFromServer);
+        Assert.Contains("from 2013-04-07T00:00:00Z on", resolution.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenTheRecentQueryFails_WhenResolved_ThenTheRequiredKeyIs412NotAHalfRecord()
+    {
+        var context = new HookContext { PatientId = FhirData.PatientId };
+        var history = PrefetchTemplate.Render(CdsServiceCatalog.Observations.ServerQueries!.Single(q => !q.Recent).Template, context)!;
+        var fake = new FakeFhirQueryClient(new Dictionary<string, Resource> { ["Patient/p1"] = FhirData.Patient(), [history] = FhirData.Searchset() });
+        var service = new CdsServiceDefinition("t", "patient-view", "T", "T", "1.0.0", "1.0", [CdsServiceCatalog.Patient, CdsServiceCatalog.Observations]);
+        var request = new CdsHookRequest { Hook = "patient-view", HookInstance = Guid.NewGuid().ToString(), FhirServer = "https://ehr.example.org/fhir", Context = context };
+
+        var (record, error) = await new PrefetchResolver(fake).ResolveAsync(service, request, context, FhirData.PatientId, CancellationToken.None,
+            _ => DateTimeOffset.UnixEpoch).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(record);
+        Assert.Equal(412, error!.StatusCode);
+        Assert.Contains("prefetch.observations", error.Outcome.Issue![0].Expression!);
+    }
+
+    [Fact]
+    public async Task GivenNoLookBack_WhenResolved_ThenTheTemplateIsReadUnbounded()
+    {
+        var context = new HookContext { PatientId = FhirData.PatientId };
+        var template = PrefetchTemplate.Render(CdsServiceCatalog.Observations.Template, context)!;
+        var fake = new FakeFhirQueryClient(new Dictionary<string, Resource> { ["Patient/p1"] = FhirData.Patient(), [template] = FhirData.Searchset(FhirData.Temperature("o", 37m)) });
+        var service = new CdsServiceDefinition("t", "patient-view", "T", "T", "1.0.0", "1.0", [CdsServiceCatalog.Patient, CdsServiceCatalog.Observations]);
+        var request = new CdsHookRequest { Hook = "patient-view", HookInstance = Guid.NewGuid().ToString(), FhirServer = "https://ehr.example.org/fhir", Context = context };
+
+        var (record, error) = await new PrefetchResolver(fake).ResolveAsync(service, request, context, FhirData.PatientId, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(error);
+        Assert.Contains(template, fake.Urls);
+        Assert.DoesNotContain(fake.Urls, u => u.Contains("date=", StringComparison.Ordinal));
+        Assert.Single(record!.Resources.OfType<Observation>());
+    }
+}

@@ -27,6 +27,9 @@ public sealed class RuleSet
     /// <summary>Readings of the older CRS scales shown beside ASTCT (Lee 2014, Penn, CTCAE v5).</summary>
     public OlderCrsScaleParameters OlderCrsScales { get; init; } = new();
 
+    /// <summary>The opt-in risk-adapted pre-emptive tocilizumab protocol (Kadauke et al. 2021); off by default.</summary>
+    public PreemptiveTocilizumabParameters PreemptiveTocilizumab { get; init; } = new();
+
     /// <summary>ICANS grading parameters (ASTCT 2019).</summary>
     public IcansParameters Icans { get; init; } = new();
 
@@ -61,6 +64,7 @@ public sealed class RuleSet
         if (string.IsNullOrWhiteSpace(Id)) errors.Add("RuleSet.Id must not be empty.");
         if (string.IsNullOrWhiteSpace(Version)) errors.Add("RuleSet.Version must not be empty.");
         errors.AddRange(Crs.Validate());
+        errors.AddRange(PreemptiveTocilizumab.Validate());
         errors.AddRange(Icans.Validate());
         errors.AddRange(IecHs.Validate());
         errors.AddRange(Eligibility.Validate());

@@ -164,6 +164,15 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules, tocilizumab.Recommended);
         }
         OlderCrsScalesLine.AddTo(crsCard, crs, OlderCrsScales.Assess(crs, facts, rules), rules);
+        if (PreemptiveTocilizumab.Assess(facts, now, rules) is { } preemptive)
+        {
+            PreemptiveTocilizumabSection.AddTo(crsCard, preemptive, rules);
+            // The protocol gives its single dose before hypotension or hypoxia: offer it when grading would not.
+            if (preemptive.State == PreemptiveState.HighBurdenDoseDue && plan.Crs.All(a => a.Code != ManagementCodes.Tocilizumab))
+            {
+                TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules);
+            }
+        }
         ManagementAdviceComposer.AddTo(crsCard, plan.Crs, ManagementAdviceComposer.CrsFindingCode, patientId, rules);
         if (!iecHs.Flag && iecHs.Screened) crsCard.Extension!.Findings!.Add(IecHsCardComposer.Finding(iecHs, rules));
 

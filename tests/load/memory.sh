@@ -9,7 +9,7 @@
 #
 #   bash tests/load/memory.sh [results-dir]     (default: a new mktemp -d directory)
 #
-# Knobs: MEMORY_CALLS [8], MEMORY_OBSERVATIONS [28000] (~10 MB, under the 10 MB body limit),
+# Knobs: MEMORY_CALLS [8], MEMORY_OBSERVATIONS [15000] (9.6 MB, under the 10 MB body limit),
 # MEMORY_SETTLE_SECONDS [60], MEMORY_HEAP_LIMIT [0xC000000], SKIP_BUILD=1 to reuse the publish and
 # benchmark builds of tests/load/run.sh.
 # Exit status: 0 all memory budgets met, 1 one missed, 2 unusable (the body could not be made, the
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 out=${1:-$(mktemp -d)}
 mkdir -p "$out"
 calls=${MEMORY_CALLS:-8}
-observations=${MEMORY_OBSERVATIONS:-28000}
+observations=${MEMORY_OBSERVATIONS:-15000}
 settle=${MEMORY_SETTLE_SECONDS:-60}
 heap_limit=${MEMORY_HEAP_LIMIT:-0xC000000}
 evaluation_now=2013-05-21T10:00:00Z   # SyntheticPatient.Now, as in run.sh

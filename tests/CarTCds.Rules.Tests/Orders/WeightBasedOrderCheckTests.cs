@@ -79,6 +79,18 @@ public sealed class WeightBasedOrderCheckTests
         Assert.StartsWith($"Ordered {(decimal)mgPerKg:0.##} mg/kg × 20 kg", a.Orders[0].Reasons[0].Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(2.5, "so the dose in mg could not be checked")]
+    [InlineData(2.6, "is above the paediatric maximum of 2.5 mg/kg")]
+    public void GivenNoWeight_WhenAnakinraIsOrderedInMgPerKgAroundItsMaximum_ThenOnlyAboveItSaysAboveTheMaximum(double mgPerKg, string text)
+    {
+        var a = Check(Ordered(Drug.Anakinra, null, kg: null, (decimal)mgPerKg));
+
+        var reason = Assert.Single(a.Orders[0].Reasons);
+        Assert.Equal(OrderCheckResult.Warn, reason.Severity);
+        Assert.Contains(text, reason.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void GivenADrugWithoutADoseRule_WhenOrdered_ThenItIsNotChecked()
     {
@@ -86,5 +98,30 @@ public sealed class WeightBasedOrderCheckTests
 
         Assert.False(OrderChecks.IsChecked(order));
         Assert.True(OrderChecks.IsChecked(order with { Drug = Drug.Levetiracetam }));
+    }
+}
+
+/// <summary>CD19-negative or CD19-dim relapse (issue 20 §4): prominent at eligibility, a warning at order-sign.</summary>
+public sealed class Cd19NegativeDiseaseTests
+{
+    [Theory]
+    [InlineData(Cd19Status.Negative, true)]
+    [InlineData(Cd19Status.Dim, true)]
+    [InlineData(Cd19Status.Positive, false)]
+    public void GivenCd19OnBlastsAfterBlinatumomab_WhenTisagenlecleucelIsSigned_ThenNegativeOrDimWarns(Cd19Status status, bool warns)
+    {
+        var b = CarTFactsBuilder.EligibleBAll().PriorCd19("MedicationAdministration/blina").Cd19(status, 20, "Observation/cd19")
+            .Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
+
+        var a = OrderChecks.Assess(b.Build(), CarTFactsBuilder.Now, RuleSet.Default, null);
+
+        Assert.Equal(warns, a.Eligibility!.Cd19Concern is not null);
+        Assert.Equal(warns ? OrderCheckResult.Warn : OrderCheckResult.Ok, a.Result);
+        if (!warns) return;
+        var reason = a.Orders[0].Reasons[0];
+        Assert.Equal(OrderCheckResult.Warn, reason.Severity);
+        Assert.StartsWith($"CD19-{status.ToString().ToLowerInvariant()} blasts", reason.Text, StringComparison.Ordinal);
+        Assert.Contains("after blinatumomab", reason.Text, StringComparison.Ordinal);
+        Assert.Equal(["MedicationAdministration/blina", "Observation/cd19"], reason.Evidence.Select(e => e.Source).Order(StringComparer.Ordinal));
     }
 }

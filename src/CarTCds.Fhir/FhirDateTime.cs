@@ -7,9 +7,17 @@ namespace CarTCds.Fhir;
 /// <remarks>A partial value (<c>2013</c>, <c>2013-05</c>, <c>2013-05-14</c>) stands for the whole
 /// interval it names: <see cref="TryParse"/> gives its start and its exclusive end. Values without
 /// a time are taken in UTC, because FHIR gives them no zone and the service must not guess the
-/// server's. A value with a time but no offset is invalid FHIR and is refused.</remarks>
+/// server's. A value with a time but no offset is invalid FHIR and is refused.
+/// <para>The ends of the calendar (issue 18): FHIR allows years 0001–9999, and EHRs write
+/// <c>9999-12-31</c> as an open-ended placeholder. The end of an interval in the last year, month or
+/// day of 9999 is <see cref="DateTimeOffset.MaxValue"/> (one tick short of the true exclusive end,
+/// 10000-01-01, which .NET cannot represent). An instant whose UTC falls outside
+/// 0001-01-01T00:00:00Z – 9999-12-31T23:59:59.9999999Z (e.g. <c>9999-12-31T23:59:59-05:00</c>) cannot
+/// be represented either and is refused, so callers treat it as an unusable time; it never throws.</para></remarks>
 public static class FhirDateTime
 {
+    private const int LastYear = 9999;
+
     private static readonly string[] FullFormats =
     [
         "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
@@ -25,15 +33,15 @@ public static class FhirDateTime
         {
             case 4 when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var y) && y >= 1:
                 start = new DateTimeOffset(y, 1, 1, 0, 0, 0, TimeSpan.Zero);
-                end = start.AddYears(1);
+                end = y < LastYear ? start.AddYears(1) : DateTimeOffset.MaxValue;
                 return true;
             case 7 when DateTime.TryParseExact(value, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var ym):
                 start = new DateTimeOffset(ym, TimeSpan.Zero);
-                end = start.AddMonths(1);
+                end = ym.Year < LastYear || ym.Month < 12 ? start.AddMonths(1) : DateTimeOffset.MaxValue;
                 return true;
             case 10 when DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d):
                 start = new DateTimeOffset(d, TimeSpan.Zero);
-                end = start.AddDays(1);
+                end = d.Date < DateTime.MaxValue.Date ? start.AddDays(1) : DateTimeOffset.MaxValue;
                 return true;
         }
 
@@ -70,7 +78,11 @@ public static class FhirDateTime
             offset = new TimeSpan(oh, om, 0) * (v[19] == '-' ? -1 : 1);
         }
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return false;
-        result = new DateTimeOffset(year, month, day, hour, minute, second, offset);
+        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified);
+        // The UTC instant must be representable (the DateTimeOffset constructor throws otherwise).
+        var utcTicks = local.Ticks - offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks) return false;
+        result = new DateTimeOffset(local, offset);
         return true;
     }
 

@@ -17,6 +17,17 @@ public sealed class FhirDateTimeTests
         { "2013-05-14", Utc(2013, 5, 14), Utc(2013, 5, 15) },
         { "2013-12-31", Utc(2013, 12, 31), Utc(2014, 1, 1) },
         { "2024-02-29", Utc(2024, 2, 29), Utc(2024, 3, 1) },
+        // The ends of the calendar (issue 18): year 0001, and 9999, whose exclusive end (10000-01-01)
+        // .NET cannot represent: it is DateTimeOffset.MaxValue, one tick short.
+        { "0001", Utc(1, 1, 1), Utc(2, 1, 1) },
+        { "0001-01", Utc(1, 1, 1), Utc(1, 2, 1) },
+        { "0001-01-01", Utc(1, 1, 1), Utc(1, 1, 2) },
+        { "9998", Utc(9998, 1, 1), Utc(9999, 1, 1) },
+        { "9999", Utc(9999, 1, 1), DateTimeOffset.MaxValue },
+        { "9999-11", Utc(9999, 11, 1), Utc(9999, 12, 1) },
+        { "9999-12", Utc(9999, 12, 1), DateTimeOffset.MaxValue },
+        { "9999-12-30", Utc(9999, 12, 30), Utc(9999, 12, 31) },
+        { "9999-12-31", Utc(9999, 12, 31), DateTimeOffset.MaxValue },
     };
 
     [Theory]
@@ -45,6 +56,15 @@ public sealed class FhirDateTimeTests
         { "2015-02-07T13:28:17.239+02:00", Utc(2015, 2, 7, 11, 28, 17).AddMilliseconds(239) },
         { "2020-03-01T10:00:00.1234567Z", Utc(2020, 3, 1, 10).AddTicks(1_234_567) },
         { "2020-03-01T10:00:00.5-03:30", Utc(2020, 3, 1, 13, 30).AddMilliseconds(500) },
+        { "0001-01-01T00:00:00Z", Utc(1, 1, 1) },
+        { "0001-01-01T00:00:00-05:00", Utc(1, 1, 1, 5) },
+        { "0001-01-01T05:00:00+05:00", Utc(1, 1, 1) },
+        { "0001-01-01T05:00:00.000+05:00", Utc(1, 1, 1) },
+        { "9999-12-31T23:59:59Z", Utc(9999, 12, 31, 23, 59, 59) },
+        { "9999-12-31T23:59:59.9999999Z", DateTimeOffset.MaxValue },
+        { "9999-12-31T23:59:59+05:00", Utc(9999, 12, 31, 18, 59, 59) },
+        { "9999-12-31T18:59:59-05:00", Utc(9999, 12, 31, 23, 59, 59) },
+        { "9999-12-31T18:59:59.5-05:00", Utc(9999, 12, 31, 23, 59, 59).AddMilliseconds(500) },
     };
 
     [Theory]
@@ -94,6 +114,16 @@ public sealed class FhirDateTimeTests
         "2013-05-14Z",
         " 2013",
         "2013-05-14T09:30:10Zjunk",
+        // Valid FHIR whose UTC instant lies outside 0001-01-01T00:00:00Z – 9999-12-31T23:59:59.9999999Z:
+        // not representable, refused rather than thrown on.
+        "9999-12-31T23:59:59-05:00",
+        "9999-12-31T19:00:00-05:00",
+        "9999-12-31T20:00:00.000-14:00",
+        "0001-01-01T00:00:00+05:00",
+        "0001-01-01T04:59:59+05:00",
+        "0001-01-01T09:00:00.5+14:00",
+        "10000",
+        "10000-01-01",
     };
 
     [Theory]
@@ -127,6 +157,8 @@ public sealed class FhirDateTimeTests
     [Theory]
     [InlineData("1974-12-25", 1974, 12, 25)]
     [InlineData("2024-02-29", 2024, 2, 29)]
+    [InlineData("0001-01-01", 1, 1, 1)]
+    [InlineData("9999-12-31", 9999, 12, 31)]
     public void GivenAFullDate_WhenParsedAsDate_ThenTheCalendarDateIsReturned(string value, int year, int month, int day)
     {
         // Arrange + Act

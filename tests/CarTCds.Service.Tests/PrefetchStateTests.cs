@@ -19,7 +19,7 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
             ("patient", HookJson.Patient),
             ("observations", HookJson.Observations),
             ("medicationAdministrations", HookJson.EmptySearchset),
-            ("procedures", HookJson.EmptySearchset),
+            ("procedures", HookJson.Searchset(HookJson.Infusion)),
             ("conditions", HookJson.EmptySearchset));
 
         // Act
@@ -86,6 +86,24 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
     }
 
     [Fact]
+    public async Task GivenTheConditionsKeyFallingBackToAnUnreachableFhirServer_WhenToxicityIsCalled_ThenDataAndComputedWithoutAgree()
+    {
+        // Arrange: conditions absent, so the service reads them from fhirServer, where nothing listens (issue 18 item 7).
+        var body = HookJson.Toxicity(HookJson.ToxicityPrefetch(omitKey: "conditions"), $",\"fhirServer\":\"{HookJson.ClosedFhirServer}\"");
+
+        // Act
+        var response = await _client.PostJsonAsync(HookJson.ToxicityPath, body);
+
+        // Assert: named once, as not read; never "read from the FHIR server".
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = await response.ReadJsonAsync();
+        var detail = doc.RootElement.GetProperty("cards")[0].GetProperty("detail").GetString()!;
+        Assert.Contains("**Computed without** (could not be read): conditions: absent from the prefetch, and reading it from the FHIR server failed", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("conditions: read from the FHIR server", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("- conditions:", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GivenANullKey_WhenToxicityIsCalled_ThenItMeansNoDataAnd200()
     {
         // Arrange: observations null = the EHR looked and there are none → not gradable, not 412.
@@ -106,8 +124,10 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
     }
 
     [Fact]
-    public async Task GivenEveryKeyNull_WhenToxicityIsCalled_Then200()
+    public async Task GivenEveryKeyNull_WhenToxicityIsCalled_Then200WithoutCards()
     {
+        // Every key null: the EHR says this patient has no data, so no CAR-T infusion either, and
+        // cart-toxicity does not speak on a chart without CAR-T therapy.
         // Arrange
         var prefetch = """{"patient":null,"observations":null,"medicationAdministrations":null,"procedures":null,"conditions":null}""";
 
@@ -117,7 +137,7 @@ public sealed class PrefetchStateTests(CarTCdsWebApplicationFactory factory)
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var doc = await response.ReadJsonAsync();
-        Assert.Single(doc.RootElement.GetProperty("cards").EnumerateArray());
+        Assert.Empty(doc.RootElement.GetProperty("cards").EnumerateArray());
     }
 
     [Theory]

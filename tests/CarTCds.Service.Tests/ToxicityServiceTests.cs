@@ -162,6 +162,7 @@ public sealed class ToxicityServiceTests(CarTCdsWebApplicationFactory factory)
         var bundle = FhirJson.Parse<Bundle>($$"""
             {"resourceType":"Bundle","type":"collection","entry":[
               {"resource":{{HookJson.Patient}}},
+              {"resource":{{HookJson.Infusion}}},
               {"resource":{{HookJson.Temperature}}},
               {"resource":{{HookJson.Bipap}}}]}
             """);

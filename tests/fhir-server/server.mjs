@@ -21,6 +21,7 @@
 //  - searches are strict: a parameter Medplum would silently answer with 0 rows (unknown name,
 //    number/quantity/composite type, chains, _has, _include/_revinclude) is a 400 here, so a
 //    typo in a query template cannot pass a test by returning "nothing";
+//  - a DELETE entry of a resource that does not exist is done (204), as R4 says, not a 404;
 //  - a transaction Bundle with any failed entry answers with that entry's status and
 //    OperationOutcome (Medplum's memory store cannot roll back the entries before it, so the
 //    transaction is NOT atomic; the sandbox bundles use PUT with stable ids, so a retry repairs);
@@ -252,10 +253,18 @@ function decorateSearchset(bundle, base, selfUrl) {
   return { resourceType: 'Bundle', type: 'searchset', total: bundle.total, link: [{ relation: 'self', url: selfUrl }], entry: bundle.entry };
 }
 
-/** A transaction answers as a whole: the first failed entry decides the status. */
+/** A transaction answers as a whole: the first failed entry decides the status. A DELETE of a
+ *  resource that does not exist is done, not failed (FHIR R4 http.html#delete: "Upon successful
+ *  deletion, or if the resource does not exist at all, the server should return either a 200 OK
+ *  … or a 204 No Content"); Medplum answers it 404. */
 function transactionFailure(requestBundle, responseBundle) {
   if (requestBundle?.type !== 'transaction') return undefined;
   const entries = responseBundle?.entry ?? [];
+  for (let i = 0; i < entries.length; i++) {
+    if (requestBundle.entry?.[i]?.request?.method === 'DELETE' && String(entries[i]?.response?.status ?? '').startsWith('404')) {
+      entries[i].response = { status: '204 No Content' };
+    }
+  }
   for (let i = 0; i < entries.length; i++) {
     const status = parseInt(entries[i]?.response?.status ?? '500', 10);
     if (!(status >= 200 && status < 300)) {

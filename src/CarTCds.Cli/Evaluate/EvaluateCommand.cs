@@ -30,7 +30,7 @@ public static class EvaluateCommand
         TimeProvider time = TimeProvider.System;
         if (now is not null)
         {
-            if (!DateTimeOffset.TryParse(now, CultureInfo.InvariantCulture, DateTimeStyles.None, out var fixedNow) || !HasOffset(now))
+            if (!TryParseNow(now, out var fixedNow))
             {
                 return await Fail(stderr, $"--now '{now}' is not an ISO 8601 date-time with offset (e.g. 2013-05-19T08:00:00Z)").ConfigureAwait(false);
             }
@@ -103,6 +103,11 @@ public static class EvaluateCommand
             return (null, $"{option}: '{file.Name}' is not valid FHIR JSON{where}: {FhirJson.Reason(ex)}");
         }
     }
+
+    /// <summary>Reads a <c>--now</c> value: an ISO 8601 date-time with an offset (<c>Z</c> or
+    /// <c>±hh:mm</c>); false for anything else, a local time without offset included.</summary>
+    internal static bool TryParseNow(string text, out DateTimeOffset now) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out now) && HasOffset(text);
 
     private static bool HasOffset(string s) => s.EndsWith('Z') || s.EndsWith('z') || (s.Length > 6 && s[^6] is '+' or '-' && s[^3] == ':');
 

@@ -2,22 +2,33 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using CarTCds.Cli.Evaluate;
 using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Serialization;
+using CarTCds.Hooks.Facts;
+using CarTCds.Hooks.Sandbox;
 
 namespace CarTCds.Cli.Sandbox;
 
-/// <summary><c>cartcds sandbox load --fhir &lt;base&gt; [--examples &lt;dir&gt;] [--wait &lt;s&gt;] [--timeout &lt;s&gt;]</c>:
-/// posts every synthetic patient (one FHIR transaction Bundle per file, PUT with stable ids, so
-/// loading again changes nothing) to a FHIR R4 server.</summary>
+/// <summary><c>cartcds sandbox load --fhir &lt;base&gt; [--examples &lt;dir&gt;] [--wait &lt;s&gt;] [--timeout &lt;s&gt;]
+/// [--as-of-day &lt;N&gt; [--now &lt;ISO-8601&gt;]]</c>: posts every synthetic patient (one FHIR transaction
+/// Bundle per file, PUT with stable ids, so loading again changes nothing but what it moves) to a
+/// FHIR R4 server.</summary>
 /// <remarks>
 /// Output: one progress line per patient on stderr, one summary line on stdout
 /// (<c>loaded 13 patients (2345 resources) into http://…</c>). Exit 0 when every bundle was
 /// accepted; 2 for bad input (URL, folder, a file that is not a transaction Bundle with one
 /// Patient), checked before anything is sent; 1 when the server cannot be reached, times out,
 /// answers non-2xx or reports a failed entry — one line on stderr, naming the file.
-/// Each file's bytes are sent as they are (the lean model would drop elements it does not know).
+/// Each file's bytes are sent as they are (the lean model would drop elements it does not know),
+/// unless <c>--as-of-day N</c> moves each story by whole days so that its day N after infusion is
+/// today, exactly as the sandbox page does in memory (<see cref="RecordTimeShift.ToToday"/>): what
+/// the story charted after the current time of that day is deleted from the server (so loading
+/// again as of another day leaves nothing of the earlier load behind), and a story without an
+/// infusion is moved so that its last charted day is today.
 /// </remarks>
 public static class SandboxLoadCommand
 {
@@ -34,25 +45,51 @@ public static class SandboxLoadCommand
         var examples = new Option<DirectoryInfo?>("--examples") { Description = "Folder of patient transaction Bundles (default: profiles/examples of the repository around the current directory or the binary)." };
         var wait = new Option<int>("--wait") { Description = "Seconds to wait for the server to answer GET [base]/metadata before loading (default 0: do not wait).", DefaultValueFactory = _ => 0 };
         var timeout = new Option<int>("--timeout") { Description = "Seconds allowed for each bundle (default 120).", DefaultValueFactory = _ => 120 };
+        var asOfDay = new Option<int?>("--as-of-day") { Description = $"Move each story by whole days so that its day N after CAR-T infusion is today (a story without infusion: its last charted day); what it charted after now's time of day is left out. {-MaxAsOfDay} to {MaxAsOfDay}." };
+        var now = new Option<string?>("--now") { Description = "With --as-of-day: the instant that counts as now, ISO 8601 with offset (default: the clock)." };
 
-        var command = new Command("load", "Load the synthetic patients into a FHIR server (transaction Bundles, re-runnable).") { fhir, examples, wait, timeout };
+        var command = new Command("load", "Load the synthetic patients into a FHIR server (transaction Bundles, re-runnable).") { fhir, examples, wait, timeout, asOfDay, now };
         command.SetAction((parse, ct) => RunAsync(
-            new LoadOptions(parse.GetValue(fhir)!, parse.GetValue(examples), parse.GetValue(wait), parse.GetValue(timeout)), stdout, stderr, ct));
+            new LoadOptions(parse.GetValue(fhir)!, parse.GetValue(examples), parse.GetValue(wait), parse.GetValue(timeout), parse.GetValue(asOfDay), parse.GetValue(now)), stdout, stderr, ct));
         return command;
     }
+
+    /// <summary>Largest |N| for <c>--as-of-day</c> (ten years either way).</summary>
+    public const int MaxAsOfDay = 3650;
 
     /// <param name="Fhir">The server's base URL.</param>
     /// <param name="Examples">The bundles' folder; null = find profiles/examples.</param>
     /// <param name="WaitSeconds">How long to wait for <c>/metadata</c> first (0 = not at all).</param>
     /// <param name="TimeoutSeconds">Time allowed per bundle.</param>
-    public sealed record LoadOptions(string Fhir, DirectoryInfo? Examples, int WaitSeconds = 0, int TimeoutSeconds = 120);
+    /// <param name="AsOfDay">Day after infusion that becomes today (null: load the stories as recorded).</param>
+    /// <param name="Now">With <paramref name="AsOfDay"/>: the instant that counts as now (ISO 8601 with offset); null = the clock.</param>
+    public sealed record LoadOptions(string Fhir, DirectoryInfo? Examples, int WaitSeconds = 0, int TimeoutSeconds = 120, int? AsOfDay = null, string? Now = null);
 
     /// <summary>One patient's file, checked and ready to send.</summary>
-    public sealed record PatientBundle(string FileName, string PatientId, int EntryCount, int ResourceCount, byte[] Json);
+    /// <param name="FileName">The file's name.</param>
+    /// <param name="PatientId">Its Patient's id.</param>
+    /// <param name="EntryCount">Entries of the transaction (DELETEs of later records included).</param>
+    /// <param name="ResourceCount">Resources it stores.</param>
+    /// <param name="Json">The bytes sent.</param>
+    /// <param name="Moved">How the story was moved in time (for the progress line), or null.</param>
+    public sealed record PatientBundle(string FileName, string PatientId, int EntryCount, int ResourceCount, byte[] Json, string? Moved = null);
 
     public static async Task<int> RunAsync(LoadOptions options, TextWriter stdout, TextWriter stderr, CancellationToken ct, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var now = TimeProvider.System.GetUtcNow();
+        if (options.Now is not null)
+        {
+            if (options.AsOfDay is null) return await Fail(stderr, 2, "--now only applies with --as-of-day").ConfigureAwait(false);
+            if (!EvaluateCommand.TryParseNow(options.Now, out now))
+            {
+                return await Fail(stderr, 2, $"--now '{options.Now}' is not an ISO 8601 date-time with offset (e.g. 2026-06-15T12:00:00Z)").ConfigureAwait(false);
+            }
+        }
+        if (options.AsOfDay is < -MaxAsOfDay or > MaxAsOfDay)
+        {
+            return await Fail(stderr, 2, $"--as-of-day {options.AsOfDay}: must be between {-MaxAsOfDay} and {MaxAsOfDay}").ConfigureAwait(false);
+        }
         if (ParseBase(options.Fhir) is not { } baseUrl)
         {
             return await Fail(stderr, 2, $"--fhir '{options.Fhir}' is not an http(s) FHIR base URL without query, fragment or credentials (e.g. http://localhost:8080/fhir)").ConfigureAwait(false);
@@ -69,6 +106,7 @@ public static class SandboxLoadCommand
 
         var (bundles, readError) = await ReadBundlesAsync(folder, ct).ConfigureAwait(false);
         if (readError is not null) return await Fail(stderr, 2, readError).ConfigureAwait(false);
+        if (options.AsOfDay is { } day) bundles = bundles.Select(b => ToToday(b, day, now)).ToList();
 
         using var client = handler is null
             ? new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }, disposeHandler: true)
@@ -95,10 +133,11 @@ public static class SandboxLoadCommand
             }
             total += bundle.ResourceCount;
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"[{(i + 1).ToString(CultureInfo.InvariantCulture).PadLeft(bundles.Count.ToString(CultureInfo.InvariantCulture).Length)}/{bundles.Count}] {bundle.PatientId}: {bundle.ResourceCount} resources ({clock.Elapsed.TotalSeconds:0.00} s)")).ConfigureAwait(false);
+                $"[{(i + 1).ToString(CultureInfo.InvariantCulture).PadLeft(bundles.Count.ToString(CultureInfo.InvariantCulture).Length)}/{bundles.Count}] {bundle.PatientId}: {bundle.ResourceCount} resources ({clock.Elapsed.TotalSeconds:0.00} s){(bundle.Moved is null ? "" : "; " + bundle.Moved)}")).ConfigureAwait(false);
         }
 
-        await stdout.WriteLineAsync($"loaded {bundles.Count} patients ({total} resources) into {baseUrl}").ConfigureAwait(false);
+        var asOf = options.AsOfDay is { } n ? string.Create(CultureInfo.InvariantCulture, $", each story's day {n} being {now.UtcDateTime:yyyy-MM-dd}") : "";
+        await stdout.WriteLineAsync($"loaded {bundles.Count} patients ({total} resources) into {baseUrl}{asOf}").ConfigureAwait(false);
         return 0;
     }
 
@@ -175,6 +214,29 @@ public static class SandboxLoadCommand
         if (patients.Count != 1) return (null, $"'{name}' holds {patients.Count} Patients; a sandbox bundle holds exactly one");
         if (string.IsNullOrEmpty(patients[0].Id)) return (null, $"'{name}': the Patient has no id");
         return (new PatientBundle(name, patients[0].Id!, entries.Count, bundle.Resources().Count(), bytes), null);
+    }
+
+    /// <summary>The story of <paramref name="bundle"/> moved by whole days so that its day
+    /// <paramref name="day"/> after infusion (without infusion: its last charted day) is the day of
+    /// <paramref name="now"/>; the bundle was checked by <see cref="ReadBundlesAsync"/>.</summary>
+    public static PatientBundle ToToday(PatientBundle bundle, int day, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        var json = JsonNode.Parse(bundle.Json)!.AsObject();
+        var resources = ((Bundle)FhirJson.Parse(bundle.Json)).Resources().ToList();
+        var facts = ClinicalFactsMapper.Map(resources.OfType<Patient>().Single(), resources);
+        var storyDay = facts.Infusions.Count > 0 ? day : 0;
+        var (shifted, storyNow, offset) = RecordTimeShift.ToToday(json, RecordTimeShift.DayZero(json, facts), storyDay, now);
+        var entries = shifted["entry"]!.AsArray();
+        var kept = entries.Select(e => (string?)e?["request"]?["url"]).ToHashSet(StringComparer.Ordinal);
+        // What the story charts later is deleted, not only left out: after a load as of a later day
+        // the server would otherwise keep those records, moved by that load's offset.
+        var later = json["entry"]!.AsArray().Select(e => (string?)e?["request"]?["url"]).Where(u => u is not null && !kept.Contains(u)).ToList();
+        foreach (var url in later) entries.Add(new JsonObject { ["request"] = new JsonObject { ["method"] = "DELETE", ["url"] = url } });
+        var moved = string.Create(CultureInfo.InvariantCulture,
+            $"{(facts.Infusions.Count > 0 ? $"day {day} after infusion" : "last charted day (no infusion)")} ({storyNow.UtcDateTime:yyyy-MM-dd}) is today, moved {(int)offset.TotalDays:+#;-#;0} days, {later.Count} later records deleted");
+        return new PatientBundle(bundle.FileName, bundle.PatientId, entries.Count, entries.Count(e => e?["resource"] is JsonObject),
+            Encoding.UTF8.GetBytes(shifted.ToJsonString()), moved);
     }
 
     /// <summary>Posts one transaction; null when the server accepted every entry, else why not.</summary>

@@ -9,9 +9,12 @@ namespace CarTCds.Fhir.Model;
 /// <summary>FHIR Coding. http://hl7.org/fhir/R4/datatypes.html#Coding</summary>
 public sealed class Coding
 {
+    [RuleInput]
     public string? System { get; set; }
     public string? Version { get; set; }
+    [RuleInput]
     public string? Code { get; set; }
+    [RuleInput]
     public string? Display { get; set; }
     public bool? UserSelected { get; set; }
 
@@ -32,7 +35,9 @@ public sealed class Coding
 /// <summary>FHIR CodeableConcept. http://hl7.org/fhir/R4/datatypes.html#CodeableConcept</summary>
 public sealed class CodeableConcept
 {
+    [RuleInput]
     public List<Coding>? Coding { get; set; }
+    [RuleInput]
     public string? Text { get; set; }
 
     public CodeableConcept() { }
@@ -71,10 +76,15 @@ public sealed class CodeableConcept
 /// <see cref="Unit"/> the human display.</summary>
 public sealed class Quantity
 {
+    [RuleInput]
     public decimal? Value { get; set; }
+    [RuleInput]
     public string? Comparator { get; set; }
+    [RuleInput]
     public string? Unit { get; set; }
+    [RuleInput]
     public string? System { get; set; }
+    [RuleInput]
     public string? Code { get; set; }
 
     public Quantity() { }
@@ -91,7 +101,9 @@ public sealed class Quantity
 /// <summary>FHIR Period; either end may be absent (an open period).</summary>
 public sealed class Period
 {
+    [RuleInput]
     public string? Start { get; set; }
+    [RuleInput]
     public string? End { get; set; }
 }
 
@@ -107,6 +119,7 @@ public sealed class Range
 public sealed class Reference
 {
     [System.Text.Json.Serialization.JsonPropertyName("reference")]
+    [RuleInput]
     public string? ReferenceValue { get; set; }
     public string? Type { get; set; }
     public Identifier? Identifier { get; set; }
@@ -141,6 +154,7 @@ public sealed class Meta
     public string? VersionId { get; set; }
     public string? LastUpdated { get; set; }
     public string? Source { get; set; }
+    [RuleInput]
     public List<string>? Profile { get; set; }
     public List<Coding>? Security { get; set; }
     public List<Coding>? Tag { get; set; }
@@ -207,6 +221,7 @@ public sealed class Dosage
     public bool? AsNeededBoolean { get; set; }
     public CodeableConcept? Route { get; set; }
     public CodeableConcept? Method { get; set; }
+    [RuleInput]
     public List<DosageDoseAndRate>? DoseAndRate { get; set; }
     public Quantity? MaxDosePerAdministration { get; set; }
 }
@@ -214,6 +229,7 @@ public sealed class Dosage
 public sealed class DosageDoseAndRate
 {
     public CodeableConcept? Type { get; set; }
+    [RuleInput]
     public Quantity? DoseQuantity { get; set; }
     public Range? DoseRange { get; set; }
     public Quantity? RateQuantity { get; set; }

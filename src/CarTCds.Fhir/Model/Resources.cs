@@ -15,6 +15,7 @@ public abstract class Resource
     private string? _typedId;
 
     [JsonPropertyOrder(-99)]
+    [RuleInput]
     public string? Id
     {
         get => _id;
@@ -26,7 +27,14 @@ public abstract class Resource
     }
 
     [JsonPropertyOrder(-98)]
+    [RuleInput]
     public Meta? Meta { get; set; }
+
+    /// <summary>Elements of this resource (not of the resources it contains) that were malformed and
+    /// skipped on read because no rule reads them (<see cref="Serialization.LenientElements"/>); empty
+    /// when everything was read. A caller that uses the resource names them ("could not read …").</summary>
+    [JsonIgnore]
+    public IReadOnlyList<Serialization.UnreadElement> UnreadElements { get; internal set; } = [];
 
     /// <summary><c>ResourceType/id</c>, or null when the resource has no id.</summary>
     [JsonIgnore]
@@ -39,6 +47,7 @@ public abstract class DomainResource : Resource
     public Narrative? Text { get; set; }
 
     [JsonPropertyOrder(-96)]
+    [RuleInput]
     public List<Resource>? Contained { get; set; }
 
     [JsonPropertyOrder(-95)]
@@ -88,6 +97,7 @@ public sealed class Patient : DomainResource
     public List<HumanName>? Name { get; set; }
     public string? Gender { get; set; }
     /// <summary>FHIR date: YYYY, YYYY-MM or YYYY-MM-DD.</summary>
+    [RuleInput]
     public string? BirthDate { get; set; }
     public bool? DeceasedBoolean { get; set; }
     public string? DeceasedDateTime { get; set; }
@@ -97,38 +107,55 @@ public sealed class Observation : DomainResource
 {
     public override string ResourceType => "Observation";
     public List<Identifier>? Identifier { get; set; }
+    [RuleInput]
     public string? Status { get; set; }
     public List<CodeableConcept>? Category { get; set; }
+    [RuleInput]
     public CodeableConcept? Code { get; set; }
+    [RuleInput]
     public Reference? Subject { get; set; }
     public Reference? Encounter { get; set; }
+    [RuleInput]
     public string? EffectiveDateTime { get; set; }
+    [RuleInput]
     public Period? EffectivePeriod { get; set; }
+    [RuleInput]
     public string? EffectiveInstant { get; set; }
     public string? Issued { get; set; }
     public List<Reference>? Performer { get; set; }
+    [RuleInput]
     public Quantity? ValueQuantity { get; set; }
+    [RuleInput]
     public CodeableConcept? ValueCodeableConcept { get; set; }
+    [RuleInput]
     public string? ValueString { get; set; }
+    [RuleInput]
     public bool? ValueBoolean { get; set; }
+    [RuleInput]
     public int? ValueInteger { get; set; }
+    [RuleInput]
     public Range? ValueRange { get; set; }
+    [RuleInput]
     public string? ValueDateTime { get; set; }
+    [RuleInput]
     public Period? ValuePeriod { get; set; }
     public CodeableConcept? DataAbsentReason { get; set; }
     public List<CodeableConcept>? Interpretation { get; set; }
     public List<Annotation>? Note { get; set; }
     public CodeableConcept? BodySite { get; set; }
     public CodeableConcept? Method { get; set; }
+    [RuleInput]
     public List<ObservationReferenceRange>? ReferenceRange { get; set; }
     public List<Reference>? HasMember { get; set; }
     public List<Reference>? DerivedFrom { get; set; }
+    [RuleInput]
     public List<ObservationComponent>? Component { get; set; }
 }
 
 public sealed class ObservationReferenceRange
 {
     public Quantity? Low { get; set; }
+    [RuleInput]
     public Quantity? High { get; set; }
     public CodeableConcept? Type { get; set; }
     public string? Text { get; set; }
@@ -136,11 +163,17 @@ public sealed class ObservationReferenceRange
 
 public sealed class ObservationComponent
 {
+    [RuleInput]
     public CodeableConcept? Code { get; set; }
+    [RuleInput]
     public Quantity? ValueQuantity { get; set; }
+    [RuleInput]
     public CodeableConcept? ValueCodeableConcept { get; set; }
+    [RuleInput]
     public string? ValueString { get; set; }
+    [RuleInput]
     public bool? ValueBoolean { get; set; }
+    [RuleInput]
     public int? ValueInteger { get; set; }
     public CodeableConcept? DataAbsentReason { get; set; }
     public List<CodeableConcept>? Interpretation { get; set; }
@@ -150,15 +183,21 @@ public sealed class Condition : DomainResource
 {
     public override string ResourceType => "Condition";
     public List<Identifier>? Identifier { get; set; }
+    [RuleInput]
     public CodeableConcept? ClinicalStatus { get; set; }
+    [RuleInput]
     public CodeableConcept? VerificationStatus { get; set; }
     public List<CodeableConcept>? Category { get; set; }
     public CodeableConcept? Severity { get; set; }
+    [RuleInput]
     public CodeableConcept? Code { get; set; }
     public List<CodeableConcept>? BodySite { get; set; }
+    [RuleInput]
     public Reference? Subject { get; set; }
     public Reference? Encounter { get; set; }
+    [RuleInput]
     public string? OnsetDateTime { get; set; }
+    [RuleInput]
     public Period? OnsetPeriod { get; set; }
     public string? OnsetString { get; set; }
     public string? AbatementDateTime { get; set; }
@@ -170,12 +209,17 @@ public sealed class Procedure : DomainResource
 {
     public override string ResourceType => "Procedure";
     public List<Identifier>? Identifier { get; set; }
+    [RuleInput]
     public string? Status { get; set; }
     public CodeableConcept? Category { get; set; }
+    [RuleInput]
     public CodeableConcept? Code { get; set; }
+    [RuleInput]
     public Reference? Subject { get; set; }
     public Reference? Encounter { get; set; }
+    [RuleInput]
     public string? PerformedDateTime { get; set; }
+    [RuleInput]
     public Period? PerformedPeriod { get; set; }
     public List<Annotation>? Note { get; set; }
 }
@@ -183,6 +227,7 @@ public sealed class Procedure : DomainResource
 public sealed class Medication : DomainResource
 {
     public override string ResourceType => "Medication";
+    [RuleInput]
     public CodeableConcept? Code { get; set; }
     public string? Status { get; set; }
     public CodeableConcept? Form { get; set; }
@@ -192,12 +237,17 @@ public sealed class MedicationRequest : DomainResource
 {
     public override string ResourceType => "MedicationRequest";
     public List<Identifier>? Identifier { get; set; }
+    [RuleInput]
     public string? Status { get; set; }
+    [RuleInput]
     public string? Intent { get; set; }
     public List<CodeableConcept>? Category { get; set; }
     public string? Priority { get; set; }
+    [RuleInput]
     public CodeableConcept? MedicationCodeableConcept { get; set; }
+    [RuleInput]
     public Reference? MedicationReference { get; set; }
+    [RuleInput]
     public Reference? Subject { get; set; }
     public Reference? Encounter { get; set; }
     public string? AuthoredOn { get; set; }
@@ -205,6 +255,7 @@ public sealed class MedicationRequest : DomainResource
     public List<CodeableConcept>? ReasonCode { get; set; }
     public List<Reference>? ReasonReference { get; set; }
     public List<Annotation>? Note { get; set; }
+    [RuleInput]
     public List<Dosage>? DosageInstruction { get; set; }
 }
 
@@ -212,16 +263,23 @@ public sealed class MedicationAdministration : DomainResource
 {
     public override string ResourceType => "MedicationAdministration";
     public List<Identifier>? Identifier { get; set; }
+    [RuleInput]
     public string? Status { get; set; }
     public CodeableConcept? Category { get; set; }
+    [RuleInput]
     public CodeableConcept? MedicationCodeableConcept { get; set; }
+    [RuleInput]
     public Reference? MedicationReference { get; set; }
+    [RuleInput]
     public Reference? Subject { get; set; }
     public Reference? Context { get; set; }
+    [RuleInput]
     public string? EffectiveDateTime { get; set; }
+    [RuleInput]
     public Period? EffectivePeriod { get; set; }
     public Reference? Request { get; set; }
     public List<Annotation>? Note { get; set; }
+    [RuleInput]
     public MedicationAdministrationDosage? Dosage { get; set; }
 }
 
@@ -229,6 +287,7 @@ public sealed class MedicationAdministrationDosage
 {
     public string? Text { get; set; }
     public CodeableConcept? Route { get; set; }
+    [RuleInput]
     public Quantity? Dose { get; set; }
     public Quantity? RateQuantity { get; set; }
 }
@@ -236,11 +295,17 @@ public sealed class MedicationAdministrationDosage
 public sealed class MedicationStatement : DomainResource
 {
     public override string ResourceType => "MedicationStatement";
+    [RuleInput]
     public string? Status { get; set; }
+    [RuleInput]
     public CodeableConcept? MedicationCodeableConcept { get; set; }
+    [RuleInput]
     public Reference? MedicationReference { get; set; }
+    [RuleInput]
     public Reference? Subject { get; set; }
+    [RuleInput]
     public string? EffectiveDateTime { get; set; }
+    [RuleInput]
     public Period? EffectivePeriod { get; set; }
     public string? DateAsserted { get; set; }
     public List<Annotation>? Note { get; set; }
@@ -250,11 +315,15 @@ public sealed class ServiceRequest : DomainResource
 {
     public override string ResourceType => "ServiceRequest";
     public List<Identifier>? Identifier { get; set; }
+    [RuleInput]
     public string? Status { get; set; }
+    [RuleInput]
     public string? Intent { get; set; }
     public List<CodeableConcept>? Category { get; set; }
     public string? Priority { get; set; }
+    [RuleInput]
     public CodeableConcept? Code { get; set; }
+    [RuleInput]
     public Reference? Subject { get; set; }
     public Reference? Encounter { get; set; }
     public string? OccurrenceDateTime { get; set; }
@@ -272,10 +341,13 @@ public sealed class Bundle : Resource
 {
     public override string ResourceType => "Bundle";
     public Identifier? Identifier { get; set; }
+    [RuleInput]
     public string? Type { get; set; }
     public string? Timestamp { get; set; }
     public int? Total { get; set; }
+    [RuleInput]
     public List<BundleLink>? Link { get; set; }
+    [RuleInput]
     public List<BundleEntry>? Entry { get; set; }
 
     /// <summary>The URL of the link with this relation (e.g. <c>next</c>), or null.</summary>
@@ -295,7 +367,9 @@ public sealed class Bundle : Resource
 
 public sealed class BundleLink
 {
+    [RuleInput]
     public string? Relation { get; set; }
+    [RuleInput]
     public string? Url { get; set; }
 }
 
@@ -303,7 +377,9 @@ public sealed class BundleEntry
 {
     public List<BundleLink>? Link { get; set; }
     public string? FullUrl { get; set; }
+    [RuleInput]
     public Resource? Resource { get; set; }
+    [RuleInput]
     public BundleEntrySearch? Search { get; set; }
     public BundleEntryRequest? Request { get; set; }
     public BundleEntryResponse? Response { get; set; }
@@ -311,6 +387,7 @@ public sealed class BundleEntry
 
 public sealed class BundleEntrySearch
 {
+    [RuleInput]
     public string? Mode { get; set; }
     public decimal? Score { get; set; }
 }

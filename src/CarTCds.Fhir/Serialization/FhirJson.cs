@@ -8,7 +8,8 @@ namespace CarTCds.Fhir.Serialization;
 /// <summary>The one way to read and write FHIR R4 JSON in CarTCds.</summary>
 /// <remarks>
 /// Reading: unknown elements (including <c>_field</c> primitive extensions, which carry no value
-/// we use) are skipped; duplicate property names are refused (they make a resource ambiguous);
+/// we use) are skipped; malformed elements that no rule reads are skipped and recorded
+/// (<see cref="LenientElements"/>), those a rule reads refused with their path; duplicate property names are refused (they make a resource ambiguous);
 /// nesting is capped at <see cref="MaxDepth"/>. Writing: absent elements, empty strings and empty
 /// arrays are left out, as FHIR JSON requires (http://hl7.org/fhir/R4/json.html).
 /// </remarks>
@@ -21,7 +22,8 @@ public static class FhirJson
     /// <summary>The FHIR model's type resolver with FHIR's "no empty values" and
     /// "resourceType first, and once" rules applied.</summary>
     public static IJsonTypeInfoResolver Resolver { get; } =
-        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues).WithAddedModifier(RejectNullItems).WithAddedModifier(ResourceTypeFirstAndOnce);
+        FhirJsonContext.Default.WithAddedModifier(OmitEmptyValues).WithAddedModifier(RejectNullItems).WithAddedModifier(ResourceTypeFirstAndOnce)
+            .WithAddedModifier(LenientElements.ReadLeniently);
 
     /// <summary>Options for the FHIR model; also chain <see cref="Resolver"/> into other
     /// contexts that embed FHIR resources (the CDS Hooks contract does).</summary>

@@ -41,24 +41,30 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         if (t_slowReads == 0)
         {
             var start = reader;
+            var outer = LenientElements.BeginResource();
             try
             {
-                return known.Read(ref reader, options);
+                return WithUnread(known.Read(ref reader, options), LenientElements.EndResource(outer));
             }
 #pragma warning disable CA1031 // any failure is re-read by the slow path below, which reports or rethrows it
             catch (Exception)
 #pragma warning restore CA1031
             {
+                // What the failed attempt recorded is dropped: the slow read records it again.
+                LenientElements.EndResource(outer);
                 reader = start;
             }
         }
         t_slowReads++;
+        var slowOuter = LenientElements.BeginResource();
         try
         {
-            return (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known.Type));
+            var resource = (Resource?)JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(known.Type));
+            return WithUnread(resource, LenientElements.EndResource(slowOuter));
         }
         catch (JsonException ex)
         {
+            LenientElements.EndResource(slowOuter);
             // The nested read starts a fresh path at this resource, so the serializer would report
             // "$.birthDate" for an error in "$.prefetch.patient.birthDate". Rethrow without a path
             // (the serializer then adds this resource's own), carrying the inner part in Data.
@@ -67,10 +73,21 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
             if (!string.IsNullOrEmpty(inner)) wrapped.Data[FhirJson.InnerPathKey] = inner;
             throw wrapped;
         }
+        catch
+        {
+            LenientElements.EndResource(slowOuter);
+            throw;
+        }
         finally
         {
             t_slowReads--;
         }
+    }
+
+    private static Resource? WithUnread(Resource? resource, List<UnreadElement>? unread)
+    {
+        if (resource is not null && unread is not null) resource.UnreadElements = unread;
+        return resource;
     }
 
     // How many slow (scoped) reads are under way on this thread; reads are synchronous, so a

@@ -80,7 +80,8 @@ public static class CrsCardComposer
 
         if (course is { MaxGrade: { } max })
         {
-            md.Append("\nSince infusion: maximum grade ").Append(max).Append(" (day ").Append(course.MaxGradeDay).Append(')');
+            md.Append(course.FirstDay == 0 ? "\nSince infusion" : $"\nFrom day {course.FirstDay} (the last {rules.Crs.CourseMaxDays} days)")
+                .Append(": maximum grade ").Append(max).Append(" (day ").Append(course.MaxGradeDay).Append(')');
             md.Append(course.OnsetDay is { } onset ? $"; onset day {onset}." : "; no CRS so far.").Append('\n');
         }
 
@@ -89,7 +90,9 @@ public static class CrsCardComposer
         CardText.Section(md, "Missing", a.Missing);
         CardText.Section(md, "Notes", a.Notes);
         CardText.Section(md, "Left out", facts.Excluded.Select(e => $"{e.Source}: {e.Reason}"));
-        CardText.Section(md, "Data", record.Resolutions.Where(r => r.Note is not null || r.FetchedFromServer)
+        // A key that could not be read is named once, under "Computed without" (added to every card
+        // by the evaluator), never here as if it had been read.
+        CardText.Section(md, "Data", record.Resolutions.Where(r => r.Unavailable is null && (r.Note is not null || r.FetchedFromServer))
             .Select(r => $"{r.Key}: {(r.FetchedFromServer ? "read from the FHIR server" : "from prefetch")}{(r.Note is null ? "" : "; " + r.Note)}"));
 
         md.Append("\nGraded by ASTCT 2019 (fever ≥ ").Append(rules.Crs.FeverCelsius).Append(" °C plus the worse of hypotension and hypoxia); ");

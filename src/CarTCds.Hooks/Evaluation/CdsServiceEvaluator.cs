@@ -25,6 +25,11 @@ public sealed record HookResult(CdsResponse? Response, HookError? Error)
     /// not be used); the audit counts them. 0 for an error.</summary>
     public int ExcludedRecords { get; init; }
 
+    /// <summary>Why a service that normally always answers gave no cards (e.g. no CAR-T infusion
+    /// on record), for the audit record; never shown to the clinician. Null when cards were
+    /// answered, or when no cards is the ordinary answer (an order hook without a relevant order).</summary>
+    public string? SilenceReason { get; init; }
+
     public static HookResult Ok(CdsResponse response) => new(response, null);
 
     public static HookResult Fail(HookError error) => new(null, error);
@@ -72,6 +77,10 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
 
         var now = time.GetUtcNow();
         var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle, Profiles);
+        if (service.Id == CdsServiceCatalog.ToxicityId && NotACarTChart(facts, now) is { } silence)
+        {
+            return HookResult.Ok(new CdsResponse { Cards = [] }) with { ExcludedRecords = facts.Excluded.Count, SilenceReason = silence };
+        }
         var response = new CdsResponse
         {
             Cards = service.Id switch
@@ -92,6 +101,16 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             }
         }
 
+        if (facts.PartlyRead.Count > 0)
+        {
+            // Malformed elements no rule reads were skipped rather than the call refused; say so.
+            var unread = string.Join("; ", facts.PartlyRead.Select(p => $"{p.Source}: {p.Reason}"));
+            foreach (var card in response.Cards)
+            {
+                card.Detail += $"\n\n**Could not read** (malformed, skipped; no rule uses them): {unread}.";
+            }
+        }
+
         var violations = CdsResponseValidator.Validate(response);
         if (violations.Count > 0)
         {
@@ -100,6 +119,20 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
                 "The service built a response that fails the CDS Hooks card rules; it was not sent. " + string.Join("; ", violations))));
         }
         return HookResult.Ok(response) with { ExcludedRecords = facts.Excluded.Count };
+    }
+
+    /// <summary>Why cart-toxicity stays silent on this chart, or null when it answers. It grades
+    /// toxicities of a CAR-T infusion that happened: without one at or before <paramref name="now"/>
+    /// (none on record, only a referral or order, or an infusion dated later) every chart in the
+    /// hospital would get a "not gradable" card. A chart whose infusion record was left out (broken
+    /// profile, no time) is a CAR-T chart: it gets its cards, which name the record left out.
+    /// docs/CDS-HOOKS.md "When cart-toxicity answers".</summary>
+    internal static string? NotACarTChart(ClinicalFacts facts, DateTimeOffset now)
+    {
+        if (facts.LatestInfusion(now) is not null || facts.InfusionRecordsLeftOut.Count > 0) return null;
+        return facts.Infusions.Count > 0
+            ? "no cards: the CAR-T infusion on record is dated after the evaluation time (toxicity grading starts at day 0)"
+            : "no cards: no CAR-T infusion on record (Procedure cartcds#car-t-infusion or a tisagenlecleucel administration); toxicity grading starts at day 0";
     }
 
     // patient-view: CRS (with the tocilizumab dose from grade 2), ICANS, the IEC-HS flag, monitoring;

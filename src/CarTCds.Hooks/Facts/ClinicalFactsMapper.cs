@@ -60,6 +60,7 @@ public static partial class ClinicalFactsMapper
         }
         if (draftOrders is not null) MapDraftOrders(draftOrders, byId, c);
 
+        if (patient is not null) c.NoteUnread(patient);
         DateOnly? birthDate = FhirDateTime.TryParseDate(patient?.BirthDate, out var bd) ? bd : null;
         if (patient is not null && birthDate is null)
         {
@@ -99,6 +100,8 @@ public static partial class ClinicalFactsMapper
             NotableConditions = c.Notable,
             DraftOrders = c.DraftOrders,
             Excluded = c.Excluded,
+            InfusionRecordsLeftOut = c.InfusionsLeftOut,
+            PartlyRead = c.PartlyRead,
         };
     }
 
@@ -133,6 +136,8 @@ public static partial class ClinicalFactsMapper
         public List<NotableCondition> Notable { get; } = [];
         public List<DraftOrder> DraftOrders { get; } = [];
         public List<ExcludedRecord> Excluded { get; } = [];
+        public List<string> InfusionsLeftOut { get; } = [];
+        public List<ExcludedRecord> PartlyRead { get; } = [];
 
         public void Exclude(Resource r, string reason) => Excluded.Add(new ExcludedRecord(Source(r), reason));
 
@@ -141,7 +146,15 @@ public static partial class ClinicalFactsMapper
         {
             var check = Profiles.Check(r, code, recognised: true);
             if (check.Outcome == ProfileOutcome.Invalid) Exclude(r, check.Reason);
-            return check.Outcome is not (ProfileOutcome.Void or ProfileOutcome.Invalid);
+            var used = check.Outcome is not (ProfileOutcome.Void or ProfileOutcome.Invalid);
+            if (used) NoteUnread(r);
+            return used;
+        }
+
+        /// <summary>A record in use whose malformed elements were skipped on read (no rule reads them): the cards name them.</summary>
+        public void NoteUnread(Resource r)
+        {
+            if (r.UnreadElements.Count > 0) PartlyRead.Add(new ExcludedRecord(Source(r), string.Join(", ", r.UnreadElements)));
         }
     }
 
@@ -285,11 +298,17 @@ public static partial class ClinicalFactsMapper
         var isCarT = IsTisagenlecleucel(concept);
         var isCd19 = IsCd19Directed(concept);
         if (drug is null && !isCarT && !isCd19) return;
-        if (!c.Conforms(m, concept)) return;
+        var excludedBefore = c.Excluded.Count;
+        if (!c.Conforms(m, concept))
+        {
+            if (isCarT && c.Excluded.Count > excludedBefore) c.InfusionsLeftOut.Add(Source(m));
+            return;
+        }
         var start = FhirDateTime.StartOf(m.EffectiveDateTime ?? m.EffectivePeriod?.Start);
         if (start is null)
         {
             c.Exclude(m, "no usable effective time");
+            if (isCarT) c.InfusionsLeftOut.Add(Source(m));
             return;
         }
         if (isCarT)
@@ -372,10 +391,19 @@ public static partial class ClinicalFactsMapper
         var isInfusion = p.Code?.Has(DataContract.CarTCds, DataContract.CarTInfusion) == true;
         var isSct = p.Code?.Has(DataContract.CarTCds, DataContract.AllogeneicHsct) == true || p.Code?.Has(FhirSystems.Snomed, DataContract.SnomedAllogeneicHsct) == true;
         if (!isInfusion && !isSct) return;
-        if (!c.Conforms(p)) return;
+        var excludedBefore = c.Excluded.Count;
+        if (!c.Conforms(p))
+        {
+            if (isInfusion && c.Excluded.Count > excludedBefore) c.InfusionsLeftOut.Add(Source(p));
+            return;
+        }
         var what = isInfusion ? "CAR-T infusion" : "allogeneic SCT";
         var t = FhirDateTime.StartOf(p.PerformedDateTime ?? p.PerformedPeriod?.Start);
-        if (t is null) c.Exclude(p, $"{what} without a performed time");
+        if (t is null)
+        {
+            c.Exclude(p, $"{what} without a performed time");
+            if (isInfusion) c.InfusionsLeftOut.Add(Source(p));
+        }
         else if (isInfusion) c.Infusions.Add(new CarTInfusion(t.Value, Source(p)));
         else c.Transplants.Add(new AllogeneicTransplant(t.Value, Source(p)));
     }

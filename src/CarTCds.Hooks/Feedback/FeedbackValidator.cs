@@ -41,7 +41,7 @@ public static class FeedbackValidator
             }
             if (string.IsNullOrWhiteSpace(f.OutcomeTimestamp)) errors.Add(($"{at}.outcomeTimestamp", "'outcomeTimestamp' is required (ISO 8601 with time zone)."));
             else if (!FhirDateTime.TryParse(f.OutcomeTimestamp, out var s, out var e) || s != e)
-                errors.Add(($"{at}.outcomeTimestamp", "'outcomeTimestamp' must be an ISO 8601 instant with a time zone, e.g. 2026-11-22T08:00:00Z."));
+                errors.Add(($"{at}.outcomeTimestamp", "'outcomeTimestamp' must be an ISO 8601 instant with a time zone, e.g. 2026-11-22T08:00:00Z, in UTC between 0001-01-01 and 9999-12-31."));
         }
         return errors;
     }

@@ -10,7 +10,12 @@ namespace CarTCds.Rules.Crs;
 /// <param name="MaxGrade">Highest daily grade (null when no day was gradable).</param>
 /// <param name="MaxGradeDay">The first day on which the maximum was reached.</param>
 /// <param name="OnsetDay">The first day with grade ≥ 1, or null.</param>
-public sealed record CrsCourse(DateTimeOffset InfusionTime, IReadOnlyList<CrsDay> Days, int? MaxGrade, int? MaxGradeDay, int? OnsetDay);
+public sealed record CrsCourse(DateTimeOffset InfusionTime, IReadOnlyList<CrsDay> Days, int? MaxGrade, int? MaxGradeDay, int? OnsetDay)
+{
+    /// <summary>The first day graded: 0, or later when the infusion is more than
+    /// <see cref="CrsParameters.CourseMaxDays"/> days before the evaluation day.</summary>
+    public int FirstDay { get; init; }
+}
 
 /// <param name="Day">Days after infusion (day 0 = infusion day).</param>
 /// <param name="Assessment">The grade over that day.</param>
@@ -19,7 +24,8 @@ public sealed record CrsDay(int Day, CrsAssessment Assessment);
 public static class CrsCourseAnalysis
 {
     /// <summary>Grades each UTC calendar day from the latest infusion at or before <paramref name="at"/>
-    /// up to <paramref name="at"/>; null when no infusion is on record (there is no "since").</summary>
+    /// up to <paramref name="at"/> (at most the last <see cref="CrsParameters.CourseMaxDays"/> days);
+    /// null when no infusion is on record (there is no "since").</summary>
     /// <remarks>Each day is graded over its own 24 h (the rule set's look-back is not used here), so a
     /// day's grade does not depend on the time of the request.</remarks>
     public static CrsCourse? Analyse(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
@@ -29,13 +35,16 @@ public static class CrsCourseAnalysis
 
         var day0 = infusion.DayZero;
         var days = new List<CrsDay>();
-        for (var d = 0; ; d++)
+        var firstDay = Math.Max(0, infusion.CalendarDay(at) - (rules.Crs.CourseMaxDays - 1));
+        for (var d = firstDay; ; d++)
         {
             var dayStart = day0.AddDays(d);
             var dayEnd = dayStart.AddDays(1);
             var end = dayEnd.AddTicks(-1) < at ? dayEnd.AddTicks(-1) : at;
-            // Window (dayStart − 1 tick, end]: exactly the day's own records, midnight included.
-            days.Add(new CrsDay(d, CrsGrading.Assess(facts, dayStart.AddTicks(-1), end, rules)));
+            // Window (dayStart − 1 tick, end]: exactly the day's own records, midnight included. An
+            // infusion dated 0001-01-01 (valid FHIR) has no tick before it: its day starts at the minimum.
+            var from = dayStart == DateTimeOffset.MinValue ? dayStart : dayStart.AddTicks(-1);
+            days.Add(new CrsDay(d, CrsGrading.Assess(facts, from, end, rules)));
             if (dayEnd > at) break;
         }
 
@@ -48,6 +57,6 @@ public static class CrsCourseAnalysis
             if (max is null || g > max) { max = g; maxDay = day.Day; }
             if (g >= 1 && onset is null) onset = day.Day;
         }
-        return new CrsCourse(infusion.Time, days, max, maxDay, onset);
+        return new CrsCourse(infusion.Time, days, max, maxDay, onset) { FirstDay = firstDay };
     }
 }

@@ -27,6 +27,15 @@ public sealed class CrsParameters
     /// 14 days [U] (CRS onset is typically within 14 days of infusion).</summary>
     public TimeSpan MaskingLookBackWithoutInfusion { get; init; } = TimeSpan.FromDays(14);
 
+    /// <summary>How many calendar days, ending with the evaluation day, the CRS course since
+    /// infusion is graded over day by day. Default 365. CRS after tisagenlecleucel begins within
+    /// the first weeks (ELIANA: median onset day 3, range 1–22; Maude et al., N Engl J Med
+    /// 2018;378:439–448, https://doi.org/10.1056/NEJMoa1709866), so a year holds every course;
+    /// the bound keeps an infusion dated decades back (year 0001 is valid FHIR) from costing one
+    /// grading per day since then. An older infusion's course is graded over the last this-many
+    /// days only, and the card says so.</summary>
+    public int CourseMaxDays { get; init; } = 365;
+
     /// <summary>A CRS episode ends once this long passes without any CRS-qualifying finding (fever
     /// ≥ <see cref="FeverCelsius"/>, hypotension, a vasopressor, supplemental oxygen); a finding
     /// exactly this long after the previous one starts a new episode. Fever masking by an
@@ -70,6 +79,7 @@ public sealed class CrsParameters
         if (LookBack <= TimeSpan.Zero || LookBack > TimeSpan.FromDays(7)) yield return $"Crs.LookBack must be more than 0 and at most 7 days (was {LookBack}).";
         if (LowFlowMaxLitresPerMinute is <= 0m or > 15m) yield return $"Crs.LowFlowMaxLitresPerMinute must be in (0, 15] L/min (was {LowFlowMaxLitresPerMinute}).";
         if (MaskingLookBackWithoutInfusion <= TimeSpan.Zero) yield return "Crs.MaskingLookBackWithoutInfusion must be positive.";
+        if (CourseMaxDays is < 30 or > 3660) yield return $"Crs.CourseMaxDays must be between 30 and 3660 days (was {CourseMaxDays}).";
         if (EpisodeEndsAfter < LookBack || EpisodeEndsAfter > TimeSpan.FromDays(14)) yield return $"Crs.EpisodeEndsAfter must be at least Crs.LookBack ({LookBack}) and at most 14 days (was {EpisodeEndsAfter}).";
         if (PaediatricFormulaMinAgeYears < 0 || PaediatricFormulaMaxAgeYears < PaediatricFormulaMinAgeYears) yield return "Crs paediatric formula ages must satisfy 0 ≤ min ≤ max.";
         foreach (var (name, v) in new[] { ("InfantSbpMmHg", InfantSbpMmHg), ("OlderSbpMmHg", OlderSbpMmHg), ("PaediatricSbpBaseMmHg", PaediatricSbpBaseMmHg) })

@@ -53,6 +53,17 @@ public sealed class ClinicalFacts
 
     /// <summary>Records left out while building these facts, with the reason.</summary>
     public IReadOnlyList<ExcludedRecord> Excluded { get; init; } = [];
+
+    /// <summary>FHIR references of CAR-T infusion records that were left out (in
+    /// <see cref="Excluded"/> with the reason): a chart with one of these is a CAR-T chart even
+    /// when <see cref="Infusions"/> is empty, so it is never answered with silence.</summary>
+    public IReadOnlyList<string> InfusionRecordsLeftOut { get; init; } = [];
+
+    /// <summary>Records that were used although some of their elements could not be read: the
+    /// elements were malformed and no rule reads them, so they were skipped rather than the call
+    /// refused (<see cref="ExcludedRecord.Reason"/> names them, e.g. <c>MedicationRequest.category (an
+    /// object)</c>). Every card names them ("could not read …").</summary>
+    public IReadOnlyList<ExcludedRecord> PartlyRead { get; init; } = [];
 }
 
 /// <summary>Body temperature in °C (converted from °F where needed).</summary>

@@ -59,7 +59,7 @@ public static class IecHsScreen
             periodFrom = infusion.Time;
             var end = infusion.Time.AddDays(p.CarHlhFerritinWindowDays);
             periodTo = end < at ? end : at;
-            referenceFrom = infusion.Time - p.BaselineLookBack;
+            referenceFrom = infusion.Time.MinusSaturating(p.BaselineLookBack);
             periodName = $"in the first {p.CarHlhFerritinWindowDays} days after infusion";
         }
         else
@@ -79,7 +79,7 @@ public static class IecHsScreen
         LabResult? Baseline(LabTest t, bool earliest)
         {
             if (infusion is null) return null;
-            var pre = labs.Where(l => l.Test == t && l.Time <= infusion.Time && l.Time >= infusion.Time - p.BaselineLookBack);
+            var pre = labs.Where(l => l.Test == t && l.Time <= infusion.Time && l.Time >= infusion.Time.MinusSaturating(p.BaselineLookBack));
             return earliest ? pre.MinBy(l => l.Time) : pre.MaxBy(l => l.Time);
         }
 
@@ -261,7 +261,7 @@ public static class IecHsScreen
         foreach (var later in recent.OrderByDescending(l => l.Time))
         {
             var earlier = allFerritins
-                .Where(e => e.Time < later.Time && e.Time >= later.Time - p.FerritinRapidRiseWithin && e.Value > 0m && later.Value >= p.FerritinRapidRiseFactor * e.Value)
+                .Where(e => e.Time < later.Time && e.Time >= later.Time.MinusSaturating(p.FerritinRapidRiseWithin) && e.Value > 0m && later.Value >= p.FerritinRapidRiseFactor * e.Value)
                 .MinBy(e => e.Value);
             if (earlier is not null && (rise is null || later.Value / earlier.Value > rise.Value.Later.Value / rise.Value.Earlier.Value)) rise = (later, earlier);
         }

@@ -106,7 +106,7 @@ public static class TocilizumabDosing
         var last = given[^1];
         if (at - last.Time < p.TocilizumabMinInterval)
         {
-            var from = last.Time + p.TocilizumabMinInterval;
+            var from = last.Time.PlusSaturating(p.TocilizumabMinInterval);
             limits.Add(new TocilizumabLimit("min-interval",
                 $"Last tocilizumab dose {ClinicalText.Span(at - last.Time)} ago ({ClinicalText.When(last.Time)}): repeat no sooner than {ClinicalText.Span(p.TocilizumabMinInterval)} after it, i.e. from {ClinicalText.When(from)}.",
                 from, [GivenEvidence(last)]));
@@ -126,7 +126,7 @@ public static class TocilizumabDosing
         {
             // The next dose at t needs fewer than the maximum in (t − 24 h, t]: the k-th oldest must drop out.
             var k = window.Count - p.TocilizumabMaxDosesPer24h;
-            var from = window[k].Time + TimeSpan.FromHours(24);
+            var from = window[k].Time.PlusSaturating(TimeSpan.FromHours(24));
             limits.Add(new TocilizumabLimit("max-per-24h",
                 $"{window.Count} tocilizumab doses in the last 24 h: at most {p.TocilizumabMaxDosesPer24h} in 24 h; the next is allowed from {ClinicalText.When(from)}.",
                 from, window.Select(GivenEvidence).ToList()));

@@ -11,8 +11,8 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
 
     private const string InsertSql = """
         INSERT INTO hook_audit (occurred_at, issuer, tenant, service_id, hook, hook_instance, patient_hash, patient_hash_key_id,
-            findings_json, card_count, rule_set, latency_ms, status_code, excluded_records)
-        VALUES (@at, @issuer, @tenant, @service, @hook, @instance, @patientHash, @keyId, @findings, @cards, @ruleSet, @latency, @status, @excluded)
+            findings_json, card_count, rule_set, latency_ms, status_code, excluded_records, note)
+        VALUES (@at, @issuer, @tenant, @service, @hook, @instance, @patientHash, @keyId, @findings, @cards, @ruleSet, @latency, @status, @excluded, @note)
         """;
 
     public async Task RecordAsync(HookAuditRecord record, CancellationToken cancellationToken)
@@ -37,6 +37,7 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
             StorageDatabase.Add(insert, "latency", Math.Round(record.LatencyMs, 3));
             StorageDatabase.Add(insert, "status", record.StatusCode);
             StorageDatabase.Add(insert, "excluded", record.ExcludedRecords);
+            StorageDatabase.Add(insert, "note", record.Note);
             await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -49,7 +50,7 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
             using var select = connection.CreateCommand();
             select.CommandText = $"""
                 SELECT id, occurred_at, issuer, tenant, service_id, hook, hook_instance, patient_hash, patient_hash_key_id,
-                       findings_json, card_count, rule_set, latency_ms, status_code, excluded_records
+                       findings_json, card_count, rule_set, latency_ms, status_code, excluded_records, note
                 FROM hook_audit
                 {(hookInstance is null ? "" : "WHERE hook_instance = @instance")}
                 ORDER BY id DESC
@@ -65,7 +66,7 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
                 {
                     list.Add(new StoredHookAudit(r.GetInt64(0), db.ReadTimestamp(r, 1), StorageDatabase.ReadString(r, 2), StorageDatabase.ReadString(r, 3),
                         r.GetString(4), StorageDatabase.ReadString(r, 5), StorageDatabase.ReadString(r, 6), StorageDatabase.ReadString(r, 7),
-                        StorageDatabase.ReadString(r, 8), r.GetString(9), r.GetInt32(10), r.GetString(11), r.GetDouble(12), r.GetInt32(13), r.GetInt32(14)));
+                        StorageDatabase.ReadString(r, 8), r.GetString(9), r.GetInt32(10), r.GetString(11), r.GetDouble(12), r.GetInt32(13), r.GetInt32(14), StorageDatabase.ReadString(r, 15)));
                 }
             }
             return list;

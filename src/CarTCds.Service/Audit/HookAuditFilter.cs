@@ -22,10 +22,19 @@ public static class HookAuditing
 
     /// <summary>Tells the audit how many records the evaluation left out (profile failures).</summary>
     public static void ObserveExcludedRecords(this HttpContext http, int count) => http.Features.Set(new ExcludedRecordsFeature(count));
+
+    /// <summary>Tells the audit why the evaluation answered no cards (<see cref="HookResult.SilenceReason"/>).</summary>
+    public static void ObserveSilence(this HttpContext http, string? reason)
+    {
+        if (reason is not null) http.Features.Set(new SilenceFeature(reason));
+    }
 }
 
 /// <summary>The number of records the current call's evaluation left out, for the audit.</summary>
 public sealed record ExcludedRecordsFeature(int Count);
+
+/// <summary>Why the current call answered no cards, for the audit (never the clinician).</summary>
+public sealed record SilenceFeature(string Reason);
 
 /// <summary>What the audit records of the current call's request: hook, hookInstance, patient id (hashed when stored).</summary>
 public sealed record HookRequestFeature(string? Hook, string? HookInstance, string? PatientId);
@@ -88,6 +97,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
             LatencyMs = latencyMs,
             StatusCode = status,
             ExcludedRecords = http.Features.Get<ExcludedRecordsFeature>()?.Count ?? 0,
+            Note = http.Features.Get<SilenceFeature>()?.Reason,
         };
 
         logger.LogInformation("Hook call {ServiceId} {Hook} {HookInstance}: {StatusCode} in {LatencyMs:0.0} ms, {CardCount} cards [{Findings}], rule set {RuleSet}, issuer {Issuer}, tenant {Tenant}",

@@ -54,6 +54,10 @@ public sealed class HookAuditRecord
     /// used); listed in the card's data-quality note.</summary>
     public int ExcludedRecords { get; init; }
 
+    /// <summary>Why the call answered no cards when that is not the ordinary answer (e.g. no CAR-T
+    /// infusion on record): for the audit, never shown to the clinician. Null otherwise.</summary>
+    public string? Note { get; init; }
+
     public override string ToString() =>
         $"{ServiceId} {Hook} {HookInstance} → {StatusCode} in {LatencyMs:0.#} ms, {Cards.Count} cards, rule set {RuleSet}";
 }
@@ -64,4 +68,4 @@ public sealed class HookAuditRecord
 /// <c>[{"card":"&lt;uuid&gt;","code":"crs-grade","value":3}]</c>.</summary>
 public sealed record StoredHookAudit(long Id, DateTimeOffset OccurredAt, string? Issuer, string? Tenant, string ServiceId, string? Hook,
     string? HookInstance, string? PatientHash, string? PatientHashKeyId, string FindingsJson, int CardCount, string RuleSet, double LatencyMs, int StatusCode,
-    int ExcludedRecords = 0);
+    int ExcludedRecords = 0, string? Note = null);

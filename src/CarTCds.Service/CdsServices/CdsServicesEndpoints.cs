@@ -47,6 +47,7 @@ public static class CdsServicesEndpoints
 
         var result = await evaluator.EvaluateAsync(id, hookRequest!, cancellationToken).ConfigureAwait(false);
         request.HttpContext.ObserveExcludedRecords(result.ExcludedRecords);
+        request.HttpContext.ObserveSilence(result.SilenceReason);
         // Past the request timeout the FHIR reads were cut short: answer 504, never cards computed on what was left.
         cancellationToken.ThrowIfCancellationRequested();
         return result.Error is { } error

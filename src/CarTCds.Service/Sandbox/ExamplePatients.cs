@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Facts;
-using CarTCds.Rules.Facts;
+using CarTCds.Hooks.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Sandbox;
@@ -97,21 +97,8 @@ public sealed class ExamplePatients(IOptions<SandboxOptions> options, ILogger<Ex
 
         var facts = ClinicalFactsMapper.Map(patient, resources);
         var infusion = facts.Infusions.MaxBy(i => i.Time);
-        DateTimeOffset anchor;
-        int first, last;
-        if (infusion is not null)
-        {
-            anchor = infusion.DayZero;
-            first = -DaysBeforeInfusion;
-            last = PatientTimeline.LastDay(facts, infusion);
-        }
-        else
-        {
-            var latest = json["entry"]!.AsArray().Select(e => e?["resource"] as JsonObject)
-                .Select(r => r is null ? null : RecordTimeShift.ClinicalTime(r)).Where(t => t is not null).DefaultIfEmpty(DateTimeOffset.UnixEpoch).Max()!.Value;
-            anchor = new DateTimeOffset(latest.UtcDateTime.Date, TimeSpan.Zero);
-            first = last = 0;
-        }
+        var anchor = RecordTimeShift.DayZero(json, facts);
+        var (first, last) = infusion is null ? (0, 0) : (-DaysBeforeInfusion, PatientTimeline.LastDay(facts, infusion));
         var name = patient.Name?.FirstOrDefault()?.Text ?? patient.Id!;
         return new ExamplePatient(patient.Id!, name, patient.Gender, patient.BirthDate, anchor, infusion is not null, first, last, json);
     }

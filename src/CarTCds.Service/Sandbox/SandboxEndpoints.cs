@@ -4,6 +4,7 @@ using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
+using CarTCds.Hooks.Sandbox;
 using CarTCds.Service.Hosting;
 using CarTCds.Service.Security;
 using Microsoft.Extensions.FileProviders;
@@ -186,9 +187,7 @@ public static class SandboxEndpoints
         // The chosen story day becomes today, by whole days: the cards count the same day after
         // infusion as the story, and the record holds what was charted up to now's time of day
         // (at 23:00Z, the whole day, as the timeline grades it).
-        var offset = TimeSpan.FromDays((now.UtcDateTime.Date - patient.Anchor.AddDays(chosenDay).UtcDateTime.Date).TotalDays);
-        var storyNow = now - offset;
-        var shifted = RecordTimeShift.Shift(patient.Bundle, storyNow, offset);
+        var (shifted, storyNow, _) = RecordTimeShift.ToToday(patient.Bundle, patient.Anchor, chosenDay, now);
         var request = PatientBundleRequest.Build(service, (Bundle)FhirJson.Parse(shifted.ToJsonString()), drafts, "Practitioner/cartcds-sandbox");
         return TypedResults.Json(new JsonObject
         {

@@ -105,6 +105,10 @@ internal static class StorageMigrations
             """,
             "CREATE UNIQUE INDEX feedback_report ON feedback (service_id, card_uuid, outcome, outcome_timestamp)",
         ]),
+        new(5, "hook_audit.note (why a call answered no cards, e.g. no CAR-T infusion on record)", _ =>
+        [
+            "ALTER TABLE hook_audit ADD COLUMN note TEXT NULL",
+        ]),
     ];
 
     public static int Latest => All[^1].Version;

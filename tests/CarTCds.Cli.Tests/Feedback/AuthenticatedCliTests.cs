@@ -48,6 +48,7 @@ public sealed class AuthenticatedCliTests : IDisposable
             .UseSetting("CarTCds:Auth:Issuers:1:Issuer", OpsIssuer)
             .UseSetting("CarTCds:Auth:Issuers:1:JwksFile", Jwks("ops"))
             .UseSetting("CarTCds:Auth:Issuers:1:Admin", "true")
+            .UseGenerousFhirTimeouts() // sandbox fire reads the Medplum fixture: what is read is tested here, not how fast
             .UseTempSqlite());
         // Loopback port 0 (any free port); UseKestrel(0) alone listens on the default 5000, which parallel runs share.
         _service.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));

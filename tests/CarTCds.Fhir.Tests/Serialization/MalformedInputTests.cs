@@ -147,9 +147,10 @@ public sealed class MalformedInputTests
         { """{"resourceType":"Observation","component":{"code":{"text":"x"}}}""", "$.component", "ObservationComponent" },
         { """{"resourceType":"Observation","component":[{"valueInteger":2147483648}]}""", "$.component[0].valueInteger", "Int32" },
         { """{"resourceType":"Observation","code":{"coding":{"code":"x"}}}""", "$.code.coding", "Coding" },
-        { """{"resourceType":"Patient","active":"yes"}""", "$.active", "Boolean" },
-        { """{"resourceType":"Patient","name":[{"given":"Peter"}]}""", "$.name[0].given", "String" },
-        { """{"resourceType":"Bundle","total":"3"}""", "$.total", "Int32" },
+        // Elements a rule reads ([RuleInput]); malformed elements no rule reads are skipped instead (LenientElementsTests).
+        { """{"resourceType":"Patient","birthDate":true}""", "$.birthDate", "String" },
+        { """{"resourceType":"MedicationRequest","dosageInstruction":[{"doseAndRate":{"doseQuantity":{"value":2}}}]}""", "$.dosageInstruction[0].doseAndRate", "DosageDoseAndRate" },
+        { """{"resourceType":"Bundle","entry":{"resource":{"resourceType":"Patient"}}}""", "$.entry", "BundleEntry" },
         { """{"resourceType":"Observation","valueQuantity":{"value":1e400}}""", "$.valueQuantity.value", "Decimal" },
     };
 

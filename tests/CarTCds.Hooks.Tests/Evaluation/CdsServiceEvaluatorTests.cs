@@ -186,14 +186,75 @@ public sealed class CdsServiceEvaluatorTests
     [Fact]
     public async Task GivenNoTemperatureInTheWindow_WhenEvaluated_ThenNotGradableInfoCard()
     {
-        var bundle = new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = FhirData.Patient() }] };
+        // Day 100 after infusion: past every day 0–28 monitoring card, so the CRS card stands alone.
+        var bundle = new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = FhirData.Patient() }, new BundleEntry { Resource = FhirData.CarTInfusion("cart-1", hoursAgo: 100 * 24) }] };
         var service = new CdsServiceCatalog().Find(CdsServiceCatalog.ToxicityId)!;
 
         var result = await Engine().EvaluateAsync(service.Id, PatientBundleRequest.Build(service, bundle), CancellationToken.None);
 
         var card = Assert.Single(result.Response!.Cards);
-        Assert.Equal("CRS not gradable (ASTCT): no temperature in the last 24 h", card.Summary);
+        Assert.Equal("CRS not gradable (ASTCT), day 100: no temperature in the last 24 h", card.Summary);
         Assert.Equal(CardIndicator.Info, card.Indicator);
         Assert.Equal("not-gradable", card.Extension!.Findings![0].Value.Text);
+    }
+
+    // ---- cart-toxicity on a chart without CAR-T therapy (issue 17 item 3) ----
+
+    /// <summary>A febrile child on norepinephrine (CRS grade 3 if this were a CAR-T chart), with the
+    /// given CAR-T records.</summary>
+    private static Bundle FebrileChart(params Resource[] cart) => new()
+    {
+        Type = "collection",
+        Entry = new Resource[]
+        {
+            FhirData.Patient("2005-01-01"),
+            FhirData.Temperature("temp-1", 39.5m, hoursAgo: 2),
+            FhirData.Administration("norepi-1", "7512", "in-progress", startedHoursAgo: 3),
+        }.Concat(cart).Select(r => new BundleEntry { Resource = r }).ToList(),
+    };
+
+    public static TheoryData<string, Resource[], string> ChartsWithoutAnInfusion => new()
+    {
+        { "no CAR-T record at all", [], "no CAR-T infusion on record" },
+        { "an infusion dated tomorrow (scheduled, not given)", [FhirData.CarTInfusion("cart-1", hoursAgo: -24)], "dated after the evaluation time" },
+        { "an infusion entered in error", [FhirData.CarTInfusion("cart-1", status: "entered-in-error")], "no CAR-T infusion on record" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChartsWithoutAnInfusion))]
+    public async Task GivenAChartWithoutACarTInfusion_WhenToxicityIsEvaluated_ThenNoCardsAndTheReasonIsForTheAudit(string caseName, Resource[] cart, string reason)
+    {
+        // Arrange
+        var service = new CdsServiceCatalog().Find(CdsServiceCatalog.ToxicityId)!;
+
+        // Act
+        var result = await Engine().EvaluateAsync(service.Id, PatientBundleRequest.Build(service, FebrileChart(cart)), CancellationToken.None);
+
+        // Assert
+        Assert.Null(result.Error);
+        Assert.True(result.Response!.Cards.Count == 0, caseName);
+        Assert.Contains(reason, result.SilenceReason, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, Resource[]> ChartsWithAnInfusion => new()
+    {
+        { "an infusion 3 days ago", [FhirData.CarTInfusion("cart-1", hoursAgo: 72)] },
+        { "an infusion exactly now", [FhirData.CarTInfusion("cart-1", hoursAgo: 0)] },
+        { "an infusion record left out (in progress)", [FhirData.CarTInfusion("cart-1", status: "in-progress")] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChartsWithAnInfusion))]
+    public async Task GivenACarTChart_WhenToxicityIsEvaluated_ThenTheCrsCardComes(string caseName, Resource[] cart)
+    {
+        // Arrange
+        var service = new CdsServiceCatalog().Find(CdsServiceCatalog.ToxicityId)!;
+
+        // Act
+        var result = await Engine().EvaluateAsync(service.Id, PatientBundleRequest.Build(service, FebrileChart(cart)), CancellationToken.None);
+
+        // Assert
+        Assert.Null(result.SilenceReason);
+        Assert.True(result.Response!.Cards.Any(c => c.Extension?.Findings?.Any(f => f.Code == "crs-grade") == true), caseName);
     }
 }

@@ -330,4 +330,61 @@ public sealed class CrsCourseTests
         Assert.Equal(2, course.OnsetDay);
         Assert.Contains(course.Days[3].Assessment.Evidence, e => e.Description == "oxygen by BiPAP");
     }
+
+    [Theory]
+    // The evaluation day is day N; the course grades at most the last CourseMaxDays (365) days.
+    [InlineData(363, 0, 364)]
+    [InlineData(364, 0, 365)]   // day 364: exactly 365 days (0 … 364), all graded
+    [InlineData(365, 1, 365)]   // day 365: one day too many, day 0 left out
+    [InlineData(366, 2, 365)]
+    public void GivenAnInfusionNDaysAgo_WhenAnalysingTheCourse_ThenAtMostTheLast365DaysAreGraded(int daysAgo, int firstDay, int graded)
+    {
+        // Arrange: infusion at 10:00 daysAgo days before Now (12:00); fever + BiPAP today.
+        var facts = new FactsBuilder().Infused(daysAgo * 24 + 2).Temperature(39m, hoursAgo: 1).Device(OxygenDevice.Bipap, hoursAgo: 1).Build();
+
+        // Act
+        var course = CrsCourseAnalysis.Analyse(facts, FactsBuilder.Now, RuleSet.Default)!;
+
+        // Assert
+        Assert.Equal(firstDay, course.FirstDay);
+        Assert.Equal(graded, course.Days.Count);
+        Assert.Equal(firstDay, course.Days[0].Day);
+        Assert.Equal(daysAgo, course.Days[^1].Day);
+        Assert.Equal(4, course.MaxGrade);
+        Assert.Equal(daysAgo, course.MaxGradeDay);
+    }
+
+    [Fact]
+    public void GivenAnInfusionOnTheFirstDayOfTheCalendar_WhenAnalysingTheCourse_ThenTheLast365DaysAreGradedWithoutOverflow()
+    {
+        // Arrange: 0001-01-01T00:00Z is valid FHIR; day 0 has no instant before it.
+        var facts = new ClinicalFacts
+        {
+            Temperatures = [new TemperatureReading(FactsBuilder.Now.AddHours(-1), 39m, "Observation/t")],
+            Infusions = [new CarTInfusion(DateTimeOffset.MinValue, "Procedure/year-1")],
+        };
+
+        // Act
+        var course = CrsCourseAnalysis.Analyse(facts, FactsBuilder.Now, RuleSet.Default)!;
+
+        // Assert
+        Assert.Equal(365, course.Days.Count);
+        Assert.Equal(CarTInfusion.CalendarDayAfter(DateTimeOffset.MinValue, FactsBuilder.Now), course.Days[^1].Day);
+        Assert.Equal(1, course.MaxGrade);
+    }
+
+    [Fact]
+    public void GivenCourseMaxDaysOf30_WhenAnalysingACourseOf40Days_ThenOnlyTheLast30AreGraded()
+    {
+        // Arrange
+        var rules = new RuleSet { Crs = new CrsParameters { CourseMaxDays = 30 } };
+        var facts = new FactsBuilder().Infused(40 * 24 + 2).Temperature(38.5m, hoursAgo: 1).Build();
+
+        // Act
+        var course = CrsCourseAnalysis.Analyse(facts, FactsBuilder.Now, rules)!;
+
+        // Assert
+        Assert.Equal(11, course.FirstDay);
+        Assert.Equal(30, course.Days.Count);
+    }
 }

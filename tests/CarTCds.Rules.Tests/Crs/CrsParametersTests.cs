@@ -23,6 +23,20 @@ public sealed class CrsParametersTests
         Assert.Contains(errors, e => e.Contains(name, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(29, false)]
+    [InlineData(30, true)]
+    [InlineData(3660, true)]
+    [InlineData(3661, false)]
+    public void GivenACourseMaxDays_WhenValidated_ThenOnly30To3660IsAccepted(int days, bool valid)
+    {
+        var rules = new RuleSet { Crs = new CrsParameters { CourseMaxDays = days } };
+
+        var errors = rules.Validate();
+
+        Assert.Equal(valid, !errors.Any(e => e.Contains("CourseMaxDays", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void GivenZeroLowFlowLimitAndNegativeLookBack_WhenValidated_ThenBothAreReported()
     {

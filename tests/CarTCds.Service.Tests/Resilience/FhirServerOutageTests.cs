@@ -43,6 +43,7 @@ public sealed class FhirServerOutageTests : IAsyncLifetime
         });
         _fhir.MapGet("/fhir/Patient/pat-1", () => Fhir(HookJson.Patient));
         _fhir.MapGet("/fhir/Observation", () => Fhir(HookJson.Observations));
+        _fhir.MapGet("/fhir/Procedure", () => Fhir(HookJson.Searchset(HookJson.Infusion)));
         _fhir.MapGet("/fhir/{type}", (string type) => Fhir(HookJson.Searchset()));
         await _fhir.StartAsync();
         _fhirBase = _fhir.Urls.First() + "/fhir";

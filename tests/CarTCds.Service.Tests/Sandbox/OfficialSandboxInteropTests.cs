@@ -10,6 +10,7 @@ using CarTCds.Hooks.Cards;
 using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
+using CarTCds.Hooks.Sandbox;
 using CarTCds.Service.Sandbox;
 using CarTCds.Service.Security;
 using CarTCds.Service.Tests.Security;

@@ -1,8 +1,8 @@
 namespace CarTCds.Service.Tests.TestSupport;
 
 /// <summary>Request bodies as an EHR writes them: raw JSON text, not our serializer's output.
-/// The clinical picture: patient pat-1 at the fixed evaluation time 2013-05-19T12:00Z, febrile
-/// (39.5 °C at 08:00) and on BiPAP (09:00) → ASTCT CRS grade 4.</summary>
+/// The clinical picture: patient pat-1 at the fixed evaluation time 2013-05-19T12:00Z, day 107 after
+/// a CAR-T infusion (2013-02-01; long enough ago that no day 0–28 monitoring card joins the CRS card), febrile (39.5 °C at 08:00) and on BiPAP (09:00) → ASTCT CRS grade 4.</summary>
 public static class HookJson
 {
     /// <summary>A FHIR base on loopback where nothing listens (port 9, discard): reads fail fast
@@ -41,6 +41,14 @@ public static class HookJson
          "valueCodeableConcept":{"coding":[{"system":"http://cartcds.org/fhir/CodeSystem/cartcds","code":"bipap","display":"BiPAP"}]}}
         """;
 
+    /// <summary>The CAR-T infusion (day 0, 2013-02-01): without one on record cart-toxicity answers no cards.</summary>
+    public const string Infusion = """
+        {"resourceType":"Procedure","id":"cart-1","status":"completed",
+         "code":{"coding":[{"system":"http://cartcds.org/fhir/CodeSystem/cartcds","code":"car-t-infusion","display":"CAR-T cell infusion"}]},
+         "subject":{"reference":"Patient/pat-1"},
+         "performedDateTime":"2013-02-01T10:00:00Z"}
+        """;
+
     /// <summary>A temperature of another patient (Patient/pat-2).</summary>
     public const string ForeignTemperature = """
         {"resourceType":"Observation","id":"temp-9","status":"final",
@@ -71,13 +79,13 @@ public static class HookJson
     public static string Prefetch(params (string Key, string Json)[] members) =>
         "{" + string.Join(",", members.Select(m => $"\"{m.Key}\":{m.Json}")) + "}";
 
-    /// <summary>cart-toxicity's five keys: patient and observations filled, the rest null ("no data").</summary>
+    /// <summary>cart-toxicity's five keys: patient, observations and the infusion filled, the rest null ("no data").</summary>
     public static (string Key, string Json)[] ToxicityPrefetchMembers() =>
     [
         ("patient", Patient),
         ("observations", Observations),
         ("medicationAdministrations", "null"),
-        ("procedures", "null"),
+        ("procedures", Searchset(Infusion)),
         ("conditions", "null"),
     ];
 

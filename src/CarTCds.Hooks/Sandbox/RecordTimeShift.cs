@@ -1,8 +1,15 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using CarTCds.Rules.Facts;
 
-namespace CarTCds.Service.Sandbox;
+namespace CarTCds.Hooks.Sandbox;
+
+/// <summary>A story moved so that one of its days is today.</summary>
+/// <param name="Bundle">The moved copy (records after <paramref name="StoryNow"/> left out).</param>
+/// <param name="StoryNow">The story's own instant that became now.</param>
+/// <param name="Offset">How far the story moved: whole days, positive into the future.</param>
+public sealed record ShiftedStory(JsonObject Bundle, DateTimeOffset StoryNow, TimeSpan Offset);
 
 /// <summary>Moves an example patient's record in time so that a chosen day of the story becomes
 /// today for the engine: every instant moves by the same offset (the sandbox uses whole days, so
@@ -34,6 +41,31 @@ public static partial class RecordTimeShift
             if (node is JsonValue v && v.TryGetValue<string>(out var s) && TryParseTime(s) is { } t) return t;
         }
         return null;
+    }
+
+    /// <summary>Day 0 of a story (UTC midnight): the day of its latest CAR-T infusion, or, with no
+    /// infusion, the day of its latest record (epoch when it has none).</summary>
+    /// <param name="bundle">The story's Bundle as JSON (for the latest record's time).</param>
+    /// <param name="facts">Its facts (for the infusion).</param>
+    public static DateTimeOffset DayZero(JsonObject bundle, ClinicalFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(facts);
+        if (facts.Infusions.MaxBy(i => i.Time) is { } infusion) return infusion.DayZero;
+        var latest = (bundle["entry"] as JsonArray ?? []).Select(e => e?["resource"] as JsonObject)
+            .Select(r => r is null ? null : ClinicalTime(r)).Where(t => t is not null).DefaultIfEmpty(DateTimeOffset.UnixEpoch).Max()!.Value;
+        return new DateTimeOffset(latest.UtcDateTime.Date, TimeSpan.Zero);
+    }
+
+    /// <summary>Moves a story by whole days so that its day <paramref name="day"/> (counted from
+    /// <paramref name="dayZero"/>) is the UTC day of <paramref name="now"/>: "day N after infusion"
+    /// and every 24 h window stay those of the story, and what the story charted after now's time
+    /// of day on that day is left out (an EHR does not know the future).</summary>
+    public static ShiftedStory ToToday(JsonObject bundle, DateTimeOffset dayZero, int day, DateTimeOffset now)
+    {
+        var offset = TimeSpan.FromDays((now.UtcDateTime.Date - dayZero.AddDays(day).UtcDateTime.Date).TotalDays);
+        var storyNow = now - offset;
+        return new ShiftedStory(Shift(bundle, storyNow, offset), storyNow, offset);
     }
 
     /// <summary>A copy of <paramref name="bundle"/> without the entries recorded after

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using CarTCds.Service.Sandbox;
+using CarTCds.Hooks.Sandbox;
 
-namespace CarTCds.Service.Tests.Sandbox;
+namespace CarTCds.Hooks.Tests.Sandbox;
 
 public sealed class RecordTimeShiftTests
 {

@@ -1024,6 +1024,67 @@ def expectations() -> list[dict]:
     ]
 
 
+# What a clinician is told to do each day of the seed journeys (issue 20 §2; docs/CLINICAL-RULES.md
+# §4a): the action codes of the CRS / ICANS card ("+"-joined, in card order) and the weight-based
+# doses, derived by hand from the table in §4a (0.5 mg/kg dexamethasone max 10 mg; methylprednisolone
+# 30 mg/kg max 1,000 mg; anakinra 2 mg/kg max 100 mg; siltuximab 11 mg/kg; ruxolitinib 0.5 mg/kg max
+# 10 mg), merged into the grade expectations of the same instant.
+MANAGEMENT = {
+    ("cart-p1-post-sct-relapse", "2013-05-12T12:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab+dexamethasone+icu+refractory-options", "dexamethasone-dose-mg": 10},
+        "Management: grade 3 -> tocilizumab + dexamethasone 0.5 mg/kg x 52 kg = 26 mg capped at 10 mg q6h, ICU; "
+        "refractory options named, none given yet."),
+    ("cart-p1-post-sct-relapse", "2013-05-12T23:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab+methylprednisolone-high-dose+icu+refractory-options",
+         "methylprednisolone-dose-mg": 1000},
+        "Management: grade 4 -> tocilizumab + methylprednisolone 30 mg/kg x 52 kg = 1,560 mg capped at 1,000 mg/day, ICU; "
+        "tocilizumab and methylprednisolone only 8.5 h ago, so not yet refractory."),
+    ("cart-p1-post-sct-relapse", "2013-05-13T23:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab+methylprednisolone-high-dose+icu+anakinra+siltuximab+ruxolitinib",
+         "anakinra-dose-mg": 100, "siltuximab-dose-mg": 572, "ruxolitinib-dose-mg": 10},
+        "Management: still grade 4 (not improving) > 24 h after tocilizumab (day 5 14:30) and methylprednisolone -> "
+        "refractory: anakinra 2 mg/kg = 104 capped 100 mg, siltuximab 11 mg/kg = 572 mg, ruxolitinib 0.5 mg/kg = 26 capped 10 mg."),
+    ("cart-p1-post-sct-relapse", "2013-05-14T23:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab+dexamethasone+icu+refractory-options"},
+        "Management: grade 3 but improving (worst 4) -> not refractory; dexamethasone per grade 3, ICU."),
+    ("cart-p1-post-sct-relapse", "2013-05-15T23:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab"},
+        "Management: grade 2, improving, corticosteroids already given -> tocilizumab per grade 2 only."),
+    ("cart-p1-post-sct-relapse", "2013-05-18T23:00:00Z"): ({}, "No CRS: no management advice.", ["crs-management"]),
+    ("cart-p2-cns-relapse", "2013-03-23T23:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab-if-persistent", "icans-management": "neuro-supportive-care+dexamethasone",
+         "dexamethasone-dose-mg": 10},
+        "Management: CRS 1 on its first day -> supportive care, tocilizumab only if fever > 3 days; ICANS 2 -> "
+        "dexamethasone 0.5 mg/kg x 38.2 kg = 19.1 capped at 10 mg q12h."),
+    ("cart-p2-cns-relapse", "2013-03-24T12:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab-if-persistent", "icans-management": "neuro-supportive-care+dexamethasone"},
+        "Management: fever on days 4-5 only (2 days) -> not persistent; ICANS 2 -> dexamethasone q12h."),
+    ("cart-p3-primary-refractory", "2015-01-16T23:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab-if-persistent"},
+        "Management: fever on days 2-3 (2 days, not > 3) -> supportive care; tocilizumab if it persists."),
+    ("cart-p4-down-syndrome", "2016-05-15T23:00:00Z"): (
+        {"crs-management": "supportive-care+tocilizumab+dexamethasone-if-refractory"},
+        "Management: grade 2, no tocilizumab yet -> tocilizumab 12 mg/kg; dexamethasone only if no improvement within 24 h."),
+    ("cart-p4-down-syndrome", "2016-05-18T23:00:00Z"): (
+        {"icans-management": "neuro-supportive-care+dexamethasone+icu+levetiracetam-loading", "dexamethasone-dose-mg": 10},
+        "Management: ICANS 3 (seizure) -> dexamethasone 0.5 mg/kg x 29.9 kg = 14.95 capped at 10 mg q6h, ICU; "
+        "levetiracetam already given after the seizure -> no second loading dose (text only)."),
+}
+
+
+def with_management(cases: list[dict]) -> list[dict]:
+    for case in cases:
+        key = (case["patientId"], case["now"])
+        if case["service"] != "cart-toxicity" or key not in MANAGEMENT:
+            continue
+        expect, why, *absent = MANAGEMENT[key]
+        case["expect"].update(expect)
+        case["why"] += " " + why
+        if absent:
+            case["expectAbsent"] = case.get("expectAbsent", []) + absent[0]
+    return cases
+
+
 def main() -> None:
     journeys = [p1(), p2(), p3(), p4(), e1(), e1b(), e2(), e3(), e3b(), e4(), e5(), e6(), e7()]
     seen: set[str] = set()
@@ -1033,7 +1094,7 @@ def main() -> None:
         seen |= j.ids
         j.write()
     with open(os.path.join(HERE, "expectations.json"), "w", encoding="utf-8", newline="\n") as f:
-        json.dump(expectations(), f, ensure_ascii=False, indent=2)
+        json.dump(with_management(expectations()), f, ensure_ascii=False, indent=2)
         f.write("\n")
 
 

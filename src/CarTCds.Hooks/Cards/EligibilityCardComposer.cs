@@ -11,6 +11,9 @@ public static class EligibilityCardComposer
 {
     public const string FindingCode = "eligibility";
 
+    /// <summary>CD19-negative or CD19-dim blasts (value <c>negative</c> | <c>dim</c>), only when found.</summary>
+    public const string Cd19FindingCode = "cd19-negative-disease";
+
     public static FindingRecord Finding(EligibilityAssessment a, RuleSet rules) => new()
     {
         Code = FindingCode,
@@ -30,7 +33,16 @@ public static class EligibilityCardComposer
             _ => (CardIndicator.Warning, "Tisagenlecleucel eligibility undetermined — needs " + string.Join(", ", a.Missing)),
         };
 
+        if (a.Cd19Concern is { } cd19)
+        {
+            // Issue 20 §4: a CD19-negative or CD19-dim relapse heads the card, at least as a warning.
+            var status = cd19.Text.StartsWith("CD19-dim", StringComparison.Ordinal) ? "CD19-dim" : "CD19-negative";
+            summary = $"{status} blasts: CD19 CAR-T may not work. {summary}";
+            if (indicator == CardIndicator.Info) indicator = CardIndicator.Warning;
+        }
+
         var md = new StringBuilder();
+        if (a.Cd19Concern is { } concern) md.Append("**⚠ ").Append(concern.Text).Append("**\n\n");
         md.Append("**Label indication (Kymriah, US): ").Append(a.Code).Append("** as of ").Append(a.AgeDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
           .Append(a.AgeYears is { } age ? $" (age {age} y)" : "").Append(".\n\n");
         foreach (var r in a.Reasons)
@@ -53,7 +65,19 @@ public static class EligibilityCardComposer
         CardText.Section(md, "Notes", a.Notes);
         md.Append("\nRule set ").Append(rules.Label).Append('.');
 
+        List<FindingRecord> findings = [Finding(a, rules)];
+        if (a.Cd19Concern is { } c19)
+        {
+            findings.Add(new FindingRecord
+            {
+                Code = Cd19FindingCode,
+                Value = FindingValue.Of(c19.Text.StartsWith("CD19-dim", StringComparison.Ordinal) ? "dim" : "negative"),
+                RuleSet = rules.Label,
+                Evidence = FindingLists.Sources(c19.Evidence),
+                Reasons = [c19.Text],
+            });
+        }
         return CardFactory.Create(summary, indicator, md.ToString(), "eligibility", "Tisagenlecleucel eligibility",
-            "Kymriah (tisagenlecleucel) US prescribing information", References.KymriahLabel, [], [Finding(a, rules)]);
+            "Kymriah (tisagenlecleucel) US prescribing information", References.KymriahLabel, [], findings);
     }
 }

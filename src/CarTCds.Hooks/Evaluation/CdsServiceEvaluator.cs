@@ -205,13 +205,13 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         return [card];
     }
 
-    // order-sign: tocilizumab dose and spacing, corticosteroids after infusion, tisagenlecleucel eligibility.
+    // order-sign: tocilizumab dose and spacing, corticosteroids after infusion, weight-based maxima, tisagenlecleucel eligibility.
     private List<Card> OrderCheckCards(ClinicalFacts facts, Bundle draftOrders, DateTimeOffset now)
     {
-        if (!facts.DraftOrders.Any(o => o.Kind is DraftOrderKind.Tocilizumab or DraftOrderKind.Corticosteroid or DraftOrderKind.Tisagenlecleucel)) return [];
+        if (!facts.DraftOrders.Any(OrderChecks.IsChecked)) return [];
         var icans = IcansGrading.Assess(facts, now, rules).Grade;
         var checks = OrderChecks.Assess(facts, now, rules, eligibility: null, icansGrade: icans);
-        var relevant = checks with { Orders = checks.Orders.Where(o => o.Order.Kind is not (DraftOrderKind.Other or DraftOrderKind.CarTReferral)).ToList() };
+        var relevant = checks with { Orders = checks.Orders.Where(o => OrderChecks.IsChecked(o.Order)).ToList() };
         return OrderCheckCardComposer.Compose(relevant, draftOrders, rules).ToList();
     }
 

@@ -87,6 +87,11 @@ public sealed record EligibilityAssessment(
 {
     /// <summary>The machine-readable code (<c>eligible</c> | <c>not-eligible</c> | <c>undetermined</c>).</summary>
     public string Code => EligibilityCodes.Code(Eligibility);
+
+    /// <summary>The CD19-negative or CD19-dim result of the latest blasts (within the CD19 window), when
+    /// there is one: cards show it prominently (summary, warning), and a tisagenlecleucel order warns.
+    /// Null when CD19 is positive, unknown or too old.</summary>
+    public TrialCheck? Cd19Concern => TrialChecks.FirstOrDefault(c => c.Code == "cd19-expression" && c.Outcome == TrialCheckOutcome.Caution);
 }
 
 /// <summary>Codes of the <c>eligibility</c> finding (docs/ARCHITECTURE.md).</summary>

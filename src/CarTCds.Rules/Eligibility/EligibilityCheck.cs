@@ -324,10 +324,18 @@ public static class EligibilityCheck
             ev.AddRange(differing.Select(c => new Evidence(c.Source, c.Time, $"CD19 {Cd19Name(c.Status)} on blasts (earlier result)")));
             conflict = $" Earlier result(s) within {p.Cd19MaxAgeMonths} months differ ({string.Join(", ", differing.Select(c => $"{Cd19Name(c.Status)} {ClinicalText.Date(c.Time)}"))}); the latest is used.";
         }
-        return latest.Status == Cd19Status.Negative
-            ? new TrialCheck("cd19-expression", TrialCheckOutcome.Caution,
-                $"CD19 negative on blasts ({ClinicalText.Date(latest.Time)}): a CD19-directed CAR-T may not work; CD19 expression was required in ELIANA.{conflict}", ev)
-            : new TrialCheck("cd19-expression", TrialCheckOutcome.Favourable,
+        if (latest.Status is Cd19Status.Negative or Cd19Status.Dim)
+        {
+            // CD19-negative or CD19-dim relapse (typically after blinatumomab or a CD19 CAR-T): the
+            // target may be absent, so a CD19-directed CAR-T may not work (seed 001: CD19− relapses
+            // after CD19 CAR-T; ELIANA required CD19 expression). Shown prominently, not as a footnote.
+            var prior = facts.PriorCd19Therapy.Where(t => t.Time is null || t.Time <= latest.Time).ToList();
+            ev.AddRange(prior.Select(t => new Evidence(t.Source, t.Time, $"CD19-directed therapy: {t.Description}")));
+            var after = prior.Count > 0 ? $" after {string.Join(", ", prior.Select(t => t.Description + (t.Time is { } tt ? $" ({ClinicalText.Date(tt)})" : "")))}" : "";
+            return new TrialCheck("cd19-expression", TrialCheckOutcome.Caution,
+                $"CD19-{Cd19Name(latest.Status)} blasts ({ClinicalText.Date(latest.Time)}){after}: the CAR-T target may be absent, so a CD19-directed CAR-T may not work; CD19 expression was required in ELIANA. Confirm CD19 by flow cytometry before committing.{conflict}", ev);
+        }
+        return new TrialCheck("cd19-expression", TrialCheckOutcome.Favourable,
                 $"CD19 {Cd19Name(latest.Status)} on blasts ({ClinicalText.Date(latest.Time)}), within {p.Cd19MaxAgeMonths} months.{conflict}", ev);
     }
 

@@ -69,8 +69,10 @@ public static class ManagementAdvice
 
         var tocilizumab = Given(facts, start, at, d => d == Drug.Tocilizumab);
         var steroids = Given(facts, start, at, DrugGroups.IsCorticosteroid);
-        var tocilizumabRefractory = tocilizumab.Count > 0 && at - tocilizumab[0].Start >= p.RefractoryAfter
-            || tocilizumab.Count >= rules.Orders.TocilizumabMaxDosesTotal;
+        // Refractory = not improving: today's grade is not below the worst day of the course so far.
+        var improving = course?.MaxGrade is { } worst && g < worst;
+        var tocilizumabRefractory = !improving && (tocilizumab.Count > 0 && at - tocilizumab[0].Start >= p.RefractoryAfter
+            || tocilizumab.Count >= rules.Orders.TocilizumabMaxDosesTotal);
         var refractory = tocilizumabRefractory && steroids.Count > 0 && at - steroids[0].Start >= p.RefractoryAfter;
 
         switch (g)
@@ -112,8 +114,9 @@ public static class ManagementAdvice
         }
         else if (g >= 3)
         {
-            actions.Add(Advice(ManagementCodes.RefractoryOptions,
-                $"If refractory to tocilizumab and corticosteroids (no improvement within {Span(p.RefractoryAfter)}): consider anakinra, siltuximab or ruxolitinib (seed 002)."));
+            actions.Add(Advice(ManagementCodes.RefractoryOptions, improving
+                ? $"Improving (grade {g}, worst so far {course!.MaxGrade}); if it stops improving after tocilizumab and corticosteroids: consider anakinra, siltuximab or ruxolitinib (seed 002)."
+                : $"If refractory to tocilizumab and corticosteroids (no improvement within {Span(p.RefractoryAfter)}): consider anakinra, siltuximab or ruxolitinib (seed 002)."));
         }
         return actions;
     }

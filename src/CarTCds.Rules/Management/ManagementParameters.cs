@@ -115,6 +115,10 @@ public sealed class ManagementParameters
     /// zero), never above the cap. Default 0.1 mg [U]: a calculation precision, not a dispensing rule.</summary>
     public decimal DoseRoundingMg { get; init; } = 0.1m;
 
+    /// <summary>Whether <paramref name="drug"/> has a <see cref="DoseRule"/> here (whatever its values).</summary>
+    public static bool IsDosedByWeight(Facts.Drug drug) => drug is Facts.Drug.Dexamethasone or Facts.Drug.Methylprednisolone or Facts.Drug.Anakinra
+        or Facts.Drug.Siltuximab or Facts.Drug.Ruxolitinib or Facts.Drug.Levetiracetam;
+
     /// <summary>The dose rule of a drug the management advice and the order checks know; null for others.</summary>
     public DoseRule? RuleFor(Facts.Drug drug) => drug switch
     {

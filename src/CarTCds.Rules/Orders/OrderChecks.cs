@@ -1,11 +1,14 @@
 using CarTCds.Rules.Crs;
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Facts;
+using CarTCds.Rules.Management;
 
 namespace CarTCds.Rules.Orders;
 
 /// <summary>Checks the draft orders of an order-sign call: tocilizumab dose and schedule,
-/// corticosteroids after CAR-T, and tisagenlecleucel against the label's eligibility.</summary>
+/// corticosteroids after CAR-T, the weight-based maximum of every drug the management rules dose
+/// (dexamethasone, methylprednisolone, anakinra, siltuximab, ruxolitinib, levetiracetam), and
+/// tisagenlecleucel against the label's eligibility.</summary>
 /// <remarks>
 /// Tocilizumab: Actemra US label, CRS dosing [V] and ASCO 2021 (Santomasso et al.,
 /// <see href="https://doi.org/10.1200/JCO.21.01992"/>) — see <see cref="TocilizumabDosing"/>.
@@ -43,7 +46,11 @@ public static class OrderChecks
                     checks.Add(CheckTocilizumab(order, dose, tocilizumabOrders, at, rules.Orders));
                     break;
                 case Checked.Corticosteroid:
-                    checks.Add(CheckCorticosteroid(order, facts, at, rules, icansGrade, ref crs));
+                    var steroid = CheckCorticosteroid(order, facts, at, rules, icansGrade, ref crs);
+                    checks.Add(Make(order, [.. steroid.Reasons, .. CheckWeightBasedDose(order, facts, at, rules)], [.. steroid.Advice]));
+                    break;
+                case Checked.WeightBasedDose:
+                    checks.Add(Make(order, CheckWeightBasedDose(order, facts, at, rules), []));
                     break;
                 case Checked.Tisagenlecleucel:
                     usedEligibility ??= eligibility ?? EligibilityCheck.Assess(facts, at, rules);
@@ -59,13 +66,71 @@ public static class OrderChecks
         return new OrderCheckAssessment(result, checks, dose, crs, usedEligibility, rules.Label);
     }
 
-    private enum Checked { Tocilizumab, Corticosteroid, Tisagenlecleucel, Other }
+    private enum Checked { Tocilizumab, Corticosteroid, WeightBasedDose, Tisagenlecleucel, Other }
 
     private static Checked KindOf(DraftOrder o) =>
         o.Kind == DraftOrderKind.Tisagenlecleucel ? Checked.Tisagenlecleucel
         : o.Kind == DraftOrderKind.Tocilizumab || o.Drug == Drug.Tocilizumab ? Checked.Tocilizumab
         : o.Kind == DraftOrderKind.Corticosteroid || (o.Drug is { } d && DrugGroups.IsCorticosteroid(d)) ? Checked.Corticosteroid
+        : o.Drug is { } dd && ManagementParameters.IsDosedByWeight(dd) ? Checked.WeightBasedDose
         : Checked.Other;
+
+    /// <summary>Whether the order-sign service checks this draft order (and shows a card for it):
+    /// tocilizumab, corticosteroids, tisagenlecleucel, and every drug with a
+    /// <see cref="Management.DoseRule"/>.</summary>
+    public static bool IsChecked(DraftOrder order) => KindOf(order) != Checked.Other;
+
+    // The weight-based maximum per dose (RuleSet.Management): above the adult maximum → block at any
+    // weight; above min(mg/kg × weight, adult maximum) → warn, naming that maximum; no weight → the
+    // dose could not be checked. Sources: the DoseRule defaults in ManagementParameters.
+    private static List<OrderCheckReason> CheckWeightBasedDose(DraftOrder order, ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    {
+        if (order.Drug is not { } drug || rules.Management.RuleFor(drug) is not { } rule) return [];
+        var name = DrugGroups.Name(drug);
+        var choice = BodyWeights.Latest(facts, at, rules.Orders.WeightStaleAfter);
+        var weightEvidence = choice.Evidence(at).ToList();
+        var perKgLimit = $"{ClinicalText.Num(rule.OrderMaxMgPerKg)} mg/kg, at most {ClinicalText.Num(rule.OrderMaxDoseMg)} mg per dose";
+
+        decimal? mg = order.DoseMg;
+        var orderedText = mg is { } direct ? $"{ClinicalText.Num(direct)} mg" : "";
+        if (mg is null && order.DoseMgPerKg is { } perKg)
+        {
+            if (choice.Weight is { } w0)
+            {
+                mg = perKg * w0.Kilograms;
+                orderedText = $"{ClinicalText.Num(perKg)} mg/kg × {ClinicalText.Num(w0.Kilograms)} kg = {ClinicalText.Num(mg.Value)} mg";
+            }
+            else
+            {
+                return [perKg > rule.OrderMaxMgPerKg
+                    ? new OrderCheckReason(OrderCheckResult.Warn, $"Ordered {ClinicalText.Num(perKg)} mg/kg {name} is above the paediatric maximum of {perKgLimit}.", [])
+                    : new OrderCheckReason(OrderCheckResult.Warn, $"Ordered {ClinicalText.Num(perKg)} mg/kg {name}: {choice.Problem}, so the dose in mg could not be checked against the maximum ({perKgLimit}).", weightEvidence)];
+            }
+        }
+        if (mg is not { } ordered)
+        {
+            return [new OrderCheckReason(OrderCheckResult.Warn, $"The {name} order states no dose in mg or mg/kg: the dose could not be checked against the maximum ({perKgLimit}).", [])];
+        }
+
+        var max = choice.Weight is { } wk ? WeightBasedDosing.OrderMaximumMg(wk.Kilograms, rule, rules.Management) : (decimal?)null;
+        var basis = choice.Weight is { } wb
+            ? $"{ClinicalText.Num(max!.Value)} mg ({ClinicalText.Num(rule.OrderMaxMgPerKg)} mg/kg × {ClinicalText.Num(wb.Kilograms)} kg, at most {ClinicalText.Num(rule.OrderMaxDoseMg)} mg)"
+            : null;
+        if (ordered > rule.OrderMaxDoseMg)
+        {
+            return [new OrderCheckReason(OrderCheckResult.Block,
+                $"Ordered {orderedText} {name} exceeds the {ClinicalText.Num(rule.OrderMaxDoseMg)} mg maximum per dose at any weight{(basis is null ? "" : $"; the maximum for this patient is {basis}")}.", weightEvidence)];
+        }
+        if (choice.Weight is not { } w)
+        {
+            return [new OrderCheckReason(OrderCheckResult.Warn,
+                $"Ordered {orderedText} {name}: {choice.Problem}, so the dose could not be checked against the paediatric maximum ({perKgLimit}).", weightEvidence)];
+        }
+        var stale = choice.IsStale ? $" The weight is {ClinicalText.AgeOf(w.Time, at)} old: re-weigh." : "";
+        return [ordered > max
+            ? new OrderCheckReason(OrderCheckResult.Warn, $"Ordered {orderedText} {name} is above the paediatric maximum of {basis}.{stale}", weightEvidence)
+            : new OrderCheckReason(choice.IsStale ? OrderCheckResult.Warn : OrderCheckResult.Ok, $"Ordered {orderedText} {name} is within the maximum of {basis}.{stale}", weightEvidence)];
+    }
 
     private static OrderCheck Make(DraftOrder order, List<OrderCheckReason> reasons, List<string> advice)
     {
@@ -115,8 +180,9 @@ public static class OrderChecks
                 var deviation = ClinicalText.Num(Math.Round(Math.Abs(mg - computed) / computed * 100m, 1, MidpointRounding.AwayFromZero));
                 if (mg > computed * (1m + tolerance))
                 {
-                    reasons.Add(new OrderCheckReason(OrderCheckResult.Warn,
-                        $"Ordered {orderedText} is {deviation} % above the {basis}; tolerance {ClinicalText.Num(p.TocilizumabDoseTolerancePercent)} %.", weightEvidence));
+                    // Above the label's mg/kg dose is an overdose even below the 800 mg cap: block, with the right dose.
+                    reasons.Add(new OrderCheckReason(OrderCheckResult.Block,
+                        $"Ordered {orderedText} is {deviation} % above the {basis}; tolerance {ClinicalText.Num(p.TocilizumabDoseTolerancePercent)} %: give {ClinicalText.Num(computed)} mg.", weightEvidence));
                 }
                 else if (mg < computed * (1m - tolerance))
                 {
@@ -234,7 +300,9 @@ public static class OrderChecks
                     e.Reasons.SelectMany(r => r.Evidence).ToList()));
                 break;
         }
-        reasons.AddRange(e.TrialChecks.Where(c => c.Outcome == TrialCheckOutcome.Caution)
+        // Issue 20 §4: CD19-negative or CD19-dim blasts → a warning, not information.
+        if (e.Cd19Concern is { } cd19) reasons.Add(new OrderCheckReason(OrderCheckResult.Warn, cd19.Text, cd19.Evidence));
+        reasons.AddRange(e.TrialChecks.Where(c => c.Outcome == TrialCheckOutcome.Caution && c != e.Cd19Concern)
             .Select(c => new OrderCheckReason(OrderCheckResult.Ok, $"Information (trial criterion, not an exclusion): {c.Text}", c.Evidence)));
         return Make(order, reasons, [e.Dose.Text]);
     }

@@ -74,3 +74,39 @@ public sealed class ManagementAdviceComposerTests
         }
     }
 }
+
+/// <summary>Order-sign of a drug the management rules dose by weight: a card per order (issue 20 §3).</summary>
+public sealed class WeightBasedOrderSignTests
+{
+    [Theory]
+    [InlineData(50.0, "info")]
+    [InlineData(60.0, "warning")]
+    [InlineData(250.0, "critical")]
+    public async Task GivenA20KgChild_WhenAnakinraIsSigned_ThenTheCardFollowsTheWeightBasedMaximum(double mg, string indicator)
+    {
+        var bundle = new Bundle
+        {
+            Type = "collection",
+            Entry = new Resource[]
+            {
+                FhirData.Patient("2015-01-01"), FhirData.CarTInfusion("cart-1", hoursAgo: 96),
+                FhirData.Observation("weight", FhirSystems.Loinc, DataContract.LoincBodyWeight, "final", FhirData.At(20), new Quantity(20m, "kg")),
+            }.Select(r => new BundleEntry { Resource = r }).ToList(),
+        };
+        var draft = new MedicationRequest
+        {
+            Id = "ana", Status = "draft", Intent = "order", Subject = FhirData.Subject(),
+            MedicationCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, "72435", "anakinra"),
+            DosageInstruction = [new Dosage { DoseAndRate = [new DosageDoseAndRate { DoseQuantity = new Quantity((decimal)mg, "mg") }] }],
+        };
+        var service = new CdsServiceCatalog().Find(CdsServiceCatalog.OrderCheckId)!;
+        var request = PatientBundleRequest.Build(service, bundle, new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = draft }] }, "Practitioner/abc");
+
+        var result = await CdsEngine.Create(new FixedTimeProvider(FhirData.Now)).EvaluateAsync(service.Id, request, CancellationToken.None);
+
+        Assert.Null(result.Error);
+        var card = Assert.Single(result.Response!.Cards);
+        Assert.Equal(indicator, card.Indicator);
+        Assert.Contains("50 mg (2.5 mg/kg × 20 kg, at most 200 mg)", card.Detail + card.Summary, StringComparison.Ordinal);
+    }
+}

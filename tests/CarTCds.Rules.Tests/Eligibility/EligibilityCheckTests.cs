@@ -382,16 +382,18 @@ public sealed class EligibilityCheckTests
         {
             var c = Assert.Single(a.TrialChecks, t => t.Code == code);
             Assert.Equal(outcome, c.Outcome);
-            Assert.Equal(source, Assert.Single(c.Evidence).Source);
+            // The CD19 check also names the CD19-directed therapy before it (issue 20 §4).
+            Assert.Equal(code == "cd19-expression" ? [source, "MedicationAdministration/blina"] : [source], c.Evidence.Select(e => e.Source));
             Assert.Contains(a.Evidence, e => e.Source == source);
         }
-        Assert.Contains("CD19 negative", a.TrialChecks.Single(t => t.Code == "cd19-expression").Text, StringComparison.Ordinal);
+        Assert.StartsWith("CD19-negative blasts", a.TrialChecks.Single(t => t.Code == "cd19-expression").Text, StringComparison.Ordinal);
+        Assert.Same(a.TrialChecks.Single(t => t.Code == "cd19-expression"), a.Cd19Concern);
         Assert.Contains("Active CNS3 disease", a.TrialChecks.Single(t => t.Code == "cns-status").Text, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData(Cd19Status.Positive, 20, TrialCheckOutcome.Favourable)]
-    [InlineData(Cd19Status.Dim, 20, TrialCheckOutcome.Favourable)]
+    [InlineData(Cd19Status.Dim, 20, TrialCheckOutcome.Caution)]
     [InlineData(Cd19Status.Negative, 20, TrialCheckOutcome.Caution)]
     [InlineData(Cd19Status.Positive, 88, TrialCheckOutcome.Favourable)]
     [InlineData(Cd19Status.Positive, 95, TrialCheckOutcome.Unknown)]

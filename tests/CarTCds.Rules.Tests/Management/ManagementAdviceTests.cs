@@ -101,6 +101,17 @@ public sealed class ManagementAdviceTests
         Assert.Equal(10m, Action(plan.Crs, ManagementCodes.Ruxolitinib).Dose!.DoseMg);
     }
 
+    [Fact]
+    public void GivenCrsImprovingFromGrade4ToGrade3_WhenTocilizumabAndSteroidsWereGivenMoreThan24HAgo_ThenItIsNotCalledRefractory()
+    {
+        // Yesterday (day 4) BiPAP with fever = grade 4; today a face mask with fever = grade 3.
+        var plan = Day5().Weight(20m).Fever(39m, hoursAgo: 26).Device(OxygenDevice.Bipap, hoursAgo: 26).Fever().Device(OxygenDevice.FaceMask)
+            .Given(Drug.Tocilizumab, TimeSpan.FromHours(30), 240m).Given(Drug.Dexamethasone, TimeSpan.FromHours(28), 10m).Plan();
+
+        Assert.DoesNotContain(plan.Crs, a => a.Code == ManagementCodes.Anakinra);
+        Assert.Contains("Improving (grade 3, worst so far 4)", Action(plan.Crs, ManagementCodes.RefractoryOptions).Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(6 * 60, true)]
     [InlineData(6 * 60 - 1, false)]

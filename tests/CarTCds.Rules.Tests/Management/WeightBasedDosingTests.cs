@@ -69,4 +69,18 @@ public sealed class WeightBasedDosingTests
         Assert.Contains("is stale, re-weigh", dose.Text, StringComparison.Ordinal);
         Assert.Equal("Observation/w", Assert.Single(dose.Evidence).Source);
     }
+
+    [Theory]
+    [InlineData(20.0, "dexamethasone 10 mg IV every 6 h (0.5 mg/kg × 20 kg; max 10 mg)")]
+    [InlineData(20.2, "dexamethasone 10 mg IV every 6 h (0.5 mg/kg × 20.2 kg = 10.1 mg, capped at 10 mg)")]
+    public void GivenAWeightAtTheDexamethasoneCap_WhenDosed_ThenTheTextSaysCappedOnlyAboveIt(double kg, string expected)
+    {
+        var now = ManagementFactsBuilder.Now;
+        var facts = new ClinicalFacts { Weights = [new BodyWeight(now.AddHours(-1), (decimal)kg, "Observation/w")] };
+
+        var dose = WeightBasedDosing.Compute(Drug.Dexamethasone, P.Dexamethasone, facts, now, now.AddDays(-5), RuleSet.Default);
+
+        Assert.Equal(expected, dose.Text);
+        Assert.Equal(kg > 20.0, dose.IsCapped);
+    }
 }

@@ -19,10 +19,10 @@ public sealed class OrderChecksTests
     [Theory]
     [InlineData(320.0, OrderCheckResult.Ok)]
     [InlineData(352.0, OrderCheckResult.Ok)]
-    [InlineData(352.1, OrderCheckResult.Warn)]
+    [InlineData(352.1, OrderCheckResult.Block)]
     [InlineData(288.0, OrderCheckResult.Ok)]
     [InlineData(287.9, OrderCheckResult.Warn)]
-    public void GivenA40KgPatient_WhenTheOrderedDoseIsAroundTheComputed320Mg_ThenTenPercentIsTolerated(double mg, OrderCheckResult expected)
+    public void GivenA40KgPatient_WhenTheOrderedDoseIsAroundTheComputed320Mg_ThenTenPercentIsToleratedAndMoreAboveIsBlocked(double mg, OrderCheckResult expected)
     {
         var b = TocilizumabOrder(mg: (decimal)mg).Weight(40m, 5, "Observation/weight");
 
@@ -61,8 +61,8 @@ public sealed class OrderChecksTests
     [InlineData(29.9, 12.0, OrderCheckResult.Ok)]
     [InlineData(29.9, 8.0, OrderCheckResult.Warn)]
     [InlineData(30.0, 8.0, OrderCheckResult.Ok)]
-    [InlineData(30.0, 12.0, OrderCheckResult.Warn)]
-    public void GivenAnOrderInMgPerKg_WhenTheBandIsWrongFor29Point9Or30Kg_ThenItWarns(double kg, double mgPerKg, OrderCheckResult expected)
+    [InlineData(30.0, 12.0, OrderCheckResult.Block)]
+    public void GivenAnOrderInMgPerKg_WhenTheBandIsWrongFor29Point9Or30Kg_ThenBelowWarnsAndAboveBlocks(double kg, double mgPerKg, OrderCheckResult expected)
     {
         var b = TocilizumabOrder(mgPerKg: (decimal)mgPerKg).Weight((decimal)kg, 5, "Observation/weight");
 
@@ -188,14 +188,14 @@ public sealed class OrderChecksTests
     [InlineData(Drug.Prednisone)]
     public void GivenNoCrs_WhenACorticosteroidIsOrderedAfterInfusion_ThenItWarnsThatItMayBluntEfficacy(Drug drug)
     {
-        var b = new CarTFactsBuilder().Infused(5 * 24).Temperature(37.2m, 2, "Observation/temp")
+        var b = new CarTFactsBuilder().Infused(5 * 24).Temperature(37.2m, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
             .Order(DraftOrderKind.Corticosteroid, drug, 10m, null, "MedicationRequest/steroid");
 
         var a = Check(b);
 
         Assert.Equal(OrderCheckResult.Warn, a.Result);
         Assert.Equal(0, a.Crs!.Grade);
-        var reason = Assert.Single(a.Orders[0].Reasons);
+        var reason = Assert.Single(a.Orders[0].Reasons, r => !r.Text.Contains("maximum", StringComparison.Ordinal));
         Assert.Contains("may blunt CAR-T efficacy", reason.Text, StringComparison.Ordinal);
         Assert.Contains("CRS grade 0", reason.Text, StringComparison.Ordinal);
         Assert.Contains("ICANS grade not provided", reason.Text, StringComparison.Ordinal);
@@ -210,7 +210,7 @@ public sealed class OrderChecksTests
     [InlineData(38.5, OxygenDevice.Bipap, 4, OrderCheckResult.Ok, "CRS grade 4 (ASCO): methylprednisolone 500 mg IV q12h × 3 days, then taper.")]
     public void GivenACrsGrade_WhenDexamethasoneIsOrdered_ThenGrade2OrMoreWarrantsItWithTheAscoRegimen(double celsius, OxygenDevice? device, int grade, OrderCheckResult expected, string? advice)
     {
-        var b = new CarTFactsBuilder().Infused(5 * 24).Temperature((decimal)celsius, 2, "Observation/temp")
+        var b = new CarTFactsBuilder().Infused(5 * 24).Temperature((decimal)celsius, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
             .Order(DraftOrderKind.Corticosteroid, Drug.Dexamethasone, 10m, null, "MedicationRequest/dex");
         if (device is { } d) b.Device(d, 1, "Observation/o2");
 
@@ -218,7 +218,7 @@ public sealed class OrderChecksTests
 
         Assert.Equal(grade, a.Crs!.Grade);
         Assert.Equal(expected, a.Result);
-        var reason = Assert.Single(a.Orders[0].Reasons);
+        var reason = Assert.Single(a.Orders[0].Reasons, r => !r.Text.Contains("maximum", StringComparison.Ordinal));
         Assert.Contains("Procedure/cart-infusion", reason.Evidence.Select(e => e.Source));
         Assert.Contains("Observation/temp", reason.Evidence.Select(e => e.Source));
         if (device is not null) Assert.Contains("Observation/o2", reason.Evidence.Select(e => e.Source));
@@ -232,13 +232,13 @@ public sealed class OrderChecksTests
     [InlineData(4, OrderCheckResult.Ok)]
     public void GivenNoCrsAndAnIcansGrade_WhenDexamethasoneIsOrdered_ThenIcans2OrMoreWarrantsIt(int icans, OrderCheckResult expected)
     {
-        var b = new CarTFactsBuilder().Infused(7 * 24).Temperature(37.0m, 2, "Observation/temp")
+        var b = new CarTFactsBuilder().Infused(7 * 24).Temperature(37.0m, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
             .Order(DraftOrderKind.Corticosteroid, Drug.Dexamethasone, 10m, null, "MedicationRequest/dex");
 
         var a = Check(b, icans: icans);
 
         Assert.Equal(expected, a.Result);
-        var reason = Assert.Single(a.Orders[0].Reasons);
+        var reason = Assert.Single(a.Orders[0].Reasons, r => !r.Text.Contains("maximum", StringComparison.Ordinal));
         Assert.Contains($"ICANS grade {icans}", reason.Text, StringComparison.Ordinal);
         Assert.Contains("Procedure/cart-infusion", reason.Evidence.Select(e => e.Source));
         Assert.Equal(expected == OrderCheckResult.Ok, a.Orders[0].Advice.Any(x => x.StartsWith($"ICANS grade {icans}", StringComparison.Ordinal)));
@@ -261,7 +261,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenNoInfusionOnRecord_WhenACorticosteroidIsOrdered_ThenOk()
     {
-        var a = Check(new CarTFactsBuilder().Order(DraftOrderKind.Corticosteroid, Drug.Dexamethasone, 10m, null, "MedicationRequest/dex"));
+        var a = Check(new CarTFactsBuilder().Weight(40m).Order(DraftOrderKind.Corticosteroid, Drug.Dexamethasone, 10m, null, "MedicationRequest/dex"));
 
         Assert.Equal(OrderCheckResult.Ok, a.Result);
         Assert.Null(a.Crs);

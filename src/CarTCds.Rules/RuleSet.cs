@@ -36,6 +36,9 @@ public sealed class RuleSet
     /// <summary>Tisagenlecleucel eligibility parameters (label).</summary>
     public EligibilityParameters Eligibility { get; init; } = new();
 
+    /// <summary>Label facts of every CD19 CAR-T product for B-ALL (side-by-side eligibility at referral).</summary>
+    public ProductLabelParameters ProductLabels { get; init; } = new();
+
     /// <summary>Order-check and dosing parameters.</summary>
     public OrderCheckParameters Orders { get; init; } = new();
 
@@ -61,6 +64,7 @@ public sealed class RuleSet
         errors.AddRange(Icans.Validate());
         errors.AddRange(IecHs.Validate());
         errors.AddRange(Eligibility.Validate());
+        errors.AddRange(ProductLabels.Validate());
         errors.AddRange(Orders.Validate());
         errors.AddRange(Monitoring.Validate());
         errors.AddRange(Management.Validate());

@@ -175,7 +175,12 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     {
         var selected = new HashSet<string>(context.Selections ?? [], StringComparer.Ordinal);
         var relevant = facts.DraftOrders.Any(o => o.Kind is DraftOrderKind.Tisagenlecleucel or DraftOrderKind.CarTReferral && selected.Contains(o.Source));
-        return relevant ? [EligibilityCardComposer.Compose(EligibilityCheck.Assess(facts, now, rules), rules)] : [];
+        if (!relevant) return [];
+        var tisagenlecleucel = EligibilityCheck.Assess(facts, now, rules);
+        var card = EligibilityCardComposer.Compose(tisagenlecleucel, rules);
+        var referralOnly = !facts.DraftOrders.Any(o => o.Kind == DraftOrderKind.Tisagenlecleucel && selected.Contains(o.Source));
+        ProductOptionsSection.AddTo(card, ProductEligibility.Assess(facts, now, rules, tisagenlecleucel), referralOnly, rules);
+        return [card];
     }
 
     // order-sign: tocilizumab dose and spacing, corticosteroids after infusion, tisagenlecleucel eligibility.

@@ -39,9 +39,7 @@ public static class EligibilityCheck
         var statusReason = AssessDiseaseStatus(facts, at, p, missing, notes);
         List<EligibilityReason> reasons = [ageReason, diagnosisReason, statusReason];
 
-        var status = reasons.Any(r => r.Outcome == CriterionOutcome.NotMet) ? EligibilityStatus.NotEligible
-            : reasons.Any(r => r.Outcome == CriterionOutcome.Undetermined) ? EligibilityStatus.Undetermined
-            : EligibilityStatus.Eligible;
+        var status = Combine(reasons);
 
         var checks = TrialChecks(facts, at, ageDate, plannedInfusion is not null, ageYears, p);
         var dose = DoseGuidance(facts, at, p);
@@ -55,6 +53,12 @@ public static class EligibilityCheck
 
         return new EligibilityAssessment(status, ageDate, ageYears, reasons, missing.Distinct().ToList(), checks, dose, evidence, notes, rules.Label);
     }
+
+    /// <summary>Any criterion not met → not eligible; else any undecidable → undetermined; else eligible.</summary>
+    internal static EligibilityStatus Combine(IReadOnlyList<EligibilityReason> reasons) =>
+        reasons.Any(r => r.Outcome == CriterionOutcome.NotMet) ? EligibilityStatus.NotEligible
+        : reasons.Any(r => r.Outcome == CriterionOutcome.Undetermined) ? EligibilityStatus.Undetermined
+        : EligibilityStatus.Eligible;
 
     /// <summary>The last day on which the age criterion is met, for a birth date (a 29 February
     /// birthday's anniversary in a non-leap year is 1 March, as in <see cref="Age.CompletedYears"/>).</summary>
@@ -103,7 +107,7 @@ public static class EligibilityCheck
     }
 
     // Label §1: B-cell precursor ALL. SNOMED 277571004 is B-ALL; ICD-10-CM C91.0x is ALL of either lineage.
-    private static EligibilityReason AssessDiagnosis(ClinicalFacts facts, DateTimeOffset at, List<string> missing, List<string> notes)
+    internal static EligibilityReason AssessDiagnosis(ClinicalFacts facts, DateTimeOffset at, List<string> missing, List<string> notes)
     {
         var diagnoses = facts.Diagnoses.Where(d => d.Onset is null || d.Onset <= at).ToList();
         var later = facts.Diagnoses.Count - diagnoses.Count;
@@ -256,7 +260,7 @@ public static class EligibilityCheck
         return distinct;
     }
 
-    private static string Name(DiseaseStatus s) => s switch
+    internal static string Name(DiseaseStatus s) => s switch
     {
         DiseaseStatus.PrimaryRefractory => "primary refractory",
         DiseaseStatus.Relapse => "relapse",

@@ -14,6 +14,7 @@ builder.AddSandbox();
 var app = builder.Build();
 app.LogStartupWarnings();
 app.UseOperationOutcomeErrors();
+app.UseDoubledSlashesAsSingle();
 app.UseCdsHooksSecurity();
 app.MapCdsServices();
 app.MapFeedback();

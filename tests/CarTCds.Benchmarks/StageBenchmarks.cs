@@ -53,7 +53,7 @@ public class StageBenchmarks
         var accepted = 0;
         foreach (var r in _resources)
         {
-            if (PatientScope.IsForPatient(r, SyntheticPatient.PatientId)) accepted++;
+            if (PatientScope.Link(r, SyntheticPatient.PatientId, null) == PatientLink.ThisPatient) accepted++;
         }
         return accepted;
     }

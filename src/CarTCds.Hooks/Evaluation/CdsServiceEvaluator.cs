@@ -76,7 +76,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         if (error is not null) return HookResult.Fail(error);
 
         var now = time.GetUtcNow();
-        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle, Profiles);
+        var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle, Profiles, record.LeftOut);
         if (service.Id == CdsServiceCatalog.ToxicityId && NotACarTChart(facts, now) is { } silence)
         {
             return HookResult.Ok(new CdsResponse { Cards = [] }) with { ExcludedRecords = facts.Excluded.Count, SilenceReason = silence };
@@ -98,6 +98,18 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             foreach (var card in response.Cards)
             {
                 card.Detail += "\n\n**Computed without** (could not be read): " + string.Join("; ", gaps) + ".";
+            }
+        }
+
+        if (record.LeftOut.Count > 0)
+        {
+            // Records not shown to be this patient's (docs/ARCHITECTURE.md "Whose data counts"): the CRS
+            // card lists them under "Left out" with every other record left out; the other cards, which
+            // have no such list, name them here, so no card rests silently on less than was sent.
+            var named = "\n\n**Left out** (not shown to be this patient's): " + string.Join("; ", record.LeftOut.Select(e => $"{e.Source}: {e.Reason}")) + ".";
+            foreach (var card in response.Cards.Where(c => c.Extension?.Findings?.Any(f => f.Code == CrsCardComposer.FindingCode) != true))
+            {
+                card.Detail += named;
             }
         }
 
@@ -210,10 +222,13 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
             if (request.Context.DraftOrders is null) return HookError.BadRequest($"'context.draftOrders' (a Bundle) is required for {service.Hook}.", "context.draftOrders", "required");
             if (request.Context.DraftOrders is not Bundle) return HookError.BadRequest($"'context.draftOrders' must be a Bundle, not a {request.Context.DraftOrders.ResourceType}.", "context.draftOrders", "invalid");
             var drafts = (Bundle)request.Context.DraftOrders;
+            var server = Uri.TryCreate(request.FhirServer, UriKind.Absolute, out var fhirServer) ? fhirServer : null;
             var i = 0;
             foreach (var entry in drafts.Entry ?? [])
             {
-                if (entry.Resource is { } r && !PatientScope.IsForPatient(r, request.Context.PatientId))
+                // A draft order is the order being written in this patient's context, not evidence:
+                // only one that names another patient is refused (docs/ARCHITECTURE.md "Whose data counts").
+                if (entry.Resource is { } r && PatientScope.Link(r, request.Context.PatientId, server) == PatientLink.OtherPatient)
                 {
                     return HookError.BadRequest($"Draft order {r.TypedId ?? r.ResourceType} is for {PatientScope.SubjectOf(r)?.ReferenceValue}, not Patient/{request.Context.PatientId}: refusing to mix patients.", $"context.draftOrders.entry[{i}]", "invalid");
                 }

@@ -26,9 +26,13 @@ public static partial class ClinicalFactsMapper
     /// <param name="resources">The patient's resources.</param>
     /// <param name="draftOrders">The order hook's draft orders, or null.</param>
     /// <param name="profiles">The profiles records are checked against; default <see cref="ProfileValidator.Default"/>.</param>
-    public static ClinicalFacts Map(Patient? patient, IEnumerable<Resource> resources, Bundle? draftOrders = null, ProfileValidator? profiles = null)
+    /// <param name="leftOut">Records already left out before mapping (e.g. not shown to be this
+    /// patient's, <see cref="CarTCds.Hooks.Prefetch.PatientRecord.LeftOut"/>): listed first in <see cref="ClinicalFacts.Excluded"/>.</param>
+    public static ClinicalFacts Map(Patient? patient, IEnumerable<Resource> resources, Bundle? draftOrders = null, ProfileValidator? profiles = null,
+        IEnumerable<ExcludedRecord>? leftOut = null)
     {
         var c = new Collector(profiles ?? ProfileValidator.Default);
+        if (leftOut is not null) c.Excluded.AddRange(leftOut);
         var all = resources as IReadOnlyCollection<Resource> ?? resources.ToList();
         var byId = new Dictionary<string, Resource>(StringComparer.Ordinal);
         foreach (var r in all)

@@ -2,6 +2,7 @@ using CarTCds.Fhir.Model;
 using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
+using CarTCds.Rules;
 
 namespace CarTCds.Hooks.Prefetch;
 
@@ -33,8 +34,13 @@ public sealed class PatientRecord
     public required string PatientId { get; init; }
     public Patient? Patient { get; init; }
 
-    /// <summary>Every resource from every key, deduplicated by type and id.</summary>
+    /// <summary>Every resource from every key that is this patient's (<see cref="PatientScope"/>),
+    /// deduplicated by type and id.</summary>
     public required IReadOnlyList<Resource> Resources { get; init; }
+
+    /// <summary>Records left out because their subject does not show they are this patient's
+    /// (<see cref="PatientLink.Unlinked"/>), with the reason; the cards name them.</summary>
+    public IReadOnlyList<ExcludedRecord> LeftOut { get; init; } = [];
     public required IReadOnlyList<PrefetchResolution> Resolutions { get; init; }
 }
 
@@ -53,12 +59,13 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         {
             server = new FhirServerAccess(new Uri(fs.TrimEnd('/') + "/", UriKind.Absolute), request.FhirAuthorization?.AccessToken);
         }
+        var scope = new Scope(patientId, server?.BaseUrl);
 
         var prefetch = request.Prefetch ?? [];
         var tasks = new List<Task<KeyResult>>(service.Prefetch.Count);
         foreach (var key in service.Prefetch)
         {
-            tasks.Add(ResolveKeyAsync(key, prefetch, context, patientId, server, cancellationToken));
+            tasks.Add(ResolveKeyAsync(key, prefetch, context, scope, server, cancellationToken));
         }
         var results = await Task.WhenAll(tasks).ConfigureAwait(false);
 
@@ -110,6 +117,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
             PatientId = patientId,
             Patient = patient,
             Resources = resources,
+            LeftOut = results.SelectMany(r => r.LeftOut).Distinct().ToList(),
             // An optional key that could not be read: the answer goes on without it, and says so.
             Resolutions = results.Select(r => r.Resolution with { Unavailable = r.Unavailable }).ToList(),
         }, null);
@@ -155,14 +163,25 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         public int GetHashCode(Resource r) => r.Id is { } id ? StringComparer.Ordinal.GetHashCode(id) : 0;
     }
 
-    private sealed record KeyResult(PrefetchKey Key, PrefetchResolution Resolution, IReadOnlyList<Resource> Resources, string? Unavailable, OperationOutcomeIssue? BadRequest);
+    private sealed record KeyResult(PrefetchKey Key, PrefetchResolution Resolution, IReadOnlyList<Resource> Resources, string? Unavailable, OperationOutcomeIssue? BadRequest)
+    {
+        public IReadOnlyList<ExcludedRecord> LeftOut { get; init; } = [];
+    }
+
+    /// <summary>Whose data counts in this call: context.patientId, and the request's fhirServer base
+    /// (null without one) against which absolute references are checked.</summary>
+    private sealed record Scope(string PatientId, Uri? FhirServer);
+
+    /// <summary>What one Bundle or resource gave: this patient's resources, the records left out
+    /// (not shown to be this patient's), the next page, or a problem that refuses the call.</summary>
+    private sealed record Unpacked(List<Resource> Resources, List<ExcludedRecord> LeftOut, string? Next, OperationOutcomeIssue? Problem);
 
     private async Task<KeyResult> ResolveKeyAsync(PrefetchKey key, Dictionary<string, Resource?> prefetch, HookContext context,
-        string patientId, FhirServerAccess? server, CancellationToken ct)
+        Scope scope, FhirServerAccess? server, CancellationToken ct)
     {
         if (!prefetch.TryGetValue(key.Key, out var value))
         {
-            return await FetchAsync(key, PrefetchState.Absent, "absent from the prefetch", context, patientId, server, ct).ConfigureAwait(false);
+            return await FetchAsync(key, PrefetchState.Absent, "absent from the prefetch", context, scope, server, ct).ConfigureAwait(false);
         }
         if (value is null)
         {
@@ -170,10 +189,10 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         }
         if (value is OperationOutcome oo)
         {
-            return await FetchAsync(key, PrefetchState.OperationOutcome, $"the EHR's prefetch failed ({oo.Summary})", context, patientId, server, ct).ConfigureAwait(false);
+            return await FetchAsync(key, PrefetchState.OperationOutcome, $"the EHR's prefetch failed ({oo.Summary})", context, scope, server, ct).ConfigureAwait(false);
         }
 
-        var (resources, next, problem) = Unpack(key, value, patientId);
+        var (resources, leftOut, next, problem) = Unpack(key, value, scope);
         if (problem is not null) return Bad(key, problem);
 
         string? note = null;
@@ -185,16 +204,17 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
             }
             else
             {
-                var (more, pageNote, pageProblem) = await FollowPagesAsync(key, next, patientId, server, ct).ConfigureAwait(false);
+                var (more, moreLeftOut, pageNote, pageProblem) = await FollowPagesAsync(key, next, scope, server, ct).ConfigureAwait(false);
                 if (pageProblem is not null) return Bad(key, pageProblem);
                 resources = [.. resources, .. more];
+                leftOut = [.. leftOut, .. moreLeftOut];
                 note = pageNote;
             }
         }
-        return new KeyResult(key, new PrefetchResolution(key.Key, PrefetchState.Resource, false, note), resources, null, null);
+        return new KeyResult(key, new PrefetchResolution(key.Key, PrefetchState.Resource, false, note), resources, null, null) { LeftOut = leftOut };
     }
 
-    private async Task<KeyResult> FetchAsync(PrefetchKey key, PrefetchState state, string why, HookContext context, string patientId,
+    private async Task<KeyResult> FetchAsync(PrefetchKey key, PrefetchState state, string why, HookContext context, Scope scope,
         FhirServerAccess? server, CancellationToken ct)
     {
         if (server is null)
@@ -213,7 +233,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
             return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and reading it from the FHIR server failed: {result.Failure}", null);
         }
 
-        var (resources, next, problem) = Unpack(key, result.Resource, patientId);
+        var (resources, leftOut, next, problem) = Unpack(key, result.Resource, scope);
         if (problem is not null)
         {
             return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and the FHIR server answered with unusable data: {problem.Diagnostics}", null);
@@ -221,79 +241,90 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         string? note = null;
         if (next is not null)
         {
-            var (more, pageNote, pageProblem) = await FollowPagesAsync(key, next, patientId, server, ct).ConfigureAwait(false);
+            var (more, moreLeftOut, pageNote, pageProblem) = await FollowPagesAsync(key, next, scope, server, ct).ConfigureAwait(false);
             if (pageProblem is not null)
             {
                 return new KeyResult(key, new PrefetchResolution(key.Key, state, true, null), [], $"{why}, and a later page was unusable: {pageProblem.Diagnostics}", null);
             }
             resources = [.. resources, .. more];
+            leftOut = [.. leftOut, .. moreLeftOut];
             note = pageNote;
         }
-        return new KeyResult(key, new PrefetchResolution(key.Key, state, true, note), resources, null, null);
+        return new KeyResult(key, new PrefetchResolution(key.Key, state, true, note), resources, null, null) { LeftOut = leftOut };
     }
 
-    private async Task<(List<Resource> Resources, string? Note, OperationOutcomeIssue? Problem)> FollowPagesAsync(
-        PrefetchKey key, string next, string patientId, FhirServerAccess server, CancellationToken ct)
+    private async Task<(List<Resource> Resources, List<ExcludedRecord> LeftOut, string? Note, OperationOutcomeIssue? Problem)> FollowPagesAsync(
+        PrefetchKey key, string next, Scope scope, FhirServerAccess server, CancellationToken ct)
     {
         var all = new List<Resource>();
+        var allLeftOut = new List<ExcludedRecord>();
         var visited = new HashSet<string>(StringComparer.Ordinal);
         string? url = next;
         var pages = 0;
         while (url is not null)
         {
-            if (!visited.Add(url)) return (all, "the server's next links loop; stopped at the repeat", null);
-            if (++pages > MaxPages) return (all, $"more than {MaxPages} pages; the rest was not read", null);
+            if (!visited.Add(url)) return (all, allLeftOut, "the server's next links loop; stopped at the repeat", null);
+            if (++pages > MaxPages) return (all, allLeftOut, $"more than {MaxPages} pages; the rest was not read", null);
             var page = await fhir.GetAsync(server, url, ct).ConfigureAwait(false);
-            if (page.Resource is null) return (all, $"a later page could not be read ({page.Failure}); earlier pages were used", null);
-            var (resources, nextUrl, problem) = Unpack(key, page.Resource, patientId);
-            if (problem is not null) return (all, null, problem);
+            if (page.Resource is null) return (all, allLeftOut, $"a later page could not be read ({page.Failure}); earlier pages were used", null);
+            var (resources, leftOut, nextUrl, problem) = Unpack(key, page.Resource, scope);
+            if (problem is not null) return (all, allLeftOut, null, problem);
             all.AddRange(resources);
+            allLeftOut.AddRange(leftOut);
             url = nextUrl;
         }
-        return (all, null, null);
+        return (all, allLeftOut, null, null);
     }
 
-    private static (List<Resource> Resources, string? Next, OperationOutcomeIssue? Problem) Unpack(PrefetchKey key, Resource value, string patientId)
+    private static Unpacked Unpack(PrefetchKey key, Resource value, Scope scope)
     {
+        var patientId = scope.PatientId;
         var where = $"prefetch.{key.Key}";
         if (!key.IsSearch)
         {
             if (!string.Equals(value.ResourceType, key.ResourceType, StringComparison.Ordinal))
             {
-                return ([], null, Issue($"Prefetch '{key.Key}' must be a {key.ResourceType} but is a {value.ResourceType}.", where));
+                return new([], [], null, Issue($"Prefetch '{key.Key}' must be a {key.ResourceType} but is a {value.ResourceType}.", where));
             }
             if (value is Patient p && p.Id is not null && !string.Equals(p.Id, patientId, StringComparison.Ordinal))
             {
-                return ([], null, Issue($"Prefetch '{key.Key}' is Patient/{p.Id} but context.patientId is {patientId}: refusing to mix patients.", where));
+                return new([], [], null, Issue($"Prefetch '{key.Key}' is Patient/{p.Id} but context.patientId is {patientId}: refusing to mix patients.", where));
             }
-            return ([value], null, null);
+            return new([value], [], null, null);
         }
 
         if (value is not Bundle bundle)
         {
-            return ([], null, Issue($"Prefetch '{key.Key}' must be a searchset Bundle of {key.ResourceType} but is a {value.ResourceType}.", where));
+            return new([], [], null, Issue($"Prefetch '{key.Key}' must be a searchset Bundle of {key.ResourceType} but is a {value.ResourceType}.", where));
         }
         if (bundle.Type is not ("searchset" or "collection"))
         {
-            return ([], null, Issue($"Prefetch '{key.Key}' must be a Bundle of type searchset (or collection), not '{bundle.Type ?? "(none)"}'.", $"{where}.type"));
+            return new([], [], null, Issue($"Prefetch '{key.Key}' must be a Bundle of type searchset (or collection), not '{bundle.Type ?? "(none)"}'.", $"{where}.type"));
         }
 
         var list = new List<Resource>(bundle.Entry?.Count ?? 0);
+        var leftOut = new List<ExcludedRecord>();
         var i = 0;
         foreach (var entry in bundle.Entry ?? [])
         {
             var r = entry.Resource;
             if (r is not null && entry.Search?.Mode != "outcome" && r is not OperationOutcome)
             {
-                if (!PatientScope.IsForPatient(r, patientId))
+                switch (PatientScope.Link(r, patientId, scope.FhirServer))
                 {
-                    return ([], null, Issue($"Prefetch '{key.Key}' entry {r.TypedId ?? r.ResourceType} belongs to another patient ({PatientScope.SubjectOf(r)?.ReferenceValue}), not Patient/{patientId}: refusing to mix patients.", $"{where}.entry[{i}]"));
+                    case PatientLink.ThisPatient:
+                        list.Add(r);
+                        break;
+                    case PatientLink.OtherPatient:
+                        return new([], [], null, Issue($"Prefetch '{key.Key}' entry {r.TypedId ?? r.ResourceType} belongs to another patient ({PatientScope.SubjectOf(r)?.ReferenceValue}), not Patient/{patientId}: refusing to mix patients.", $"{where}.entry[{i}]"));
+                    default:
+                        leftOut.Add(new ExcludedRecord(r.TypedId ?? $"{r.ResourceType}/(no id)", PatientScope.Why(r, PatientLink.Unlinked, patientId)));
+                        break;
                 }
-                list.Add(r);
             }
             i++;
         }
-        return (list, bundle.LinkUrl("next"), null);
+        return new(list, leftOut, bundle.LinkUrl("next"), null);
     }
 
     private static KeyResult Bad(PrefetchKey key, OperationOutcomeIssue issue) =>

@@ -100,8 +100,10 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
             Note = http.Features.Get<SilenceFeature>()?.Reason,
         };
 
+        // Every caller value capped (CallerText): a 9 MB hookInstance must not make a 19 MB log line.
         logger.LogInformation("Hook call {ServiceId} {Hook} {HookInstance}: {StatusCode} in {LatencyMs:0.0} ms, {CardCount} cards [{Findings}], rule set {RuleSet}, issuer {Issuer}, tenant {Tenant}",
-            serviceId, record.Hook, record.HookInstance, status, latencyMs, cards.Count, Storage.FindingsJson.Brief(cards), ruleSet, issuer, tenant);
+            CallerText.Cap(serviceId), CallerText.Cap(record.Hook), CallerText.Cap(record.HookInstance), status, latencyMs, cards.Count,
+            Storage.FindingsJson.Brief(cards), ruleSet, CallerText.Cap(issuer), CallerText.Cap(tenant));
 
         // Both writes are handed to the group commit together, so that one commit usually carries
         // both (and other calls' writes); the answer still waits for both to be committed.
@@ -119,7 +121,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         catch (Exception ex)
         {
             logger.LogError(ex, "Cards of hook call {ServiceId} {HookInstance} could not be registered; feedback on them will be stored as about unknown cards",
-                serviceId, hookInstance);
+                CallerText.Cap(serviceId), CallerText.Cap(hookInstance));
         }
     }
 
@@ -132,7 +134,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         catch (Exception ex)
         {
             logger.LogError(ex, "Audit record of hook call {ServiceId} {HookInstance} ({StatusCode}) could not be written: the audit trail misses it",
-                serviceId, record.HookInstance, status);
+                CallerText.Cap(serviceId), CallerText.Cap(record.HookInstance), status);
         }
     }
 }

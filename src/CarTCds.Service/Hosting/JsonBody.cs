@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Hosting;
@@ -59,12 +60,34 @@ public static class JsonBody
             ArrayPool<byte>.Shared.Return(buffer);
             return (null, TooLarge(limit));
         }
+        catch (BadHttpRequestException ex)
+        {
+            // The server gave up on the body: 408 when it arrived too slowly (Kestrel's minimum data
+            // rate: a stalled or slow upload), 400 when it ended early or was malformed. The client's
+            // fault, so one Warning line and an OperationOutcome, not a 500 with a stack trace at
+            // Error (a slow-client attack wrote 8 MB of those a minute, issue 18).
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, Unreadable(request, ex, length));
+        }
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
         return (new RentedBody(buffer, length), null);
+    }
+
+    private static IResult Unreadable(HttpRequest request, BadHttpRequestException ex, int bytesRead)
+    {
+        var timedOut = ex.StatusCode == StatusCodes.Status408RequestTimeout;
+        var rate = request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>()?.MinDataRate;
+        var needed = rate is null ? "" : $" (the server needs at least {rate.BytesPerSecond:0} bytes/s after the first {rate.GracePeriod.TotalSeconds:0} s)";
+        request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JsonBody).FullName!)
+            .LogWarning("Request body of {Method} {Path} not read: {Status} after {Bytes} bytes ({Reason})",
+                request.Method, Telemetry.CallerText.Cap(request.Path.Value), ex.StatusCode, bytesRead, timedOut ? "arrived too slowly" : ex.Message);
+        return OperationOutcomeResults.Error(ex.StatusCode, timedOut ? "timeout" : "structure", timedOut
+            ? $"The request body arrived too slowly and was abandoned after {bytesRead} bytes{needed}; nothing was evaluated. Send the whole body at once and retry."
+            : $"The request body could not be read after {bytesRead} bytes: it ended early or was malformed ({ex.Message}); nothing was evaluated.");
     }
 
     private static IResult TooLarge(long limit) =>

@@ -20,6 +20,14 @@ public sealed class CdsHooksAuthOptions
     /// <summary>Leeway for <c>exp</c> and <c>iat</c> (clocks differ). Default 60 s; at most 5 min.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Longest token lifetime accepted, <c>exp − iat</c>; a longer-lived token is refused
+    /// (401), so a leaked token cannot be replayed for years. Default 10 min: the 5 min that client
+    /// JWTs are held to in SMART Backend Services ("exp … no more than five minutes in the future",
+    /// https://hl7.org/fhir/smart-app-launch/backend-services.html) and that the official CDS Hooks
+    /// Sandbox uses (exp = iat + 300 s), plus 5 min of margin. CDS Hooks 2.0 itself sets no limit;
+    /// its implementation best practices expect tokens of at most an hour. Between 1 min and 1 day.</summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long a <c>jti</c> is remembered (at least until the token expires). Default 1 h.</summary>
     public TimeSpan JtiLifetime { get; set; } = TimeSpan.FromHours(1);
 
@@ -51,13 +59,14 @@ public sealed class TrustedIssuerOptions
     /// variable) or as a JSON object in appsettings.</summary>
     public string? Jwks { get; set; }
 
-    /// <summary>Whether tokens of this issuer may carry a <c>jku</c> header. A token with a
-    /// <c>jku</c> is refused unless this is <c>true</c> and the URL is in <see cref="JkuAllowlist"/>.
-    /// Keys from <see cref="JwksFile"/>/<see cref="Jwks"/> are tried first; the URL is fetched only
-    /// for a <c>kid</c> they do not hold.</summary>
+    /// <summary>Whether the key set at a token's <c>jku</c> URL may be fetched (only URLs in
+    /// <see cref="JkuAllowlist"/>). A token whose <c>kid</c> is in <see cref="JwksFile"/>/<see cref="Jwks"/>
+    /// is checked with that key whatever its <c>jku</c> says, and nothing is fetched (the official
+    /// Sandbox always sends a <c>jku</c>); a <c>jku</c> is fetched only for a <c>kid</c> the
+    /// configured keys lack, and only when this is <c>true</c> and the URL is listed. Default <c>false</c>.</summary>
     public bool AllowJku { get; set; }
 
-    /// <summary>Exact <c>jku</c> URLs accepted for this issuer (https; http only on loopback).</summary>
+    /// <summary>Exact <c>jku</c> URLs that may be fetched for this issuer (https; http only on loopback).</summary>
     public List<string> JkuAllowlist { get; set; } = [];
 
     /// <summary>Whether tokens of this issuer may read the administration endpoints

@@ -17,7 +17,7 @@ public sealed class TrustedIssuer
     /// <summary>Tokens of this issuer may read <c>/admin/…</c>.</summary>
     public bool Admin { get; init; }
 
-    /// <summary>Whether this <c>jku</c> is acceptable for this issuer (exact, ordinal match).</summary>
+    /// <summary>Whether the key set at this <c>jku</c> may be fetched for this issuer (exact, ordinal match).</summary>
     public bool AcceptsJku(string jku) => AllowJku && JkuAllowlist.Contains(jku);
 }
 
@@ -67,6 +67,7 @@ public sealed class CdsHooksSecuritySettings
         }
 
         Check(options.ClockSkew >= TimeSpan.Zero && options.ClockSkew <= TimeSpan.FromMinutes(5), "ClockSkew", "must be between 00:00:00 and 00:05:00");
+        Check(options.MaxTokenLifetime >= TimeSpan.FromMinutes(1) && options.MaxTokenLifetime <= TimeSpan.FromDays(1), "MaxTokenLifetime", "must be between 00:01:00 and 1.00:00:00");
         Check(options.JtiLifetime >= TimeSpan.FromMinutes(1) && options.JtiLifetime <= TimeSpan.FromDays(1), "JtiLifetime", "must be between 00:01:00 and 1.00:00:00");
         Check(options.JwksCacheDuration > TimeSpan.Zero && options.JwksCacheDuration <= TimeSpan.FromDays(1), "JwksCacheDuration", "must be between 0 and 1 day");
         Check(options.JwksMinRefreshInterval >= TimeSpan.Zero && options.JwksMinRefreshInterval <= options.JwksCacheDuration, "JwksMinRefreshInterval", "must be between 0 and JwksCacheDuration");

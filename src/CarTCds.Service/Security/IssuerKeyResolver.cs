@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 namespace CarTCds.Service.Security;
 
 /// <summary>Finds the key a token names: first in the issuer's configured key set, then (only
-/// for a <c>jku</c> already checked against the issuer's allowlist) in the key set fetched from
+/// for a <c>jku</c> on the issuer's allowlist; any other <c>jku</c> is never fetched) in the key set fetched from
 /// that URL. Fetched sets are cached for <c>JwksCacheDuration</c> and fetched again when a token
 /// names a <c>kid</c> they lack (at most once per <c>JwksMinRefreshInterval</c>); when a fetch
 /// fails the last good set is kept.</summary>

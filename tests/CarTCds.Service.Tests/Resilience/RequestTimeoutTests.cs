@@ -1,11 +1,15 @@
 using System.Diagnostics;
 using System.Net;
+using CarTCds.Service.Tests.Security;
 using CarTCds.Service.Tests.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CarTCds.Service.Tests.Resilience;
 
@@ -13,7 +17,7 @@ namespace CarTCds.Service.Tests.Resilience;
 /// 504 OperationOutcome at the timeout; the timeout must exceed the fetch budget (FHIR reads end first).</summary>
 public sealed class RequestTimeoutTests
 {
-    private static WebApplicationFactory<Program> Service(string requestTimeout, string fetchBudget) =>
+    private static WebApplicationFactory<Program> Service(string requestTimeout, string fetchBudget, CapturingLoggerProvider? logs = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Testing");
@@ -23,15 +27,21 @@ public sealed class RequestTimeoutTests
             b.UseSetting("CarTCds:FetchBudget", fetchBudget);
             b.UseSetting("CarTCds:Fhir:TotalDeadline", "00:00:08");
             b.UseSetting("CarTCds:Fhir:AttemptTimeout", "00:00:08");
+            if (logs is not null) b.ConfigureTestServices(s => s.AddSingleton<ILoggerProvider>(logs));
         });
 
-    [Fact]
-    public async Task GivenABodyThatStallsPastTheRequestTimeout_WhenAHookIsCalled_ThenA504OperationOutcomeComesAtTheTimeout()
+    /// <summary>Starts <paramref name="service"/> on a real Kestrel (a raw socket: the test server
+    /// does not stream a stalled body the way a network does) and sends a hook call's headers and the
+    /// first <paramref name="sent"/> bytes of its body, then nothing; returns the raw answer.</summary>
+    private static async Task<string> SendPartOfABodyThenStallAsync(WebApplicationFactory<Program> service, Func<byte[], int> sent,
+        MinDataRate? minBodyDataRate = null, Action? beforeSending = null)
     {
-        // A real Kestrel and a raw socket: the test server does not stream a stalled body the way a network does.
-        await using var service = Service(requestTimeout: "00:00:02", fetchBudget: "00:00:01");
-        // Loopback port 0 (any free port); UseKestrel(0) alone listens on the default 5000, which parallel runs share.
-        service.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        service.UseKestrel(k =>
+        {
+            // Loopback port 0 (any free port); UseKestrel(0) alone listens on the default 5000, which parallel runs share.
+            k.Listen(IPAddress.Loopback, 0);
+            if (minBodyDataRate is not null) k.Limits.MinRequestBodyDataRate = minBodyDataRate;
+        });
         service.StartServer();
         var port = new Uri(service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
         var body = System.Text.Encoding.UTF8.GetBytes(HookJson.Toxicity());
@@ -39,13 +49,22 @@ public sealed class RequestTimeoutTests
         await tcp.ConnectAsync(IPAddress.Loopback, port);
         var stream = tcp.GetStream();
         var head = $"POST {HookJson.ToxicityPath} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+        beforeSending?.Invoke();
 
-        var clock = Stopwatch.StartNew();
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
-        await stream.WriteAsync(body.AsMemory(0, body.Length / 2)); // and then nothing more
+        await stream.WriteAsync(body.AsMemory(0, sent(body))); // and then nothing more
         using var reader = new StreamReader(stream);
-        using var answered = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var response = await reader.ReadToEndAsync(answered.Token);
+        using var answered = new CancellationTokenSource(TimeSpan.FromSeconds(25));
+        return await reader.ReadToEndAsync(answered.Token);
+    }
+
+    [Fact]
+    public async Task GivenABodyThatStallsPastTheRequestTimeout_WhenAHookIsCalled_ThenA504OperationOutcomeComesAtTheTimeout()
+    {
+        await using var service = Service(requestTimeout: "00:00:02", fetchBudget: "00:00:01");
+        var clock = new Stopwatch();
+
+        var response = await SendPartOfABodyThenStallAsync(service, body => body.Length / 2, beforeSending: clock.Start);
         clock.Stop();
 
         Assert.StartsWith("HTTP/1.1 504", response, StringComparison.Ordinal);
@@ -54,6 +73,33 @@ public sealed class RequestTimeoutTests
         Assert.Contains("CarTCds:RequestTimeout", response, StringComparison.Ordinal);
         // Bounds a stall that would otherwise last until Kestrel's data-rate limit; generous because the machine is shared.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"answered after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task GivenABodyThatStallsBeforeTheRequestTimeout_WhenKestrelsMinimumDataRateGivesUp_ThenA408OperationOutcomeAndOneWarningLine()
+    {
+        // Arrange: Kestrel's minimum body data rate (240 bytes/s) applies after 2 s instead of 5 s
+        // (same check, quicker test); the request timeout is far away, so the data rate is what
+        // stops the upload. Before issue 18 this was a 500 and an Error with a stack trace.
+        var logs = new CapturingLoggerProvider();
+        await using var service = Service(requestTimeout: "00:00:30", fetchBudget: "00:00:01", logs);
+        var startUpLines = 0;
+
+        // Act: the headers and 100 bytes, then nothing.
+        var response = await SendPartOfABodyThenStallAsync(service, _ => 100, new MinDataRate(240, TimeSpan.FromSeconds(2)),
+            beforeSending: () => startUpLines = logs.Entries.Count);
+
+        // Assert
+        Assert.StartsWith("HTTP/1.1 408", response, StringComparison.Ordinal);
+        Assert.Contains("\"resourceType\":\"OperationOutcome\"", response, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"timeout\"", response, StringComparison.Ordinal);
+        Assert.Contains("arrived too slowly and was abandoned after 100 bytes", response, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", response, StringComparison.Ordinal);
+        var loud = logs.Entries.Skip(startUpLines).Where(e => e.Level >= LogLevel.Warning).ToList();
+        Assert.True(loud.Count == 1, string.Join("\n", loud.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception}")));
+        Assert.Equal(LogLevel.Warning, loud[0].Level);
+        Assert.Contains("408 after 100 bytes", loud[0].Message, StringComparison.Ordinal);
+        Assert.Null(loud[0].Exception);
     }
 
     [Fact]

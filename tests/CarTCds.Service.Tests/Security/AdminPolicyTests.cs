@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using CarTCds.Service.Security;
+using CarTCds.Service.Tests.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
@@ -36,14 +37,15 @@ public sealed class AdminPolicyTests(SecureWebApplicationFactory factory)
     }
 
     [Fact]
-    public async Task GivenAnEhrIssuersValidToken_WhenReadingTheFeedbackSummary_ThenBare403()
+    public async Task GivenAnEhrIssuersValidToken_WhenReadingTheFeedbackSummary_Then403SayingAnAdminIssuerIsNeeded()
     {
         using var hooks = await GetAsync("/cds-services", factory.Ehr);
         using var admin = await GetAsync(Summary, factory.Ehr);
 
         Assert.Equal(HttpStatusCode.OK, hooks.StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, admin.StatusCode);
-        Assert.Equal("", await admin.Content.ReadAsStringAsync());
+        await admin.AssertOperationOutcomeAsync(HttpStatusCode.Forbidden, "forbidden", null,
+            "needs a token from an administration issuer (CarTCds:Auth:Issuers:n:Admin = true)", "issuer 'https://ehr.test' is not one");
+        Assert.StartsWith("Bearer error=\"insufficient_scope\", error_description=\"/admin/feedback/summary needs a token", admin.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ using CarTCds.Service.Tests.TestSupport;
 namespace CarTCds.Service.Tests.Security;
 
 /// <summary>CDS Hooks 2.0 client JWTs (https://cds-hooks.hl7.org/2.0/#trusting-cds-clients):
-/// each failure mode → a bare 401; valid ES384 and RS384 tokens → 200.</summary>
+/// each failure mode → a 401 whose OperationOutcome and <c>WWW-Authenticate</c> error_description
+/// say why, in words the integrator can act on (issue 17); valid ES384 and RS384 tokens → 200.</summary>
 [Collection(SecureServiceCollection.Name)]
 public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
 {
@@ -29,12 +30,26 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
         return await _client.SendAsync(request);
     }
 
-    private static async Task AssertBare401Async(HttpResponseMessage response)
+    /// <summary>A 401 with an OperationOutcome (code login) whose diagnostics hold every fragment,
+    /// and the same words in <c>WWW-Authenticate: Bearer error="invalid_token", error_description="…"</c>.</summary>
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, params string[] because)
     {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"Expected 401 but got {(int)response.StatusCode}: {body}");
-        Assert.Equal("", body);
-        Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        var outcome = await response.AssertOperationOutcomeAsync(HttpStatusCode.Unauthorized, "login", null, because);
+        var challenge = response.Headers.WwwAuthenticate.ToString();
+        Assert.StartsWith("Bearer error=\"invalid_token\", error_description=\"", challenge, StringComparison.Ordinal);
+        var description = challenge["Bearer error=\"invalid_token\", error_description=\"".Length..^1];
+        // RFC 6750 §3: printable ASCII without quote or backslash.
+        Assert.All(description, c => Assert.True(c is >= ' ' and <= '~' and not '"' and not '\\', $"character U+{(int)c:X4} in error_description"));
+        Assert.Equal(outcome.GetProperty("issue")[0].GetProperty("diagnostics").GetString()!.Length, description.Length);
+        foreach (var fragment in because) Assert.Contains(fragment, description, StringComparison.Ordinal);
+    }
+
+    /// <summary>A 401 for a request with no bearer token: RFC 6750 §3.1, the challenge names only the
+    /// scheme; the OperationOutcome still says what to send.</summary>
+    private static async Task AssertNoCredentialsAsync(HttpResponseMessage response, string because)
+    {
+        await response.AssertOperationOutcomeAsync(HttpStatusCode.Unauthorized, "login", null, because, "Authorization: Bearer <JWT>");
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
     }
 
     private string Modified(Action<JsonObject, JsonObject> change, string path = Discovery, string alg = "ES384", TestIssuer? issuer = null)
@@ -97,7 +112,7 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
         var without = await SendAsync(HttpMethod.Post, path, null, body);
         var with = await SendAsync(HttpMethod.Post, path, factory.Ehr.Token(SecureWebApplicationFactory.Aud(path), Now), body);
 
-        await AssertBare401Async(without);
+        await AssertNoCredentialsAsync(without, "No bearer token");
         Assert.Equal(HttpStatusCode.OK, with.StatusCode);
     }
 
@@ -135,11 +150,11 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
         Assert.Equal(HttpStatusCode.OK, (await GetDiscoveryAsync(token)).StatusCode);
     }
 
-    // ---- refused -------------------------------------------------------------------------
+    // ---- refused: each with the reason an integrator can act on -------------------------------
 
     [Fact]
-    public async Task GivenAlgNone_WhenCalled_Then401() =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((h, _) => h["alg"] = "none")));
+    public async Task GivenAlgNone_WhenCalled_Then401SayingWhichAlgorithmsAreAccepted() =>
+        await AssertRefusedAsync(await GetDiscoveryAsync(Modified((h, _) => h["alg"] = "none")), "alg 'none' is not accepted", "ES384 or RS384");
 
     [Fact]
     public async Task GivenHs256SignedWithThePublicKeyAsSecret_WhenCalled_Then401()
@@ -149,17 +164,17 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
         header["alg"] = "HS256";
         var token = factory.Ehr.Sign(header, payload, hmacSecret: Encoding.UTF8.GetBytes(factory.Ehr.Jwks()));
 
-        await AssertBare401Async(await GetDiscoveryAsync(token));
+        await AssertRefusedAsync(await GetDiscoveryAsync(token), "alg 'HS256' is not accepted");
     }
 
     [Fact]
-    public async Task GivenATokenSignedWithAnotherKey_WhenCalled_Then401()
+    public async Task GivenATokenSignedWithAnotherKey_WhenCalled_Then401SayingTheSignatureDoesNotVerify()
     {
         using var other = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var (header, payload) = factory.Ehr.Claims(SecureWebApplicationFactory.Aud(Discovery), Now);
         var token = factory.Ehr.Sign(header, payload, ec: other);
 
-        await AssertBare401Async(await GetDiscoveryAsync(token));
+        await AssertRefusedAsync(await GetDiscoveryAsync(token), "signature does not verify", "kid 'ehr-es384'", "issuer 'https://ehr.test'");
     }
 
     [Fact]
@@ -171,33 +186,39 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
         payload["tenant"] = "someone-else";
         var forged = parts[0] + "." + TestIssuer.B64(Encoding.UTF8.GetBytes(payload.ToJsonString())) + "." + parts[2];
 
-        await AssertBare401Async(await GetDiscoveryAsync(forged));
+        await AssertRefusedAsync(await GetDiscoveryAsync(forged), "signature does not verify");
     }
 
     [Fact]
-    public async Task GivenAnIssuerNotOnTheAllowlist_WhenCalled_Then401()
+    public async Task GivenAnIssuerNotOnTheAllowlist_WhenCalled_Then401NamingTheUnknownIssuer()
     {
         using var stranger = new TestIssuer("https://stranger.test", "ehr-es384");
 
-        await AssertBare401Async(await GetDiscoveryAsync(stranger.Token(SecureWebApplicationFactory.Aud(Discovery), Now)));
+        await AssertRefusedAsync(await GetDiscoveryAsync(stranger.Token(SecureWebApplicationFactory.Aud(Discovery), Now)),
+            "iss 'https://stranger.test' is not a trusted issuer", "CarTCds:Auth:Issuers");
     }
 
     [Fact]
-    public async Task GivenAJkuFromAnIssuerThatDoesNotAllowJku_WhenCalled_Then401()
+    public async Task GivenAConfiguredKidAndAJkuFromAnIssuerThatDoesNotAllowJku_WhenCalled_Then200AndNothingIsFetched()
     {
-        var token = Modified((h, _) => h["jku"] = "https://ehr.test/.well-known/jwks.json");
+        // The configured key decides: the jku is neither a reason to refuse nor fetched (issue 17).
+        const string jku = "https://ehr.test/.well-known/jwks.json";
+        var token = Modified((h, _) => h["jku"] = jku);
 
-        await AssertBare401Async(await GetDiscoveryAsync(token));
+        var response = await GetDiscoveryAsync(token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, factory.Jwks.CountFor(jku));
     }
 
     [Fact]
-    public async Task GivenAJkuNotOnTheIssuersAllowlist_WhenCalled_Then401AndNothingIsFetched()
+    public async Task GivenAnUnconfiguredKidAndAJkuNotOnTheIssuersAllowlist_WhenCalled_Then401NamingTheJkuAndNothingIsFetched()
     {
         const string evil = "https://evil.test/.well-known/jwks.json";
         factory.Jwks.Serve(evil, factory.JkuIssuer.Jwks(withRsa: false));
         var token = Modified((h, _) => h["jku"] = evil, issuer: factory.JkuIssuer);
 
-        await AssertBare401Async(await GetDiscoveryAsync(token));
+        await AssertRefusedAsync(await GetDiscoveryAsync(token), "No ES384 key with kid 'jku-key-a'", $"jku '{evil}' is not on the issuer's allowlist");
         Assert.Equal(0, factory.Jwks.CountFor(evil));
     }
 
@@ -206,48 +227,89 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
     [InlineData("http://localhost/cds-services/cart-toxicity")]
     [InlineData("http://localhost/cds-services/")]
     [InlineData("http://localhost:8080/cds-services")]
-    public async Task GivenAnAudThatIsNotTheUrlCalled_WhenCalled_Then401(string aud) =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((_, p) => p["aud"] = aud)));
+    public async Task GivenAnAudThatIsNotTheUrlCalled_WhenCalled_Then401GivingTheExpectedAud(string aud) =>
+        await AssertRefusedAsync(await GetDiscoveryAsync(Modified((_, p) => p["aud"] = aud)),
+            "aud must be the URL called, 'http://localhost/cds-services'", $"the token has aud '{aud}'");
 
     [Fact]
-    public async Task GivenATokenForDiscovery_WhenUsedOnAHook_Then401() =>
-        await AssertBare401Async(await CallHookAsync(factory.Ehr.Token(SecureWebApplicationFactory.Aud(Discovery), Now)));
+    public async Task GivenATokenForDiscovery_WhenUsedOnAHook_Then401GivingTheHooksUrl() =>
+        await AssertRefusedAsync(await CallHookAsync(factory.Ehr.Token(SecureWebApplicationFactory.Aud(Discovery), Now)),
+            $"aud must be the URL called, '{SecureWebApplicationFactory.Aud(HookJson.ToxicityPath)}'");
 
     [Fact]
-    public async Task GivenAnExpiredToken_WhenCalled_Then401() =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((_, p) =>
+    public async Task GivenAnExpiredToken_WhenCalled_Then401SayingWhenItExpiredAndTheServicesTime()
+    {
+        var exp = Now.ToUnixTimeSeconds() - 61;
+
+        var response = await GetDiscoveryAsync(Modified((_, p) =>
         {
             p["iat"] = Now.ToUnixTimeSeconds() - 600;
-            p["exp"] = Now.ToUnixTimeSeconds() - 61;
-        })));
+            p["exp"] = exp;
+        }));
+
+        await AssertRefusedAsync(response, "expired at 2026-03-01T11:58:59Z", "the service's time is 2026-03-01T12:00:00Z", "clock skew allowed 60 s");
+    }
+
+    [Theory]
+    [InlineData(300, true)] // the official Sandbox's lifetime
+    [InlineData(600, true)] // CarTCds:Auth:MaxTokenLifetime default, exactly
+    [InlineData(601, false)]
+    [InlineData(10L * 365 * 24 * 3600, false)] // ten years (issue 18)
+    public async Task GivenATokenLifetime_WhenCalled_ThenAcceptedUpToTheMaximumAndRefusedBeyondSayingBoth(long lifetimeSeconds, bool accepted)
+    {
+        var response = await GetDiscoveryAsync(Modified((_, p) =>
+        {
+            p["iat"] = Now.ToUnixTimeSeconds();
+            p["exp"] = Now.ToUnixTimeSeconds() + lifetimeSeconds;
+        }));
+
+        if (accepted) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        else await AssertRefusedAsync(response, $"The token lives {lifetimeSeconds} s (exp - iat)", "at most 600 s", "CarTCds:Auth:MaxTokenLifetime");
+    }
+
+    [Theory]
+    [InlineData(0L)] // iat now, exp at the last second of 9999
+    [InlineData(253402300799L)] // iat too: issued in the future
+    public async Task GivenAnExpAtTheLastSecondOf9999_WhenCalled_ThenA401NotAnOverflow(long iat)
+    {
+        // exp 9999-12-31T23:59:59Z is a valid NumericDate; adding the clock skew to it overflowed (500).
+        var response = await GetDiscoveryAsync(Modified((_, p) =>
+        {
+            p["iat"] = iat == 0 ? Now.ToUnixTimeSeconds() : iat;
+            p["exp"] = 253402300799L;
+        }));
+
+        await AssertRefusedAsync(response, iat == 0 ? "at most 600 s" : "issued in the future: iat 9999-12-31T23:59:59Z");
+    }
 
     [Fact]
-    public async Task GivenAnIatBeyondTheSkewInTheFuture_WhenCalled_Then401() =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((_, p) =>
+    public async Task GivenAnIatBeyondTheSkewInTheFuture_WhenCalled_Then401SayingCheckYourClock() =>
+        await AssertRefusedAsync(await GetDiscoveryAsync(Modified((_, p) =>
         {
             p["iat"] = Now.ToUnixTimeSeconds() + 120;
             p["exp"] = Now.ToUnixTimeSeconds() + 420;
-        })));
+        })), "issued in the future: iat 2026-03-01T12:02:00Z", "Check your clock");
 
     [Theory]
-    [InlineData("exp")]
-    [InlineData("iat")]
-    [InlineData("jti")]
-    [InlineData("aud")]
-    [InlineData("iss")]
-    public async Task GivenARequiredClaimMissing_WhenCalled_Then401(string claim) =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((_, p) => p.Remove(claim))));
+    [InlineData("exp", "no valid exp")]
+    [InlineData("iat", "no valid iat")]
+    [InlineData("jti", "no jti")]
+    [InlineData("aud", "the token has no aud")]
+    [InlineData("iss", "no iss")]
+    public async Task GivenARequiredClaimMissing_WhenCalled_Then401NamingIt(string claim, string because) =>
+        await AssertRefusedAsync(await GetDiscoveryAsync(Modified((_, p) => p.Remove(claim))), because);
 
     [Fact]
-    public async Task GivenAReplayedJti_WhenTheSameTokenComesAgain_Then401()
+    public async Task GivenAReplayedJti_WhenTheSameTokenComesAgain_Then401SayingTheJtiWasUsed()
     {
-        var token = factory.Ehr.Token(SecureWebApplicationFactory.Aud(Discovery), Now);
+        var jti = Guid.NewGuid().ToString();
+        var token = Modified((_, p) => p["jti"] = jti);
 
         var first = await GetDiscoveryAsync(token);
         var second = await GetDiscoveryAsync(token);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        await AssertBare401Async(second);
+        await AssertRefusedAsync(second, $"jti '{jti}' was already used", "fresh jti for every call");
     }
 
     [Fact]
@@ -258,30 +320,31 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
         var again = Modified((_, p) => p["jti"] = jti, alg: "RS384");
 
         Assert.Equal(HttpStatusCode.OK, (await GetDiscoveryAsync(first)).StatusCode);
-        await AssertBare401Async(await GetDiscoveryAsync(again));
+        await AssertRefusedAsync(await GetDiscoveryAsync(again), "was already used");
     }
 
     [Fact]
     public async Task GivenNoKid_WhenCalled_Then401() =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((h, _) => h.Remove("kid"))));
+        await AssertRefusedAsync(await GetDiscoveryAsync(Modified((h, _) => h.Remove("kid"))), "no kid");
 
     [Fact]
-    public async Task GivenAKidTheIssuerDoesNotHave_WhenCalled_Then401() =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((h, _) => h["kid"] = "no-such-kid")));
+    public async Task GivenAKidTheIssuerDoesNotHave_WhenCalled_Then401NamingTheKidAndTheSetting() =>
+        await AssertRefusedAsync(await GetDiscoveryAsync(Modified((h, _) => h["kid"] = "no-such-kid")),
+            "No ES384 key with kid 'no-such-kid'", "issuer 'https://ehr.test'", "JwksFile or Jwks", "names no jku");
 
     [Fact]
     public async Task GivenAnEs384HeaderOnTheRsaKid_WhenCalled_Then401() =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((h, _) => h["kid"] = factory.Ehr.RsaKid)));
+        await AssertRefusedAsync(await GetDiscoveryAsync(Modified((h, _) => h["kid"] = factory.Ehr.RsaKid)), "No ES384 key with kid 'ehr-rs384'");
 
     [Fact]
     public async Task GivenATypOtherThanJwt_WhenCalled_Then401() =>
-        await AssertBare401Async(await GetDiscoveryAsync(Modified((h, _) => h["typ"] = "at+jwt")));
+        await AssertRefusedAsync(await GetDiscoveryAsync(Modified((h, _) => h["typ"] = "at+jwt")), "typ 'at+jwt' is not JWT");
 
     [Fact]
-    public async Task GivenNoToken_WhenDiscoveryOrAHookIsCalled_Then401()
+    public async Task GivenNoToken_WhenDiscoveryOrAHookIsCalled_Then401SayingWhatToSend()
     {
-        await AssertBare401Async(await GetDiscoveryAsync(null));
-        await AssertBare401Async(await CallHookAsync(null));
+        await AssertNoCredentialsAsync(await GetDiscoveryAsync(null), "No bearer token");
+        await AssertNoCredentialsAsync(await CallHookAsync(null), "No bearer token");
     }
 
     [Theory]
@@ -291,7 +354,7 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
     [InlineData("e30.e30.e30.e30.e30")]
     [InlineData("W10.W10.")]
     public async Task GivenAMalformedToken_WhenCalled_Then401(string token) =>
-        await AssertBare401Async(await GetDiscoveryAsync(token));
+        await AssertRefusedAsync(await GetDiscoveryAsync(token), "not a signed JWT");
 
     [Fact]
     public async Task GivenATokenWithDuplicateClaims_WhenCalled_Then401()
@@ -303,15 +366,51 @@ public sealed class JwtAuthenticationTests(SecureWebApplicationFactory factory)
         var token = input + "." + TestIssuer.B64(factory.Ehr.Ec.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA384));
         TestIssuer.Minted.Add(token);
 
-        await AssertBare401Async(await GetDiscoveryAsync(token));
+        await AssertRefusedAsync(await GetDiscoveryAsync(token), "without duplicate members");
     }
 
     [Fact]
-    public async Task GivenAnotherAuthorizationScheme_WhenCalled_Then401()
+    public async Task GivenAnotherAuthorizationScheme_WhenCalled_Then401SayingBearer()
     {
         var token = factory.Ehr.Token(SecureWebApplicationFactory.Aud(Discovery), Now);
 
-        await AssertBare401Async(await SendAsync(HttpMethod.Get, Discovery, token, scheme: "Basic"));
+        await AssertNoCredentialsAsync(await SendAsync(HttpMethod.Get, Discovery, token, scheme: "Basic"), "not a bearer token");
+    }
+
+    [Fact]
+    public async Task GivenACallerValueOfMegabytesOrWithQuotes_WhenRefused_ThenTheReasonIsCappedAndTheHeaderStaysValid()
+    {
+        // An iss of 10 000 characters with quotes and a non-ASCII letter: the reason echoes at most
+        // CallerText.MaxChars of it, and error_description keeps to RFC 6750's characters.
+        var iss = "https://x\"é\\" + new string('a', 10_000);
+
+        var response = await GetDiscoveryAsync(Modified((_, p) => p["iss"] = iss));
+
+        await AssertRefusedAsync(response, "is not a trusted issuer");
+        Assert.True(response.Headers.WwwAuthenticate.ToString().Length < 1000, $"challenge of {response.Headers.WwwAuthenticate.ToString().Length} characters");
+    }
+
+    [Fact]
+    public async Task GivenRefusedTokens_WhenAnswered_ThenNoAnswerHoldsTheTokenItsSignatureOrAKey()
+    {
+        var tokens = new[]
+        {
+            Modified((_, p) => p["aud"] = "https://other.example.org/cds-services"),
+            Modified((_, p) => p["exp"] = Now.ToUnixTimeSeconds() - 3600),
+            Modified((h, _) => h["kid"] = "no-such-kid"),
+        };
+        var publicKey = JsonNode.Parse(factory.Ehr.Jwks())!["keys"]![0]!["x"]!.GetValue<string>();
+
+        foreach (var token in tokens)
+        {
+            var response = await GetDiscoveryAsync(token);
+            var answer = response.Headers + "\n" + await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.DoesNotContain(token.Split('.')[2], answer, StringComparison.Ordinal);
+            Assert.DoesNotContain(token.Split('.')[1], answer, StringComparison.Ordinal);
+            Assert.DoesNotContain(publicKey, answer, StringComparison.Ordinal);
+        }
     }
 
     private static string Pad(string b64Url)

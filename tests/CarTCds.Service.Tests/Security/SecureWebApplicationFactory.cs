@@ -47,22 +47,28 @@ public sealed class SecureWebApplicationFactory : WebApplicationFactory<Program>
     public StubJwksHandler Jwks { get; } = new();
     public CapturingLoggerProvider Logs { get; } = new();
 
-    /// <summary>A token exactly as the official Sandbox signs one (its jwt-generator.js): header
-    /// ES384, typ JWT, kid 44823f3d-…, jku …/.well-known/jwks.json; claims iss, aud = the URL called,
-    /// iat, exp = iat + 300, jti; no sub, no tenant. Signed with the TEST key standing in for its key.</summary>
-    public string SandboxToken(string path)
+    /// <summary>A token exactly as the official Sandbox signs one, for <paramref name="path"/> now
+    /// (<see cref="OfficialSandboxToken"/>), with the TEST key standing in for its key.</summary>
+    public string SandboxToken(string path) => OfficialSandboxToken(Sandbox, Aud(path), Clock.GetUtcNow());
+
+    /// <summary>A token of the official Sandbox's exact shape (cds-hooks/sandbox,
+    /// src/retrieve-data-helpers/jwt-generator.js): header {alg ES384, typ JWT, kid 44823f3d-…,
+    /// jku https://sandbox.cds-hooks.org/.well-known/jwks.json}; claims {iss https://sandbox.cds-hooks.org,
+    /// aud = the URL called, exp = iat + 300, iat, jti a UUID}; no sub, no tenant. Signed with
+    /// <paramref name="key"/>'s EC key.</summary>
+    public static string OfficialSandboxToken(TestIssuer key, string aud, DateTimeOffset now)
     {
-        var iat = Clock.GetUtcNow().ToUnixTimeSeconds();
+        var iat = now.ToUnixTimeSeconds();
         var header = new System.Text.Json.Nodes.JsonObject { ["alg"] = "ES384", ["typ"] = "JWT", ["kid"] = SandboxKid, ["jku"] = SandboxJku };
         var payload = new System.Text.Json.Nodes.JsonObject
         {
             ["iss"] = CdsHooksSecuritySettings.OfficialSandboxIssuer,
-            ["aud"] = Aud(path),
+            ["aud"] = aud,
             ["exp"] = iat + 300,
             ["iat"] = iat,
             ["jti"] = Guid.NewGuid().ToString(),
         };
-        return Sandbox.Sign(header, payload);
+        return key.Sign(header, payload);
     }
 
     /// <summary>The URL a test client calls for <paramref name="path"/>: the token's aud.</summary>

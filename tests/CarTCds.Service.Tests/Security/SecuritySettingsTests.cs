@@ -29,7 +29,8 @@ public sealed class SecuritySettingsTests
             new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build(),
             new Env(environment));
 
-    private static string RepoFile(string relative)
+    /// <summary>A file of the repository (the nearest <paramref name="relative"/> above the test binaries).</summary>
+    internal static string RepoFile(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

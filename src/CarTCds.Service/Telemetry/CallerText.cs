@@ -1,0 +1,34 @@
+namespace CarTCds.Service.Telemetry;
+
+/// <summary>Text a caller controls (hook, hookInstance, service id, a token's iss/kid/jti/jku, a
+/// path …) made safe for one log line or one refusal message: at most <see cref="MaxChars"/>
+/// characters (longer values are cut and end with <c>…</c>), control characters replaced by
+/// <c>?</c> so a value cannot forge a second log line. A 9 MB <c>hookInstance</c> thus costs a log
+/// line a few hundred bytes, not 19 MB (issue 18). Null is written <c>-</c>.</summary>
+public static class CallerText
+{
+    /// <summary>Longest caller value written whole, in characters. A CDS Hooks hookInstance (a UUID)
+    /// is 36, a hook name or an issuer URL well under 100.</summary>
+    public const int MaxChars = 128;
+
+    /// <summary><paramref name="value"/> capped at <see cref="MaxChars"/> characters, control
+    /// characters replaced; <c>-</c> for null.</summary>
+    public static string Cap(string? value)
+    {
+        if (value is null) return "-";
+        var kept = Math.Min(value.Length, MaxChars);
+        return string.Create(kept + (kept < value.Length ? 1 : 0), value, static (chars, value) =>
+        {
+            var kept = Math.Min(value.Length, MaxChars);
+            for (var i = 0; i < kept; i++)
+            {
+                var c = value[i];
+                // A lone surrogate (a pair cut in two at the cap) is no character either.
+                var lone = char.IsHighSurrogate(c) ? !(i + 1 < kept && char.IsLowSurrogate(value[i + 1]))
+                    : char.IsLowSurrogate(c) && !(i > 0 && char.IsHighSurrogate(value[i - 1]));
+                chars[i] = char.IsControl(c) || lone ? '?' : c;
+            }
+            if (kept < chars.Length) chars[kept] = '…';
+        });
+    }
+}

@@ -30,6 +30,18 @@ public static class CrsCardComposer
             summary = $"CRS not gradable (ASTCT){onDay}: {(a.Missing.Count > 0 ? "no temperature in the last " + window : "data missing")}";
             indicator = a.Hypotension is not null || a.Hypoxia is not null ? CardIndicator.Warning : CardIndicator.Info;
         }
+        else if (g == 0 && day is not null && a.Fever.State == FeverState.Afebrile && (a.Hypotension is not null || a.Hypoxia is not null))
+        {
+            // Afebrile with a vasopressor, hypotension or oxygen after infusion is not CRS by ASTCT:
+            // a warning to look for another cause, not reassurance (issue 20 §2).
+            var on = string.Join(" + ", new[]
+            {
+                a.Hypotension is null ? null : a.Hypotension.Grade >= 3 ? "a vasopressor" : "hypotension",
+                a.Hypoxia is null ? null : "oxygen",
+            }.OfType<string>());
+            summary = $"No CRS by ASTCT{onDay}: afebrile on {on} — look for another cause (sepsis, bleeding, cardiac, drugs)";
+            indicator = CardIndicator.Warning;
+        }
         else if (g == 0)
         {
             summary = $"No CRS by ASTCT criteria in the last {window}{onDay} ({a.Fever.Description})";

@@ -334,6 +334,15 @@ public static class IcansGrading
 
     /// <summary>Mechanical ventilation in the window, and whether a later non-ventilator
     /// oxygen-delivery record shows extubation.</summary>
+    /// <summary>Whether the patient is intubated/sedated at <paramref name="at"/>: mechanical
+    /// ventilation recorded in the ICANS look-back and no later non-ventilator oxygen-delivery record
+    /// (extubation). ICE and CAPD cannot be done then, so no assessment is "overdue".</summary>
+    public static bool IsIntubatedOrSedated(ClinicalFacts facts, DateTimeOffset at, RuleSet rules)
+    {
+        var from = at - rules.Icans.LookBack;
+        return AssessVentilation(facts, t => t > from && t <= at) is { ExtubatedAt: null };
+    }
+
     private static Ventilation? AssessVentilation(ClinicalFacts facts, Func<DateTimeOffset, bool> inWindow)
     {
         var devices = facts.OxygenDevices.Where(d => inWindow(d.Time)).ToList();

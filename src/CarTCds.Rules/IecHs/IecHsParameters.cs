@@ -59,7 +59,9 @@ public sealed class IecHsParameters
 
     /// <summary>Baseline values come from [infusion − this, infusion]: creatinine baseline = the
     /// earliest creatinine there (before lymphodepletion); ferritin baseline = the latest ferritin
-    /// there ("at the time of infusion", Hines 2023). Default 30 days [U]: a value from years ago
+    /// there ("at the time of infusion", Hines 2023); platelet and neutrophil baseline = the latest
+    /// count there, i.e. after lymphodepleting chemotherapy (issue 20: cytopenias are compared with
+    /// the post-lymphodepletion baseline). Default 30 days [U]: a value from years ago
     /// (a smaller child) is no baseline.</summary>
     public TimeSpan BaselineLookBack { get; init; } = TimeSpan.FromDays(30);
 
@@ -111,8 +113,9 @@ public sealed class IecHsParameters
     public decimal NeutrophilsLowerLimitPerNl { get; init; } = 1.5m;
 
     /// <summary>New or worsening cytopenia: the count has fallen by at least this fraction (0–1) from
-    /// the highest earlier count since the baseline window began. Default 0.5 [U] (Hines names no
-    /// number; the value is this engine's).</summary>
+    /// the post-lymphodepletion baseline (the latest count at or before the infusion; without one,
+    /// the highest earlier count after the infusion). Default 0.5 [U] (Hines names no number; the
+    /// value is this engine's).</summary>
     public decimal CytopeniaFallFraction { get; init; } = 0.5m;
 
     /// <summary>How many of transaminitis, hypofibrinogenaemia and new/worse cytopenia must accompany
@@ -121,7 +124,11 @@ public sealed class IecHsParameters
 
     /// <summary>Whether the ASTCT IEC-HS set also needs CRS to be improving (current grade below the
     /// maximum since infusion), per Hines 2023 "onset as CRS resolves". Default true [U]; without an
-    /// infusion on record the timing is not checked and a note says so.</summary>
+    /// infusion on record the timing is not checked and a note says so. When on and CRS is
+    /// improving, each feature must start or worsen after CRS began improving (the start of the
+    /// first day after the worst day with a lower daily grade): only results after that moment that
+    /// are worse than the last result up to it count — a ferritin must rise again, not fall from
+    /// its CRS peak; fibrinogen and counts must fall further.</summary>
     public bool IecHsRequiresCrsImproving { get; init; } = true;
 
     internal IEnumerable<string> Validate()

@@ -99,16 +99,49 @@ public static class IecHsScreen
         }
 
         // ---- ASTCT IEC-HS [U] -------------------------------------------------------------------
+        // Hines 2023: HLH-like features not explained by CRS, emerging or worsening as CRS resolves.
+        // Once CRS has begun improving, only results after that time that are worse than the last
+        // result up to it count (a ferritin falling from its peak, a cytopenia unchanged since
+        // lymphodepletion are CRS getting better, not IEC-HS).
+        var (timingMet, timingNote, improvingSince) = p.IecHsRequiresCrsImproving ? CrsTiming(currentCrs, course) : (true, null, null);
+        var emergence = new List<IecHsCriterion>();
+        List<LabResult> Emerging(LabTest t, List<LabResult> recent, bool higherIsWorse)
+        {
+            if (improvingSince is not { } since) return recent;
+            var reference = labs.Where(l => l.Test == t && l.Time >= referenceFrom && l.Time <= since).MaxBy(l => l.Time);
+            var after = recent.Where(l => l.Time > since).ToList();
+            var worse = reference is null ? after : after.Where(l => higherIsWorse ? l.Value > reference.Value : l.Value < reference.Value).ToList();
+            if (worse.Count == 0 && recent.Count > 0)
+            {
+                var shown = (after.Count > 0 ? after : recent).MaxBy(l => l.Time)!;
+                var text = reference is null
+                    ? $"{LabTests.Name(t)} {Thousands(shown.Value)} {Unit(t)} was drawn before CRS began improving ({When(since)})"
+                    : $"{LabTests.Name(t)} not {(higherIsWorse ? "higher" : "lower")} after CRS began improving ({When(since)}) than the {Thousands(reference.Value)} {Unit(t)} of {When(reference.Time)}";
+                var evidence = new List<Evidence>();
+                if (shown != reference) evidence.Add(new Evidence(shown.Source, shown.Time, $"{LabTests.Name(t)} {Thousands(shown.Value)} {Unit(t)}"));
+                if (reference is not null) evidence.Add(new Evidence(reference.Source, reference.Time, $"{LabTests.Name(t)} {Thousands(reference.Value)} {Unit(t)} when CRS began improving"));
+                emergence.Add(new IecHsCriterion(KindOf(t), false, text, evidence));
+            }
+            return worse;
+        }
+
         var ferritinBaseline = Baseline(LabTest.Ferritin, earliest: false);
-        var iecFerritin = IecFerritin(In(LabTest.Ferritin, iecFrom, at), labs.Where(l => l.Test == LabTest.Ferritin).ToList(), ferritinBaseline, p, iecName, missing);
-        var transaminases = Hepatic(IecHsCriterionKind.IecHsTransaminases,
-            In(LabTest.Alt, iecFrom, at), In(LabTest.Ast, iecFrom, at), [], p.IecHsTransaminaseUlnMultiple, 0m, p, iecName, missing);
-        var fibrinogen = Fibrinogen(In(LabTest.Fibrinogen, iecFrom, at), p, iecName, missing);
-        var cytopenia = Cytopenia(In(LabTest.Platelets, iecFrom, at), In(LabTest.Neutrophils, iecFrom, at),
-            labs.Where(l => l.Time >= referenceFrom).ToList(), p, iecName, missing);
+        var recentFerritin = Emerging(LabTest.Ferritin, In(LabTest.Ferritin, iecFrom, at), higherIsWorse: true);
+        var recentAlt = Emerging(LabTest.Alt, In(LabTest.Alt, iecFrom, at), higherIsWorse: true);
+        var recentAst = Emerging(LabTest.Ast, In(LabTest.Ast, iecFrom, at), higherIsWorse: true);
+        var recentFibrinogen = Emerging(LabTest.Fibrinogen, In(LabTest.Fibrinogen, iecFrom, at), higherIsWorse: false);
+        var recentPlatelets = Emerging(LabTest.Platelets, In(LabTest.Platelets, iecFrom, at), higherIsWorse: false);
+        var recentNeutrophils = Emerging(LabTest.Neutrophils, In(LabTest.Neutrophils, iecFrom, at), higherIsWorse: false);
+        var iecFerritin = Unless(emergence, IecHsCriterionKind.IecHsFerritin, [recentFerritin],
+            () => IecFerritin(recentFerritin, labs.Where(l => l.Test == LabTest.Ferritin).ToList(), ferritinBaseline, p, iecName, missing));
+        var transaminases = Unless(emergence, IecHsCriterionKind.IecHsTransaminases, [recentAlt, recentAst],
+            () => Hepatic(IecHsCriterionKind.IecHsTransaminases, recentAlt, recentAst, [], p.IecHsTransaminaseUlnMultiple, 0m, p, iecName, missing));
+        var fibrinogen = Unless(emergence, IecHsCriterionKind.IecHsFibrinogen, [recentFibrinogen],
+            () => Fibrinogen(recentFibrinogen, p, iecName, missing));
+        var cytopenia = Unless(emergence, IecHsCriterionKind.IecHsCytopenia, [recentPlatelets, recentNeutrophils],
+            () => Cytopenia(recentPlatelets, recentNeutrophils, labs.Where(l => l.Time >= referenceFrom).ToList(), infusion, p, iecName, missing));
         var additional = new[] { transaminases, fibrinogen, cytopenia }.Where(c => c.Met).ToList();
         var featuresMet = iecFerritin.Met && additional.Count >= p.IecHsMinAdditionalFeatures;
-        var (timingMet, timingNote) = p.IecHsRequiresCrsImproving ? CrsTiming(currentCrs, course) : (true, null);
         var iecMet = featuresMet && timingMet;
         if (featuresMet && timingNote is not null) notes.Add(timingNote);
         var iecSummary = $"{iecFerritin.Description}; {additional.Count} further feature(s) met{(additional.Count > 0 ? $" ({string.Join(", ", additional.Select(FeatureName))})" : "")} of {p.IecHsMinAdditionalFeatures} needed";
@@ -292,9 +325,11 @@ public static class IecHsScreen
             [new Evidence(lowest.Source, lowest.Time, text)]);
     }
 
-    // New or worsening cytopenia: below the lower limit and fallen by the fraction from the highest
-    // earlier count (since the baseline window began).
-    private static IecHsCriterion Cytopenia(List<LabResult> platelets, List<LabResult> neutrophils, List<LabResult> reference, IecHsParameters p, string period, List<string> missing)
+    // New or worsening cytopenia: below the lower limit and fallen by the fraction from the
+    // post-lymphodepletion baseline — the latest count at or before the infusion (lymphodepleting
+    // chemotherapy ends before it), so counts low since lymphodepletion are not "new". Without such
+    // a count, from the highest earlier count after the infusion.
+    private static IecHsCriterion Cytopenia(List<LabResult> platelets, List<LabResult> neutrophils, List<LabResult> reference, CarTInfusion? infusion, IecHsParameters p, string period, List<string> missing)
     {
         if (platelets.Count == 0 && neutrophils.Count == 0)
         {
@@ -308,7 +343,8 @@ public static class IecHsScreen
             (LabResult Now, LabResult Before, decimal Fall)? best = null;
             foreach (var now in counts)
             {
-                var before = reference.Where(r => r.Test == now.Test && r.Time < now.Time).MaxBy(r => r.Value);
+                var before = (infusion is null ? null : reference.Where(r => r.Test == now.Test && r.Time <= infusion.Time).MaxBy(r => r.Time))
+                    ?? reference.Where(r => r.Test == now.Test && r.Time < now.Time && (infusion is null || r.Time > infusion.Time)).MaxBy(r => r.Value);
                 if (before is null || before.Value <= 0m) continue;
                 var fall = (before.Value - now.Value) / before.Value;
                 if (now.Value < lowerLimit && fall >= p.CytopeniaFallFraction && (best is null || fall > best.Value.Fall)) best = (now, before, fall);
@@ -334,7 +370,9 @@ public static class IecHsScreen
         }
         var evidence = found.SelectMany(f => new[]
         {
-            new Evidence(f.Before.Source, f.Before.Time, $"earlier {LabTests.Name(f.Before.Test)} {Thousands(f.Before.Value)} ×10⁹/L"),
+            new Evidence(f.Before.Source, f.Before.Time, infusion is not null && f.Before.Time <= infusion.Time
+                ? $"{LabTests.Name(f.Before.Test)} {Thousands(f.Before.Value)} ×10⁹/L at infusion (post-lymphodepletion baseline)"
+                : $"earlier {LabTests.Name(f.Before.Test)} {Thousands(f.Before.Value)} ×10⁹/L"),
             new Evidence(f.Now.Source, f.Now.Time, f.Text),
         }).ToList();
         return new IecHsCriterion(IecHsCriterionKind.IecHsCytopenia, true, $"new/worse cytopenia: met — {string.Join("; ", found.Select(f => f.Text))}", evidence);
@@ -360,13 +398,45 @@ public static class IecHsScreen
 
     // Hines 2023: IEC-HS begins as CRS resolves (or worsens after an initial response); the same
     // labs during untreated, still-rising CRS are CRS itself, which CARTOX carHLH covers.
-    private static (bool Met, string? Note) CrsTiming(CrsAssessment currentCrs, CrsCourse? course)
+    // ImprovingSince: the start of the first day after the worst day with a lower daily grade (or
+    // the current window's start when the daily grades do not show it yet); null when there is no
+    // CRS course to compare with.
+    private static (bool Met, string? Note, DateTimeOffset? ImprovingSince) CrsTiming(CrsAssessment currentCrs, CrsCourse? course)
     {
-        if (course is null) return (true, "IEC-HS timing not checked: no CAR-T infusion on record to follow the CRS course from.");
+        if (course is null) return (true, "IEC-HS timing not checked: no CAR-T infusion on record to follow the CRS course from.", null);
         var current = currentCrs.Grade ?? 0;
-        if (course.MaxGrade is not { } max || max == 0) return (true, "IEC-HS features without any CRS since infusion: confirm the timing clinically.");
-        return current < max
-            ? (true, $"IEC-HS timing: CRS has improved from grade {max} (day {course.MaxGradeDay}) to grade {current}.")
-            : (false, $"IEC-HS features are present during CRS still at its worst (grade {current}); IEC-HS is defined by onset as CRS resolves — reassess as CRS improves (not flagged).");
+        if (course.MaxGrade is not { } max || max == 0) return (true, "IEC-HS features without any CRS since infusion: confirm the timing clinically.", null);
+        if (current >= max)
+        {
+            return (false, $"IEC-HS features are present during CRS still at its worst (grade {current}); IEC-HS is defined by onset as CRS resolves — reassess as CRS improves (not flagged).", null);
+        }
+        var dayZero = new DateTimeOffset(course.InfusionTime.UtcDateTime.Date, TimeSpan.Zero);
+        var better = course.Days.FirstOrDefault(d => d.Day > course.MaxGradeDay && d.Assessment.Grade is { } g && g < max);
+        var since = better is null ? currentCrs.WindowStart : dayZero.AddDays(better.Day);
+        return (true, $"IEC-HS timing: CRS has improved from grade {max} (day {course.MaxGradeDay}) to grade {current}; only results after {When(since)} that are worse than before it count.", since);
     }
+
+    // A criterion judged on the results that emerged after CRS began improving: when results exist
+    // but none emerged, it is not met and says why (not "no result", and nothing is "missing").
+    private static IecHsCriterion Unless(List<IecHsCriterion> emergence, IecHsCriterionKind kind, List<LabResult>[] emerged, Func<IecHsCriterion> judge)
+    {
+        var reasons = emergence.Where(e => e.Kind == kind).ToList();
+        if (reasons.Count == 0 || emerged.Any(l => l.Count > 0)) return judge();
+        var name = kind switch
+        {
+            IecHsCriterionKind.IecHsFerritin => "ferritin",
+            IecHsCriterionKind.IecHsTransaminases => "transaminitis",
+            IecHsCriterionKind.IecHsFibrinogen => "hypofibrinogenaemia",
+            _ => "new/worse cytopenia",
+        };
+        return new IecHsCriterion(kind, false, $"{name}: not met — {string.Join("; ", reasons.Select(r => r.Description))}", reasons.SelectMany(r => r.Evidence).ToList());
+    }
+
+    private static IecHsCriterionKind KindOf(LabTest t) => t switch
+    {
+        LabTest.Ferritin => IecHsCriterionKind.IecHsFerritin,
+        LabTest.Alt or LabTest.Ast => IecHsCriterionKind.IecHsTransaminases,
+        LabTest.Fibrinogen => IecHsCriterionKind.IecHsFibrinogen,
+        _ => IecHsCriterionKind.IecHsCytopenia,
+    };
 }

@@ -31,6 +31,11 @@ public static class CarTCdsServiceRegistration
             .Validate(o => o.RequestTimeout > o.FetchBudget && o.RequestTimeout <= TimeSpan.FromMinutes(5),
                 "CarTCds:RequestTimeout must be longer than CarTCds:FetchBudget and at most 00:05:00.")
             .ValidateOnStart();
+        services.AddOptions<RequestBodyAdmissionOptions>().Bind(builder.Configuration.GetSection(RequestBodyAdmissionOptions.Section))
+            .Validate(o => o.MaxBufferedBodyBytes >= 1024 * 1024, "CarTCds:Admission:MaxBufferedBodyBytes must be at least 1 MiB (1048576).")
+            .Validate(o => o.RetryAfterSeconds is >= 1 and <= 60, "CarTCds:Admission:RetryAfterSeconds must be between 1 and 60.")
+            .ValidateOnStart();
+        services.AddSingleton<RequestBodyAdmission>();
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<CarTCdsOptions>>((timeouts, cartcds) =>
             timeouts.DefaultPolicy = new RequestTimeoutPolicy

@@ -5,13 +5,16 @@ using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Hosting;
 
-/// <summary>Reads a JSON request body within the size limit, or says why not (415, 413, 400).</summary>
+/// <summary>Reads a JSON request body within the size limit and the admission budget, or says why
+/// not (415, 413, 503, 408, 400).</summary>
 public static class JsonBody
 {
     /// <summary>Reads the whole body into a buffer rented from <see cref="ArrayPool{T}.Shared"/>, at most
     /// <see cref="CarTCdsOptions.MaxRequestBodyBytes"/>. On success the caller owns the returned
     /// <see cref="RentedBody"/> and must dispose it once parsed (nothing parsed from it may keep a
-    /// reference to its bytes); on error the body is null and nothing is rented.</summary>
+    /// reference to its bytes); on error the body is null and nothing is rented.
+    /// The body's bytes are held against <see cref="RequestBodyAdmission"/> until the response is
+    /// done (the parsed request lives that long); over its budget the answer is 503 with Retry-After.</summary>
     public static async Task<(RentedBody? Body, IResult? Error)> ReadAsync(HttpRequest request, IOptions<CarTCdsOptions> options)
     {
         var limit = options.Value.MaxRequestBodyBytes;
@@ -28,6 +31,12 @@ public static class JsonBody
             sizeFeature.MaxRequestBodySize = limit + 1;
         }
 
+        var admission = request.HttpContext.RequestServices.GetRequiredService<RequestBodyAdmission>();
+        // Chunked bodies (no Content-Length) are held as they grow, below.
+        var lease = admission.TryAdmit(request.ContentLength is { } declared and > 0 ? declared : 0);
+        if (lease is null) return (null, Overloaded(request, admission));
+        request.HttpContext.Response.RegisterForDispose(lease);
+
         // A 200-Observation hook body is ~130 KB: a fresh array per call lands on the large-object
         // heap every time, a pooled one is reused (load run, tests/load/README.md). Content-Length
         // sizes the first rent (+1 so a body that matches it exactly is seen to end without a regrow).
@@ -40,6 +49,11 @@ public static class JsonBody
             {
                 if (length == buffer.Length)
                 {
+                    if (!lease.TryGrowTo(Math.Min((long)buffer.Length * 2, limit + 1)))
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return (null, Overloaded(request, admission));
+                    }
                     var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min((long)buffer.Length * 2, limit + 1), Array.MaxLength));
                     buffer.AsSpan(0, length).CopyTo(bigger);
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -88,6 +102,14 @@ public static class JsonBody
         return OperationOutcomeResults.Error(ex.StatusCode, timedOut ? "timeout" : "structure", timedOut
             ? $"The request body arrived too slowly and was abandoned after {bytesRead} bytes{needed}; nothing was evaluated. Send the whole body at once and retry."
             : $"The request body could not be read after {bytesRead} bytes: it ended early or was malformed ({ex.Message}); nothing was evaluated.");
+    }
+
+    private static IResult Overloaded(HttpRequest request, RequestBodyAdmission admission)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = admission.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return OperationOutcomeResults.Error(StatusCodes.Status503ServiceUnavailable, "throttled",
+            $"The service is reading and evaluating as many request bodies as its memory budget allows ({admission.Budget} bytes at once, " +
+            $"CarTCds:Admission:MaxBufferedBodyBytes); nothing was evaluated. Retry after {admission.RetryAfterSeconds} s.");
     }
 
     private static IResult TooLarge(long limit) =>

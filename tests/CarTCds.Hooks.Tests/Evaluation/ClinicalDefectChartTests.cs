@@ -3,6 +3,7 @@ using CarTCds.Hooks.Cards;
 using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
+using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Tests.TestSupport;
 
 namespace CarTCds.Hooks.Tests.Evaluation;
@@ -74,6 +75,9 @@ public sealed class ClinicalDefectChartTests
         var card = CrsCard(response);
         Assert.DoesNotContain("masked", card.Summary, StringComparison.Ordinal);
         Assert.Null(card.Suggestions);
+        // Afebrile on oxygen after infusion: a warning to look for another cause, not reassurance.
+        Assert.Equal(CardIndicator.Warning, card.Indicator);
+        Assert.Equal("No CRS by ASTCT, day 45: afebrile on oxygen — look for another cause (sepsis, bleeding, cardiac, drugs)", card.Summary);
         Assert.Contains("acetaminophen of 2013-04-06 13:00Z no longer waives fever", card.Detail, StringComparison.Ordinal);
     }
 
@@ -96,5 +100,81 @@ public sealed class ClinicalDefectChartTests
         Assert.Contains("MedicationAdministration/apap", finding.Evidence!);
         var card = CrsCard(response);
         Assert.Contains("Fever waived by acetaminophen given 2013-05-18 07:00 UTC (MedicationAdministration/apap) in the CRS episode since 2013-05-18 06:00 UTC", card.Detail, StringComparison.Ordinal);
+    }
+
+    private static Observation Ice(string id, int score, double hoursAgo)
+    {
+        var ice = FhirData.Observation(id, DataContract.CarTCds, DataContract.IceScore, effective: FhirData.At(hoursAgo));
+        ice.ValueInteger = score;
+        return ice;
+    }
+
+    private static Observation Lab(string id, string loinc, decimal value, string unit, double hoursAgo) =>
+        FhirData.Observation(id, FhirSystems.Loinc, loinc, effective: FhirData.At(hoursAgo), quantity: new Quantity(value, unit));
+
+    /// <summary>The issue's IEC-HS chart: CRS grade 4 on day 6 (BiPAP), room air and afebrile from day 7;
+    /// ferritin falling from its 40,000 ng/mL peak, neutrophils 0.3 at infusion (3.0 before
+    /// lymphodepletion) and 0.2 since. Before the fix: "possible carHLH / IEC-HS".</summary>
+    [Fact]
+    public async Task GivenFerritinFallingAndNeutrophilsLowSinceLymphodepletion_WhenCrsIsImproving_ThenNoIecHsFlag()
+    {
+        var response = await PatientView(
+            FhirData.Patient("2005-01-01"), Weight(30),
+            FhirData.CarTInfusion("cart", hoursAgo: 192),
+            Lab("anc-pre-ld", "751-8", 3.0m, "10*9/L", 240),
+            Lab("anc-d0", "751-8", 0.3m, "10*9/L", 193),
+            FhirData.Temperature("temp-d6", 39.2m, hoursAgo: 52),
+            FhirData.OxygenDevice("o2-d6", "bipap", hoursAgo: 52),
+            Lab("ferritin-d6", "2276-4", 40_000m, "ng/mL", 50),
+            FhirData.Temperature("temp-d7", 37.0m, hoursAgo: 28),
+            FhirData.OxygenDevice("o2-d7", "room-air", hoursAgo: 28),
+            Lab("ferritin-d7", "2276-4", 22_000m, "ng/mL", 26),
+            Lab("anc-d7", "751-8", 0.2m, "10*9/L", 26),
+            FhirData.Temperature("temp-d8", 37.0m, hoursAgo: 4),
+            FhirData.OxygenDevice("o2-d8", "room-air", hoursAgo: 4));
+
+        Assert.DoesNotContain(response.Cards, c => c.Source.Topic!.Code == "iec-hs");
+        var iecHs = CrsCard(response).Extension!.Findings!.Single(f => f.Code == IecHsCardComposer.FindingCode);
+        Assert.Equal("no-flag", iecHs.Value.Text);
+        Assert.Equal(0m, CrsFinding(response).Value.Number);
+    }
+
+    [Theory]
+    [InlineData("7512", "a vasopressor")]
+    [InlineData(null, "hypotension")]
+    public async Task GivenAfebrileAfterInfusion_WhenOnAVasopressorOrHypotensive_ThenAWarningToLookForAnotherCause(string? pressor, string what)
+    {
+        var chart = new List<Resource>
+        {
+            FhirData.Patient("2005-01-01"), Weight(30),
+            FhirData.CarTInfusion("cart", hoursAgo: 72),
+            FhirData.Temperature("temp", 37.2m, hoursAgo: 2),
+            FhirData.BloodPressurePanel("bp", 70m, 40m, hoursAgo: 2),
+        };
+        if (pressor is not null) chart.Add(FhirData.Administration("pressor", pressor, "in-progress", startedHoursAgo: 3));
+
+        var response = await PatientView([.. chart]);
+
+        var card = CrsCard(response);
+        Assert.Equal(CardIndicator.Warning, card.Indicator);
+        Assert.Equal($"No CRS by ASTCT, day 3: afebrile on {what} — look for another cause (sepsis, bleeding, cardiac, drugs)", card.Summary);
+        Assert.Equal(0m, CrsFinding(response).Value.Number);
+        Assert.Contains("Observation/temp", CrsFinding(response).Evidence!);
+    }
+
+    /// <summary>An intubated, sedated patient on day 4 with no ICE for 30 h: the ICANS card says "not
+    /// gradable"; no card asks for an ICE that cannot be done.</summary>
+    [Fact]
+    public async Task GivenAnIntubatedPatientWithoutIceFor30Hours_WhenViewed_ThenNoIceOverdueCard()
+    {
+        var response = await PatientView(
+            FhirData.Patient("2005-01-01"), Weight(30),
+            FhirData.CarTInfusion("cart", hoursAgo: 96),
+            Ice("ice", 8, hoursAgo: 30),
+            FhirData.Temperature("temp", 38.4m, hoursAgo: 2),
+            FhirData.OxygenDevice("mv", "mechanical-ventilation", hoursAgo: 3));
+
+        Assert.DoesNotContain(response.Cards, c => c.Source.Topic!.Code == "neuro-assessment-overdue");
+        Assert.Contains(response.Cards, c => c.Source.Topic!.Code == "icans-grade" && c.Summary.Contains("not gradable", StringComparison.Ordinal));
     }
 }

@@ -11,8 +11,8 @@ public sealed class IecHsTimingTests
     {
         var labs = new LabFactsBuilder()
             .Infused(120)                                  // r1: day 0
-            .Lab(LabTest.Ferritin, 2_000, 24)              // r2: > 2 × default ULN 300
-            .Lab(LabTest.Fibrinogen, 140, 24)              // r3: < 150 mg/dL
+            .Lab(LabTest.Ferritin, 2_000, 6)               // r2: > 2 × default ULN 300, drawn after the room-air day began
+            .Lab(LabTest.Fibrinogen, 140, 6)               // r3: < 150 mg/dL
             .Build();
         var now = LabFactsBuilder.Now;
         List<TemperatureReading> temps = [new(now.AddHours(-crsHoursAgo), 39.2m, "Observation/t1")];

@@ -21,6 +21,7 @@ internal sealed class MonitoringFactsBuilder
     private readonly List<LabResult> _labs = [];
     private readonly List<DiseaseStatusEvent> _status = [];
     private readonly List<Cd19Expression> _cd19 = [];
+    private readonly List<OxygenDeviceReading> _devices = [];
     private DateOnly? _birth = DateOnly.FromDateTime(Now.UtcDateTime).AddYears(-15).AddDays(-30);
     private int _n;
 
@@ -48,6 +49,7 @@ internal sealed class MonitoringFactsBuilder
 
     public MonitoringFactsBuilder Lab(LabTest test, decimal value, double daysAgo, string? id = null) { _labs.Add(new LabResult(Now.AddDays(-daysAgo), test, value, null, Id("Observation", id))); return this; }
     public MonitoringFactsBuilder Status(DiseaseStatus status, double daysAgo, string? id = null) { _status.Add(new DiseaseStatusEvent(Now.AddDays(-daysAgo), status, Id("Observation", id))); return this; }
+    public MonitoringFactsBuilder Device(OxygenDevice device, double hoursAgo, string? id = null) { _devices.Add(new OxygenDeviceReading(HoursAgo(hoursAgo), device, Id("Observation", id))); return this; }
     public MonitoringFactsBuilder Cd19(Cd19Status status, double daysAgo, string? id = null) { _cd19.Add(new Cd19Expression(Now.AddDays(-daysAgo), status, Id("Observation", id))); return this; }
 
     public ClinicalFacts Build() => new()
@@ -65,6 +67,7 @@ internal sealed class MonitoringFactsBuilder
         Labs = _labs,
         DiseaseStatus = _status,
         Cd19Expression = _cd19,
+        OxygenDevices = _devices,
     };
 
     public MonitoringAssessment Assess(RuleSet? rules = null) => MonitoringAdvice.Assess(Build(), Now, rules ?? RuleSet.Default);

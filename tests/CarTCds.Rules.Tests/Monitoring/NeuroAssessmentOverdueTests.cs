@@ -166,4 +166,27 @@ public sealed class NeuroAssessmentOverdueTests
         Assert.Contains("before infusion", item.Detail, StringComparison.Ordinal);
         Assert.Equal(["Observation/baseline", "Procedure/cart"], Sources(item));
     }
+
+    // Intubated/sedated (mechanical ventilation in the 24 h ICANS look-back, not extubated): ICE and
+    // CAPD cannot be done, so none is "overdue"; a ventilator record exactly 24 h old is outside.
+    [Theory]
+    [InlineData(24.0, true)]
+    [InlineData(24 - 1.0 / 60, false)]
+    public void GivenMechanicalVentilationAroundTheLookBackEdge_WhenNoIceFor30Hours_ThenNoOverdueItemWhileIntubated(double ventilatedHoursAgo, bool overdue)
+    {
+        var a = new MonitoringFactsBuilder().InfusedDaysAgo(4, "Procedure/cart").Ice(8, 30, "Observation/ice")
+            .Device(Facts.OxygenDevice.MechanicalVentilation, ventilatedHoursAgo, "Observation/mv").Assess();
+
+        if (overdue) Assert.Equal(["Observation/ice", "Procedure/cart"], Sources(Item(a, Code)));
+        else NoItem(a, Code);
+    }
+
+    [Fact]
+    public void GivenExtubatedAfterVentilation_WhenNoIceSince_ThenTheAssessmentIsOverdueAgain()
+    {
+        var a = new MonitoringFactsBuilder().InfusedDaysAgo(4).Ice(8, 30)
+            .Device(Facts.OxygenDevice.MechanicalVentilation, 10).Device(Facts.OxygenDevice.NasalCannula, 6).Assess();
+
+        Item(a, Code);
+    }
 }

@@ -107,6 +107,15 @@ public sealed class Period
     public string? End { get; set; }
 }
 
+/// <summary>FHIR Ratio (e.g. a strength: 4 mg / 1 tablet).</summary>
+public sealed class Ratio
+{
+    [RuleInput]
+    public Quantity? Numerator { get; set; }
+    [RuleInput]
+    public Quantity? Denominator { get; set; }
+}
+
 /// <summary>FHIR Range.</summary>
 public sealed class Range
 {

@@ -231,6 +231,21 @@ public sealed class Medication : DomainResource
     public CodeableConcept? Code { get; set; }
     public string? Status { get; set; }
     public CodeableConcept? Form { get; set; }
+    /// <summary>The active ingredients; a product the service does not know by its code is known by these.</summary>
+    [RuleInput]
+    public List<MedicationIngredient>? Ingredient { get; set; }
+}
+
+/// <summary>Medication.ingredient: the substance (itemCodeableConcept) and its strength per unit of
+/// the dose form (e.g. 4 mg / 1 tablet).</summary>
+public sealed class MedicationIngredient
+{
+    [RuleInput]
+    public CodeableConcept? ItemCodeableConcept { get; set; }
+    public Reference? ItemReference { get; set; }
+    public bool? IsActive { get; set; }
+    [RuleInput]
+    public Ratio? Strength { get; set; }
 }
 
 public sealed class MedicationRequest : DomainResource

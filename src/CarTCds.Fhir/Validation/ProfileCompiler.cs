@@ -85,10 +85,23 @@ internal static class ProfileCompiler
                 if (resolved.TryGetValue(url, out var set)) return set;
                 if (!valueSets.TryGetValue(url, out var vs)) throw new InvalidOperationException($"{where}: ValueSet {url} is not among the profiles");
                 var codes = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+                resolved[url] = new CodeSet(url, []); // a ValueSet that includes itself, directly or not, adds nothing more
                 if (vs.TryGetProperty("compose", out var compose) && compose.TryGetProperty("include", out var includes))
                 {
                     foreach (var inc in includes.EnumerateArray())
                     {
+                        // include.valueSet: the union of other ValueSets (a drug group of per-ingredient sets).
+                        if (inc.TryGetProperty("valueSet", out var others))
+                        {
+                            foreach (var other in others.EnumerateArray())
+                            {
+                                foreach (var (code, systems) in ValueSet(other.GetString()!, $"ValueSet {url}").Codes)
+                                {
+                                    foreach (var sys in systems) AddCode(codes, code, sys);
+                                }
+                            }
+                            if (Str(inc, "system") is null) continue;
+                        }
                         var system = Str(inc, "system") ?? throw new InvalidOperationException($"ValueSet {url}: include without system");
                         if (inc.TryGetProperty("concept", out var list))
                         {
@@ -119,6 +132,65 @@ internal static class ProfileCompiler
                 }
             }
             return profiles;
+        }
+        finally
+        {
+            foreach (var d in docs) d.Dispose();
+        }
+    }
+
+    /// <summary>Extension on a ValueSet concept (compose.include.concept.extension): the strength of a
+    /// medication product in mg per unit of its dose form (tablet, vial …, valueQuantity code <c>mg</c>)
+    /// or per mL (code <c>mg/mL</c>), so that a dose ordered in tablets or mL is converted to mg.</summary>
+    public const string ProductStrength = Base + "product-strength";
+
+    /// <summary>The enumerated concepts of every ValueSet (include.concept, and include.valueSet
+    /// followed), with <see cref="ProductStrength"/> where given; keyed by canonical URL.</summary>
+    public static Dictionary<string, List<ValueSetConcept>> Concepts(IEnumerable<(string Name, string Json)> files)
+    {
+        var raw = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var docs = new List<JsonDocument>();
+        try
+        {
+            foreach (var (_, json) in files)
+            {
+                var doc = JsonDocument.Parse(json);
+                docs.Add(doc);
+                if (Str(doc.RootElement, "resourceType") == "ValueSet" && Str(doc.RootElement, "url") is { } url) raw[url] = doc.RootElement;
+            }
+            var result = new Dictionary<string, List<ValueSetConcept>>(StringComparer.Ordinal);
+            List<ValueSetConcept> Of(string url)
+            {
+                if (result.TryGetValue(url, out var done)) return done;
+                var list = result[url] = [];
+                if (!raw.TryGetValue(url, out var vs) || !vs.TryGetProperty("compose", out var compose) || !compose.TryGetProperty("include", out var includes)) return list;
+                foreach (var inc in includes.EnumerateArray())
+                {
+                    if (inc.TryGetProperty("valueSet", out var others))
+                    {
+                        foreach (var other in others.EnumerateArray()) list.AddRange(Of(other.GetString()!));
+                    }
+                    if (Str(inc, "system") is not { } system || !inc.TryGetProperty("concept", out var concepts)) continue;
+                    foreach (var c in concepts.EnumerateArray())
+                    {
+                        Quantity? strength = null;
+                        if (c.TryGetProperty("extension", out var extensions))
+                        {
+                            foreach (var e in extensions.EnumerateArray())
+                            {
+                                if (Str(e, "url") == ProductStrength && e.TryGetProperty("valueQuantity", out var q) && q.TryGetProperty("value", out var v))
+                                {
+                                    strength = new Quantity(v.GetDecimal(), Str(q, "code") ?? throw new InvalidOperationException($"ValueSet {url}: product-strength without a UCUM code"));
+                                }
+                            }
+                        }
+                        list.Add(new ValueSetConcept(system, Str(c, "code")!, Str(c, "display"), strength));
+                    }
+                }
+                return list;
+            }
+            foreach (var url in raw.Keys) Of(url);
+            return result;
         }
         finally
         {

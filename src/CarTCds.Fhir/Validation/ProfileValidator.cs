@@ -3,6 +3,10 @@ using CarTCds.Fhir.Model;
 
 namespace CarTCds.Fhir.Validation;
 
+/// <summary>A concept of a ValueSet: system, code, display, and for a medication product its
+/// strength (mg per unit of the dose form, or mg/mL), when the ValueSet states it.</summary>
+public sealed record ValueSetConcept(string System, string Code, string? Display, Quantity? Strength);
+
 /// <summary>Validates resources against the project's FHIR profiles (profiles/ in the repository:
 /// StructureDefinitions, ValueSets, the cartcds CodeSystem). The profiles are compiled once, when
 /// the validator is built; a check then costs a dictionary lookup by code plus direct comparisons,
@@ -79,7 +83,20 @@ public sealed class ProfileValidator
     /// used in error messages).</summary>
     /// <exception cref="InvalidOperationException">A file is not JSON, a profile names a ValueSet
     /// not given, or uses a construct the compiler cannot enforce.</exception>
-    public static ProfileValidator FromJson(IEnumerable<(string Name, string Json)> files) => new(ProfileCompiler.Compile(files));
+    public static ProfileValidator FromJson(IEnumerable<(string Name, string Json)> files)
+    {
+        var list = files as IReadOnlyCollection<(string Name, string Json)> ?? files.ToList();
+        return new ProfileValidator(ProfileCompiler.Compile(list)) { _concepts = ProfileCompiler.Concepts(list) };
+    }
+
+    private Dictionary<string, List<ValueSetConcept>> _concepts = new(StringComparer.Ordinal);
+
+    /// <summary>The enumerated concepts of the ValueSet with this canonical URL (its
+    /// <c>include.valueSet</c>s followed), each with its product strength when the ValueSet gives one
+    /// (extension <see cref="ProfileCompiler.ProductStrength"/>); empty when no such ValueSet is loaded.
+    /// The medication code lists of profiles/ (<c>ValueSet/drug-*</c>) are read this way.</summary>
+    public IReadOnlyList<ValueSetConcept> Concepts(string valueSetUrl) =>
+        _concepts.TryGetValue(valueSetUrl, out var list) ? list : [];
 
     /// <summary>Compiles every <c>*.json</c> under <paramref name="directory"/>'s CodeSystem,
     /// ValueSet and StructureDefinition folders (examples are not read).</summary>

@@ -241,18 +241,20 @@ public static partial class ClinicalFactsMapper
             switch (r)
             {
                 case MedicationRequest mr:
-                    var concept = mr.MedicationCodeableConcept ?? MedicationCode(mr, mr.MedicationReference, byId);
+                    var (concept, known) = Medication(mr, mr.MedicationCodeableConcept, mr.MedicationReference, byId, c);
                     if (!c.Conforms(mr, concept)) break;
-                    var drug = DrugOf(concept);
+                    var drug = known?.Drug;
                     var kind = IsTisagenlecleucel(concept) ? DraftOrderKind.Tisagenlecleucel
                         : drug == Drug.Tocilizumab ? DraftOrderKind.Tocilizumab
                         : drug is { } d && DrugGroups.IsCorticosteroid(d) ? DraftOrderKind.Corticosteroid
                         : DraftOrderKind.Other;
                     var dose = mr.DosageInstruction?.FirstOrDefault()?.DoseAndRate?.FirstOrDefault()?.DoseQuantity;
                     var unit = dose?.Code ?? dose?.Unit;
-                    decimal? mg = unit == "mg" ? dose!.Value : unit == "g" ? dose!.Value * 1000m : null;
+                    // A dose in the product's units (2 × "4 MG Oral Tablet") is converted to mg by its strength.
+                    var mg = DrugCodes.DoseMg(dose, known?.Strength);
                     decimal? mgPerKg = unit == "mg/kg" ? dose!.Value : null;
-                    c.DraftOrders.Add(new DraftOrder(kind, drug, mg, mgPerKg, ConceptText(concept) + (dose?.Value is { } dv ? $" {dv} {unit}" : ""), Source(mr)));
+                    var doseText = dose?.Value is not { } dv ? "" : unit is "mg" || mg is null ? $" {dv} {unit}" : $" {dv} {unit} (= {mg} mg)";
+                    c.DraftOrders.Add(new DraftOrder(kind, drug, mg, mgPerKg, ConceptText(concept) + doseText, Source(mr)));
                     break;
                 case ServiceRequest sr when sr.Code?.Has(DataContract.CarTCds, DataContract.CarTReferral) == true:
                     if (!c.Conforms(sr)) break;

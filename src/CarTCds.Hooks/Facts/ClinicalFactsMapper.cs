@@ -112,6 +112,7 @@ public static partial class ClinicalFactsMapper
     private sealed class Collector(ProfileValidator profiles)
     {
         public ProfileValidator Profiles { get; } = profiles;
+        public DrugCodes Drugs { get; } = DrugCodes.For(profiles);
 
         public List<TemperatureReading> Temperatures { get; } = [];
         public List<SystolicPressureReading> Systolic { get; } = [];
@@ -313,8 +314,8 @@ public static partial class ClinicalFactsMapper
 
     private static void MapAdministration(MedicationAdministration m, Dictionary<string, Resource> byId, Collector c)
     {
-        var concept = m.MedicationCodeableConcept ?? MedicationCode(m, m.MedicationReference, byId);
-        var drug = DrugOf(concept);
+        var (concept, known) = Medication(m, m.MedicationCodeableConcept, m.MedicationReference, byId, c);
+        var drug = known?.Drug;
         var isCarT = IsTisagenlecleucel(concept);
         var isCd19 = IsCd19Directed(concept);
         if (drug is null && !isCarT && !isCd19) return;
@@ -343,45 +344,39 @@ public static partial class ClinicalFactsMapper
         }
         var end = FhirDateTime.StartOf(m.EffectivePeriod?.End);
         var ongoing = m.Status == "in-progress" && end is null;
-        c.Administrations.Add(new DrugAdministration(drug!.Value, start.Value, end, ongoing, DoseMg(m.Dosage?.Dose), Source(m)));
+        c.Administrations.Add(new DrugAdministration(drug!.Value, start.Value, end, ongoing, DrugCodes.DoseMg(m.Dosage?.Dose, known!.Strength), Source(m)));
     }
 
     private static void MapStatement(MedicationStatement s, Dictionary<string, Resource> byId, Collector c)
     {
-        var concept = s.MedicationCodeableConcept ?? MedicationCode(s, s.MedicationReference, byId);
-        if (IsCd19Directed(concept) && c.Conforms(s, concept))
+        var (concept, known) = Medication(s, s.MedicationCodeableConcept, s.MedicationReference, byId, c);
+        if ((known?.Drug == Drug.Blinatumomab || IsCd19Directed(concept)) && c.Conforms(s, concept))
         {
             c.PriorCd19.Add(new PriorCd19Therapy(FhirDateTime.StartOf(s.EffectiveDateTime ?? s.EffectivePeriod?.Start), ConceptText(concept), Source(s)));
         }
     }
 
-    private static CodeableConcept? MedicationCode(DomainResource owner, Reference? reference, Dictionary<string, Resource> byId)
+    /// <summary>What was given or ordered: the medication[x] concept (for a medicationReference, the
+    /// contained or prefetched Medication's code) and the drug the profiles know it as — by the code,
+    /// else by the Medication's active ingredient (profiles/ValueSet/drug-*).</summary>
+    private static (CodeableConcept? Concept, KnownDrugCode? Known) Medication(DomainResource owner, CodeableConcept? codeable, Reference? reference,
+        Dictionary<string, Resource> byId, Collector c)
     {
-        if (owner.ResolveContained<Medication>(reference) is { } contained) return contained.Code;
-        var r = reference?.ReferenceValue;
-        return r is not null && byId.TryGetValue(r, out var res) && res is Medication med ? med.Code : null;
+        if (codeable is not null) return (codeable, c.Drugs.Find(codeable));
+        var medication = owner.ResolveContained<Medication>(reference)
+            ?? (reference?.ReferenceValue is { } r && byId.TryGetValue(r, out var res) ? res as Medication : null);
+        if (medication is null) return (null, null);
+        var known = c.Drugs.Find(medication);
+        // Profiles match by code: a Medication known only by its ingredient is matched by that ingredient.
+        var concept = known is null || c.Drugs.Find(medication.Code) is not null
+            ? medication.Code
+            : medication.Ingredient!.First(i => c.Drugs.Find(i.ItemCodeableConcept) is not null).ItemCodeableConcept;
+        return (concept, known);
     }
 
-    /// <summary>RxNorm codes of docs/DATA-CONTRACT.md.</summary>
-    public static Drug? DrugOf(CodeableConcept? concept) => concept?.CodeIn(FhirSystems.RxNorm) switch
-    {
-        "7512" => Drug.Norepinephrine,
-        "3992" => Drug.Epinephrine,
-        "3628" => Drug.Dopamine,
-        "8163" => Drug.Phenylephrine,
-        "11149" => Drug.Vasopressin,
-        "612865" => Drug.Tocilizumab,
-        "3264" => Drug.Dexamethasone,
-        "6902" => Drug.Methylprednisolone,
-        "8640" => Drug.Prednisone,
-        "161" => Drug.Acetaminophen,
-        "5640" => Drug.Ibuprofen,
-        "114477" => Drug.Levetiracetam,
-        "72435" => Drug.Anakinra,
-        "1535218" => Drug.Siltuximab,
-        "1193326" => Drug.Ruxolitinib,
-        _ => null,
-    };
+    /// <summary>The drug a code names, by the medication code lists of profiles/ (ingredient or
+    /// product, <see cref="DrugCodes"/>); null when none knows it.</summary>
+    public static Drug? DrugOf(CodeableConcept? concept) => DrugCodes.Default.Find(concept)?.Drug;
 
     /// <summary>Tisagenlecleucel by NDC 0078-0846 (any package suffix) or by name.</summary>
     public static bool IsTisagenlecleucel(CodeableConcept? concept)
@@ -398,13 +393,6 @@ public static partial class ClinicalFactsMapper
 
     private static bool IsCd19Directed(CodeableConcept? concept) =>
         concept is not null && (concept.Has(FhirSystems.RxNorm, DataContract.RxNormBlinatumomab) || concept.Has(DataContract.CarTCds, DataContract.Cd19DirectedTherapy));
-
-    private static decimal? DoseMg(Quantity? q) => q?.Value is not { } v ? null : (q.Code ?? q.Unit) switch
-    {
-        "mg" => v,
-        "g" => v * 1000m,
-        _ => null,
-    };
 
     private static void MapProcedure(Procedure p, Collector c)
     {

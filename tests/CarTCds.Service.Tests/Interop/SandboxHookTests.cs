@@ -99,4 +99,24 @@ public sealed class SandboxHookTests(CarTCdsWebApplicationFactory factory)
         await response.AssertOperationOutcomeAsync(HttpStatusCode.BadRequest, "structure",
             "context.draftOrders.entry[0].resource.dosageInstruction[0].doseAndRate[0].doseQuantity.value");
     }
+
+    [Fact]
+    public async Task GivenTheSandboxsExactOrderSign_DexamethasoneProductCodeTwoPills_WhenCalled_Then200WithTheCorticosteroidCheckIn8Mg()
+    {
+        // Arrange: RxNorm 197582 "Dexamethasone 4 MG Oral Tablet" (SCD), Number 2, on day 4 without CRS or ICANS.
+        var body = SandboxRequests.OrderSign(SandboxRequests.MedicationRequest("197582", "Dexamethasone 4 MG Oral Tablet", pills: 2));
+
+        // Act
+        var response = await factory.CreateClient().PostJsonAsync(HookJson.OrderCheckPath, body);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = await response.ReadJsonAsync();
+        var card = Assert.Single(Cards(doc));
+        Assert.Equal("warning", card.GetProperty("indicator").GetString());
+        var summary = card.GetProperty("summary").GetString()!;
+        Assert.Contains("without CRS", summary, StringComparison.Ordinal);
+        Assert.Contains("2 {pill} (= 8 mg)", card.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+        Assert.Contains("order-check", FindingCodes(card));
+    }
 }

@@ -1,0 +1,183 @@
+using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Validation;
+using CarTCds.Hooks.Facts;
+using CarTCds.Hooks.Tests.TestSupport;
+using CarTCds.Rules.Facts;
+
+namespace CarTCds.Hooks.Tests.Facts;
+
+/// <summary>Issue 17 item 2: product-level RxNorm codes (SCD, SBD, GPCK), a medicationReference to a
+/// Medication known by its ingredient, and the ingredient itself, read from profiles/ValueSet/drug-*;
+/// doses in the product's units converted to mg by its strength.</summary>
+public sealed class DrugCodesTests
+{
+    /// <summary>Every code of every drug-* ValueSet, with the drug it must map to.</summary>
+    public static TheoryData<Drug, string, string> EveryListedCode()
+    {
+        var data = new TheoryData<Drug, string, string>();
+        foreach (var drug in Enum.GetValues<Drug>())
+        {
+            foreach (var c in ProfileValidator.Default.Concepts(DrugCodes.ValueSetUrl(drug))) data.Add(drug, c.Code, c.Display ?? "");
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryListedCode))]
+    public void GivenACodeOfADrugsValueSet_WhenMapped_ThenItIsThatDrug(Drug drug, string code, string display)
+    {
+        Assert.True(ClinicalFactsMapper.DrugOf(new CodeableConcept(FhirSystems.RxNorm, code)) == drug, $"{code} {display}");
+    }
+
+    /// <summary>One row per RxNorm form per drug, named, so a code dropped from a file fails here too.</summary>
+    [Theory]
+    [InlineData("3264", Drug.Dexamethasone)]     // IN
+    [InlineData("197582", Drug.Dexamethasone)]   // SCD, what the CDS Hooks Sandbox sends
+    [InlineData("205712", Drug.Dexamethasone)]   // SBD [Decadron]
+    [InlineData("1812194", Drug.Dexamethasone)]  // SCD injection
+    [InlineData("759697", Drug.Dexamethasone)]   // GPCK {35 tablets}
+    [InlineData("612865", Drug.Tocilizumab)]     // IN
+    [InlineData("1657974", Drug.Tocilizumab)]    // SCD 4 ML 20 MG/ML
+    [InlineData("1657976", Drug.Tocilizumab)]    // SBD [Actemra]
+    [InlineData("1193326", Drug.Ruxolitinib)]    // IN
+    [InlineData("1193331", Drug.Ruxolitinib)]    // SCD 10 MG tablet
+    [InlineData("1193337", Drug.Ruxolitinib)]    // SBD [Jakafi]
+    [InlineData("1597258", Drug.Blinatumomab)]   // IN
+    [InlineData("1597262", Drug.Blinatumomab)]   // SCD
+    [InlineData("1597267", Drug.Blinatumomab)]   // SBD [Blincyto]
+    [InlineData("6902", Drug.Methylprednisolone)]
+    [InlineData("8640", Drug.Prednisone)]
+    [InlineData("7512", Drug.Norepinephrine)]
+    [InlineData("3992", Drug.Epinephrine)]
+    [InlineData("3628", Drug.Dopamine)]
+    [InlineData("8163", Drug.Phenylephrine)]
+    [InlineData("11149", Drug.Vasopressin)]
+    [InlineData("161", Drug.Acetaminophen)]
+    [InlineData("5640", Drug.Ibuprofen)]
+    [InlineData("114477", Drug.Levetiracetam)]
+    [InlineData("72435", Drug.Anakinra)]
+    [InlineData("1535218", Drug.Siltuximab)]
+    public void GivenAnRxNormFormOfADrug_WhenMapped_ThenItIsThatDrug(string code, Drug drug)
+    {
+        Assert.Equal(drug, ClinicalFactsMapper.DrugOf(new CodeableConcept(FhirSystems.RxNorm, code)));
+    }
+
+    [Theory]
+    [InlineData("197582", 2, "{pill}", 8)]        // 2 × 4 MG Oral Tablet
+    [InlineData("197582", 1, "{tablet}", 4)]
+    [InlineData("197577", 3, "1", 1.5)]           // 3 × 0.5 MG
+    [InlineData("759697", 2, "{pill}", 3)]        // pack of 1.5 MG tablets: dosed per tablet
+    [InlineData("1657974", 8, "mL", 160)]         // 8 mL of 20 MG/ML
+    [InlineData("1193331", 2, "{pill}", 20)]      // 2 × ruxolitinib 10 MG
+    [InlineData("197582", 10, "mg", 10)]          // already in mg: as ordered
+    public void GivenADoseInTheProductsUnits_WhenConverted_ThenMg(string code, int amount, string unit, double mg)
+    {
+        var known = DrugCodes.Default.Find(new CodeableConcept(FhirSystems.RxNorm, code))!;
+
+        Assert.Equal((decimal)mg, DrugCodes.DoseMg(new Quantity(amount, unit), known.Strength));
+    }
+
+    [Theory]
+    [InlineData("3264", "{pill}")]    // an ingredient has no strength: a pill count cannot be converted
+    [InlineData("197582", "mL")]      // a tablet has no mg/mL
+    [InlineData("1657974", "{pill}")] // a solution is not counted in pills
+    [InlineData("197582", "kg")]
+    public void GivenADoseThatCannotBeConverted_WhenConverted_ThenNullNeverAGuess(string code, string unit)
+    {
+        var known = DrugCodes.Default.Find(new CodeableConcept(FhirSystems.RxNorm, code))!;
+
+        Assert.Null(DrugCodes.DoseMg(new Quantity(2, unit), known.Strength));
+    }
+
+    [Fact]
+    public void GivenADraftOrderReferencingAContainedMedicationKnownByItsIngredient_WhenMapped_ThenTheCorticosteroidOrderWithItsDoseInMg()
+    {
+        // Arrange: a local product code, the ingredient dexamethasone 3264 at 4 mg per tablet, 2 tablets ordered.
+        var order = new MedicationRequest
+        {
+            Id = "mr-local",
+            Status = "draft",
+            Intent = "order",
+            Subject = FhirData.Subject(),
+            Contained =
+            [
+                new Medication
+                {
+                    Id = "med",
+                    Code = new CodeableConcept("http://hospital.example/formulary", "DEX4", "Dexamethasone 4 mg tablet (local)"),
+                    Ingredient =
+                    [
+                        new MedicationIngredient
+                        {
+                            ItemCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, "3264", "dexamethasone"),
+                            IsActive = true,
+                            Strength = new Ratio { Numerator = new Quantity(4, "mg"), Denominator = new Quantity(1, "{tablet}") },
+                        },
+                    ],
+                },
+            ],
+            MedicationReference = new Reference("#med"),
+            DosageInstruction = [new Dosage { DoseAndRate = [new DosageDoseAndRate { DoseQuantity = new Quantity(2, "{tablet}") }] }],
+        };
+        var drafts = new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = order }] };
+
+        // Act
+        var facts = ClinicalFactsMapper.Map(FhirData.Patient(), [], drafts);
+
+        // Assert
+        var draft = Assert.Single(facts.DraftOrders);
+        Assert.Equal(DraftOrderKind.Corticosteroid, draft.Kind);
+        Assert.Equal(Drug.Dexamethasone, draft.Drug);
+        Assert.Equal(8m, draft.DoseMg);
+    }
+
+    [Fact]
+    public void GivenAnAdministrationReferencingAPrefetchedMedicationByProductCode_WhenMapped_ThenTheDrugAndItsDoseInMg()
+    {
+        // Arrange: Medication/toci is an Actemra vial (SBD 1657976, 20 mg/mL); 8 mL given.
+        var medication = new Medication { Id = "toci", Code = new CodeableConcept(FhirSystems.RxNorm, "1657976") };
+        var given = FhirData.Administration("ma-1", "0");
+        given.MedicationCodeableConcept = null;
+        given.MedicationReference = new Reference("Medication/toci");
+        given.Dosage = new MedicationAdministrationDosage { Dose = new Quantity(8, "mL") };
+
+        // Act
+        var facts = ClinicalFactsMapper.Map(FhirData.Patient(), [medication, given]);
+
+        // Assert
+        var a = Assert.Single(facts.Administrations);
+        Assert.Equal(Drug.Tocilizumab, a.Drug);
+        Assert.Equal(160m, a.DoseMg);
+    }
+
+    [Fact]
+    public void GivenAProfileSetWithASitesLocalCode_WhenMapped_ThenTheLocalCodeIsThatDrug()
+    {
+        // Arrange: a copy of the embedded profiles/ with one local code added to drug-dexamethasone.
+        var root = Path.Combine(RepositoryRoot(), "profiles");
+        var files = Directory.GetFiles(Path.Combine(root, "ValueSet"), "*.json").Concat(Directory.GetFiles(Path.Combine(root, "StructureDefinition"), "*.json"))
+            .Concat(Directory.GetFiles(Path.Combine(root, "CodeSystem"), "*.json"))
+            .Select(f => (f, File.ReadAllText(f)))
+            .Select(p => p.f.EndsWith("drug-dexamethasone.json", StringComparison.Ordinal)
+                ? (p.f, p.Item2.Replace("\"include\": [", "\"include\": [{\"system\":\"http://hospital.example/formulary\",\"concept\":[{\"code\":\"DEX4\"}]},", StringComparison.Ordinal))
+                : p)
+            .ToList();
+        var profiles = ProfileValidator.FromJson(files);
+
+        // Act
+        var known = DrugCodes.For(profiles).Find(new CodeableConcept("http://hospital.example/formulary", "DEX4"));
+
+        // Assert
+        Assert.Equal(Drug.Dexamethasone, known!.Drug);
+        Assert.Null(DrugCodes.Default.Find(new CodeableConcept("http://hospital.example/formulary", "DEX4")));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CarTCds.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("CarTCds.sln not found above the test binaries");
+    }
+}

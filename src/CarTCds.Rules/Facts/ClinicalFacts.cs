@@ -162,8 +162,10 @@ public static class DrugGroups
     public static bool IsVasopressor(Drug d) => d is Drug.Norepinephrine or Drug.Epinephrine or Drug.Dopamine or Drug.Phenylephrine or Drug.Vasopressin;
 
     /// <summary>Anti-cytokine therapy and corticosteroids: after these, fever is no longer required
-    /// to grade CRS (ASTCT 2019).</summary>
-    public static bool IsAntiCytokineOrSteroid(Drug d) => d is Drug.Tocilizumab or Drug.Dexamethasone or Drug.Methylprednisolone or Drug.Prednisone;
+    /// to grade CRS (ASTCT 2019, Lee et al. Table 5 footnote: "antipyretic or anticytokine therapy such
+    /// as tocilizumab or steroids"). Anakinra (IL-1) and siltuximab (IL-6) are anti-cytokine drugs given
+    /// for refractory CRS (seed 002), so they mask fever too; ruxolitinib (a JAK inhibitor) is not counted.</summary>
+    public static bool IsAntiCytokineOrSteroid(Drug d) => d is Drug.Tocilizumab or Drug.Dexamethasone or Drug.Methylprednisolone or Drug.Prednisone or Drug.Anakinra or Drug.Siltuximab;
 
     public static bool IsAntipyretic(Drug d) => d is Drug.Acetaminophen or Drug.Ibuprofen;
 

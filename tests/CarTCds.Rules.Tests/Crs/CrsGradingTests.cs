@@ -212,6 +212,8 @@ public sealed class CrsGradingTests
     [InlineData(Drug.Tocilizumab)]
     [InlineData(Drug.Dexamethasone)]
     [InlineData(Drug.Methylprednisolone)]
+    [InlineData(Drug.Anakinra)]
+    [InlineData(Drug.Siltuximab)]
     public void GivenTocilizumabOrSteroidAfterInfusion_WhenAfebrileOnBiPap_ThenGradedOnHypoxiaAlone(Drug drug)
     {
         var b = new FactsBuilder().Infused(6 * 24).Given(drug, 20).Temperature(37.1m).Device(OxygenDevice.Bipap);

@@ -8,7 +8,7 @@ namespace CarTCds.Fhir;
 /// interval it names: <see cref="TryParse"/> gives its start and its exclusive end. Values without
 /// a time are taken in UTC, because FHIR gives them no zone and the service must not guess the
 /// server's. A value with a time but no offset is invalid FHIR and is refused.
-/// <para>The ends of the calendar (issue 18): FHIR allows years 0001–9999, and EHRs write
+/// <para>The ends of the calendar (README "Reliability"): FHIR allows years 0001–9999, and EHRs write
 /// <c>9999-12-31</c> as an open-ended placeholder. The end of an interval in the last year, month or
 /// day of 9999 is <see cref="DateTimeOffset.MaxValue"/> (one tick short of the true exclusive end,
 /// 10000-01-01, which .NET cannot represent). An instant whose UTC falls outside

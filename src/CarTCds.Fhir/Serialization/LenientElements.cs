@@ -17,7 +17,7 @@ public sealed record UnreadElement(string Element, string Found)
 }
 
 /// <summary>The one mechanism by which a malformed element that no rule reads never rejects a call
-/// (issue 17; docs/ARCHITECTURE.md "What the rules need"). Every element of the lean model without
+/// (docs/ARCHITECTURE.md "What the rules need"). Every element of the lean model without
 /// <see cref="RuleInputAttribute"/> is read through <see cref="LenientConverter{T}"/>: on a fault it
 /// skips the value and records an <see cref="UnreadElement"/> on the resource being read
 /// (<see cref="Resource.UnreadElements"/>); callers that use the resource name it on the cards.

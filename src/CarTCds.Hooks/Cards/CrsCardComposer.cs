@@ -33,7 +33,7 @@ public static class CrsCardComposer
         else if (g == 0 && day is not null && a.Fever.State == FeverState.Afebrile && (a.Hypotension is not null || a.Hypoxia is not null))
         {
             // Afebrile with a vasopressor, hypotension or oxygen after infusion is not CRS by ASTCT:
-            // a warning to look for another cause, not reassurance (issue 20 §2).
+            // a warning to look for another cause, not reassurance (ASTCT 2019: never febrile → no CRS grade, seek another cause).
             var on = string.Join(" + ", new[]
             {
                 a.Hypotension is null ? null : a.Hypotension.Grade >= 3 ? "a vasopressor" : "hypotension",

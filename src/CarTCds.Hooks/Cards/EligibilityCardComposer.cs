@@ -35,7 +35,7 @@ public static class EligibilityCardComposer
 
         if (a.Cd19Concern is { } cd19)
         {
-            // Issue 20 §4: a CD19-negative or CD19-dim relapse heads the card, at least as a warning.
+            // A CD19-negative or CD19-dim relapse heads the card, at least as a warning.
             var status = cd19.Text.StartsWith("CD19-dim", StringComparison.Ordinal) ? "CD19-dim" : "CD19-negative";
             summary = $"{status} blasts: CD19 CAR-T may not work. {summary}";
             if (indicator == CardIndicator.Info) indicator = CardIndicator.Warning;

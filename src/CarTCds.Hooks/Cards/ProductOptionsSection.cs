@@ -6,7 +6,7 @@ using CarTCds.Rules.Eligibility;
 namespace CarTCds.Hooks.Cards;
 
 /// <summary>Adds every labelled CD19 CAR-T option for B-ALL to the eligibility card, side by side
-/// (issue 20 §6): a table with each product's label version, its answer and what is missing, and the
+/// (docs/CLINICAL-RULES.md §5a): a table with each product's label version, its answer and what is missing, and the
 /// findings <c>eligibility-tisagenlecleucel</c>, <c>eligibility-brexucabtagene-autoleucel</c>,
 /// <c>eligibility-obecabtagene-autoleucel</c>. The <c>eligibility</c> finding keeps meaning tisagenlecleucel.</summary>
 public static class ProductOptionsSection

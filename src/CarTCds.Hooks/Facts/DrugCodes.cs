@@ -9,7 +9,7 @@ namespace CarTCds.Hooks.Facts;
 /// names a product (mg per tablet/vial, or mg/mL) — null for an ingredient code.</summary>
 public sealed record KnownDrugCode(Drug Drug, Quantity? Strength);
 
-/// <summary>Medication codes → <see cref="Drug"/>, read from profiles/ (issue 17): one ValueSet per
+/// <summary>Medication codes → <see cref="Drug"/>, read from profiles/ (profiles/README.md): one ValueSet per
 /// drug, <c>http://cartcds.org/fhir/ValueSet/drug-&lt;name&gt;</c> (<c>drug-immune-globulin</c> for
 /// <see cref="Drug.ImmuneGlobulin"/>), holding the RxNorm ingredient and its products (SCD, SBD,
 /// GPCK, BPCK) with their strengths, each ValueSet naming its sources. A site adds its local codes

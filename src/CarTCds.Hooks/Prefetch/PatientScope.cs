@@ -19,7 +19,7 @@ public enum PatientLink
     Unlinked,
 }
 
-/// <summary>Guards against data that is not this patient's entering a hook call (issue 18 item 2).</summary>
+/// <summary>Guards against data that is not this patient's entering a hook call (docs/ARCHITECTURE.md "Whose data counts").</summary>
 /// <remarks>Rule (docs/ARCHITECTURE.md "Whose data counts"): a record counts only if its subject is
 /// <c>Patient/{context.patientId}</c> (a literal, case-sensitive FHIR reference, optionally with
 /// <c>/_history/n</c>) or an absolute URL whose base is the request's <c>fhirServer</c>. A record that

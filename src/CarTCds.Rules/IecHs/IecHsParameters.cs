@@ -60,7 +60,7 @@ public sealed class IecHsParameters
     /// <summary>Baseline values come from [infusion − this, infusion]: creatinine baseline = the
     /// earliest creatinine there (before lymphodepletion); ferritin baseline = the latest ferritin
     /// there ("at the time of infusion", Hines 2023); platelet and neutrophil baseline = the latest
-    /// count there, i.e. after lymphodepleting chemotherapy (issue 20: cytopenias are compared with
+    /// count there, i.e. after lymphodepleting chemotherapy (Hines 2023: cytopenias are compared with
     /// the post-lymphodepletion baseline). Default 30 days [U]: a value from years ago
     /// (a smaller child) is no baseline.</summary>
     public TimeSpan BaselineLookBack { get; init; } = TimeSpan.FromDays(30);

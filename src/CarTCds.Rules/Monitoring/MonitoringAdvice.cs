@@ -61,7 +61,7 @@ public static class MonitoringAdvice
         var p = rules.Monitoring;
         if (infusion is null || day > p.NeuroMonitoringDays) return null;
         // Intubated/sedated: ICE and CAPD cannot be done, the ICANS card says "not gradable"; an
-        // "overdue" card would ask for the impossible (issue 20 §2).
+        // "overdue" card would ask for the impossible.
         if (Icans.IcansGrading.IsIntubatedOrSedated(facts, at, rules)) return null;
 
         var last = facts.IceScores.Where(s => s.Time <= at).Select(s => new NeuroScore(s.Time, $"ICE {s.Score}/10", s.Source))

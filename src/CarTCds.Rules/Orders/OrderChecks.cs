@@ -300,7 +300,7 @@ public static class OrderChecks
                     e.Reasons.SelectMany(r => r.Evidence).ToList()));
                 break;
         }
-        // Issue 20 §4: CD19-negative or CD19-dim blasts → a warning, not information.
+        // CD19-negative or CD19-dim blasts → a warning, not information.
         if (e.Cd19Concern is { } cd19) reasons.Add(new OrderCheckReason(OrderCheckResult.Warn, cd19.Text, cd19.Evidence));
         reasons.AddRange(e.TrialChecks.Where(c => c.Outcome == TrialCheckOutcome.Caution && c != e.Cd19Concern)
             .Select(c => new OrderCheckReason(OrderCheckResult.Ok, $"Information (trial criterion, not an exclusion): {c.Text}", c.Evidence)));

@@ -5,7 +5,7 @@ namespace CarTCds.Service.Hosting;
 /// <summary>A path with doubled slashes is routed as if they were single: a discovery URL entered
 /// with a trailing slash (<c>…/cds-services/</c>) makes the official CDS Hooks Sandbox call
 /// <c>POST …/cds-services//cart-toxicity</c> and <c>…//cart-toxicity/feedback</c> (it appends
-/// <c>/{id}</c> to what the user typed), which would otherwise be 404 (issue 17). The path as
+/// <c>/{id}</c> to what the user typed), which would otherwise be 404. The path as
 /// called is kept in <see cref="CalledPathFeature"/>: the token's <c>aud</c> is that URL.</summary>
 public static class DoubledSlashes
 {

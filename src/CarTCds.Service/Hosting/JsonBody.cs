@@ -79,7 +79,7 @@ public static class JsonBody
             // The server gave up on the body: 408 when it arrived too slowly (Kestrel's minimum data
             // rate: a stalled or slow upload), 400 when it ended early or was malformed. The client's
             // fault, so one Warning line and an OperationOutcome, not a 500 with a stack trace at
-            // Error (a slow-client attack wrote 8 MB of those a minute, issue 18).
+            // Error (a slow-client attack wrote 8 MB of those a minute).
             ArrayPool<byte>.Shared.Return(buffer);
             return (null, Unreadable(request, ex, length));
         }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Hosting;
 
-/// <summary>Admission control on request bodies (<c>CarTCds:Admission</c>, issue 18 item 3).</summary>
+/// <summary>Admission control on request bodies (<c>CarTCds:Admission</c>; docs/ARCHITECTURE.md "Memory under load").</summary>
 public sealed class RequestBodyAdmissionOptions
 {
     public const string Section = "CarTCds:Admission";
@@ -24,7 +24,7 @@ public sealed class RequestBodyAdmissionOptions
 /// <summary>Counts the bytes of request bodies in flight and refuses one that would take the total
 /// over <see cref="RequestBodyAdmissionOptions.MaxBufferedBodyBytes"/>: under concurrent big charts the
 /// service answers some calls 503 instead of running out of memory (8 simultaneous 10 MB requests
-/// under a 192 MiB heap limit killed it, issue 18).</summary>
+/// under a 192 MiB heap limit killed it).</summary>
 public sealed class RequestBodyAdmission(IOptions<RequestBodyAdmissionOptions> options, TimeProvider time, ILogger<RequestBodyAdmission> log)
 {
     private static readonly TimeSpan WarnEvery = TimeSpan.FromSeconds(10);

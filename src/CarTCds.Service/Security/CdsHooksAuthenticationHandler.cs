@@ -15,7 +15,7 @@ namespace CarTCds.Service.Security;
 /// one Warning log line with the token's iss, tenant, jti, kid and that reason. Never the token,
 /// a key or a signature. A token the admin policy refuses gets a 403 the same way.</summary>
 /// <remarks>The CDS Hooks implementation best practices (cds-hooks/docs, best-practices.md) advise a
-/// bare 401 so as not to guide an attacker; issue 17 decided otherwise: integrators could not tell
+/// bare 401 so as not to guide an attacker; we decided otherwise (deploy/config/README.md "Refusals"): integrators could not tell
 /// an expired token from a wrong <c>aud</c>, and none of the reasons given reveals a secret.</remarks>
 public sealed class CdsHooksAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,

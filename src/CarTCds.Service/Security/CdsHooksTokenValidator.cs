@@ -181,7 +181,7 @@ public sealed class CdsHooksTokenValidator(
     private static string Instant(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary><paramref name="t"/> + <paramref name="by"/>, saturating at <see cref="DateTimeOffset.MaxValue"/>:
-    /// an <c>exp</c> near 9999-12-31 is a valid number and must give a 401, not an overflow (issue 18).</summary>
+    /// an <c>exp</c> near 9999-12-31 is a valid number and must give a 401, not an overflow.</summary>
     private static DateTimeOffset Later(DateTimeOffset t, TimeSpan by) => DateTimeOffset.MaxValue - t <= by ? DateTimeOffset.MaxValue : t + by;
 
     private static TokenValidation Fail(string reason) => new(null, new TokenFailure(reason));

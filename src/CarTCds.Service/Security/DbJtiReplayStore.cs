@@ -12,7 +12,7 @@ namespace CarTCds.Service.Security;
 /// <c>keep_until</c> has passed; a live row means a replay. Expired rows are deleted at most once per
 /// <see cref="PurgeEvery"/>.
 /// <para>A database that fails or does not answer within <see cref="StorageOptions.ReplayCheckTimeout"/>
-/// must not stop decision support (issue 18): with <c>fail-open-to-memory</c> (default) the token is
+/// must not stop decision support (README "Reliability"): with <c>fail-open-to-memory</c> (default) the token is
 /// checked in this replica's memory instead, so a replay to the same replica is still refused while
 /// a replay to another replica, or of a token first accepted by the database, is not seen; readiness
 /// turns Degraded, <c>cartcds.replay.fallback</c> counts each such token and the log warns once.

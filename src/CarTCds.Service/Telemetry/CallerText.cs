@@ -4,7 +4,7 @@ namespace CarTCds.Service.Telemetry;
 /// path …) made safe for one log line or one refusal message: at most <see cref="MaxChars"/>
 /// characters (longer values are cut and end with <c>…</c>), control characters replaced by
 /// <c>?</c> so a value cannot forge a second log line. A 9 MB <c>hookInstance</c> thus costs a log
-/// line a few hundred bytes, not 19 MB (issue 18). Null is written <c>-</c>.</summary>
+/// line a few hundred bytes, not 19 MB. Null is written <c>-</c>.</summary>
 public static class CallerText
 {
     /// <summary>Longest caller value written whole, in characters. A CDS Hooks hookInstance (a UUID)

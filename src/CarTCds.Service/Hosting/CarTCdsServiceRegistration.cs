@@ -79,7 +79,7 @@ public static class CarTCdsServiceRegistration
         services.AddHealthChecks()
             .AddCheck("rules", () => HealthCheckResult.Healthy($"rule set {rules.Label}"), [HealthEndpoints.ReadyTag])
             .AddCheck<FhirBreakerHealthCheck>("fhir-servers", tags: [HealthEndpoints.ReadyTag]);
-        services.AddOpenApi();
+        services.AddOpenApi(ApiReference.DescribeExamples);
         services.AddProblemDetails();
 
         // Our own body limit answers with an OperationOutcome; the server's would answer first, bare.

@@ -137,8 +137,9 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     /// <summary>Why cart-toxicity stays silent on this chart, or null when it answers. It grades
     /// toxicities of a CAR-T infusion that happened: without one at or before <paramref name="now"/>
     /// (none on record, only a referral or order, or an infusion dated later) every chart in the
-    /// hospital would get a "not gradable" card. A chart whose infusion record was left out (broken
-    /// profile, no time) is a CAR-T chart: it gets its cards, which name the record left out.
+    /// hospital would get a "not gradable" card. A chart whose infusion record was left out (not shown
+    /// to be this patient's, broken profile, no time) is a CAR-T chart: it gets its cards, led by a
+    /// warning that the infusion record could not be used (<see cref="InfusionRecordCardComposer"/>).
     /// docs/CDS-HOOKS.md "When cart-toxicity answers".</summary>
     internal static string? NotACarTChart(ClinicalFacts facts, DateTimeOffset now)
     {
@@ -177,7 +178,10 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         if (!iecHs.Flag && iecHs.Screened) crsCard.Extension!.Findings!.Add(IecHsCardComposer.Finding(iecHs, rules));
 
         var day = CrsCardComposer.DayAfterInfusion(facts, now);
-        var cards = new List<Card> { crsCard };
+        var cards = new List<Card>();
+        // First: the grades below were computed without day 0, and the clinician must see why.
+        if (InfusionRecordCardComposer.Compose(facts, now, rules) is { } unusableInfusion) cards.Add(unusableInfusion);
+        cards.Add(crsCard);
         if (IcansCardComposer.Compose(icansAssessment, day, rules) is { } icans)
         {
             ManagementAdviceComposer.AddTo(icans, plan.Icans, ManagementAdviceComposer.IcansFindingCode, patientId, rules);

@@ -35,6 +35,7 @@ public static class CarTCdsServiceRegistration
             .Validate(o => o.MaxBufferedBodyBytes >= 1024 * 1024, "CarTCds:Admission:MaxBufferedBodyBytes must be at least 1 MiB (1048576).")
             .Validate(o => o.RetryAfterSeconds is >= 1 and <= 60, "CarTCds:Admission:RetryAfterSeconds must be between 1 and 60.")
             .ValidateOnStart();
+        services.AddSingleton<AdmissionMetrics>();
         services.AddSingleton<RequestBodyAdmission>();
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<CarTCdsOptions>>((timeouts, cartcds) =>

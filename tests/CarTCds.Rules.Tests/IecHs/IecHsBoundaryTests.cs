@@ -186,10 +186,13 @@ public sealed class IecHsBoundaryTests
         Assert.Equal(expected, a.CarHlh.Criterion(IecHsCriterionKind.CarHlhFerritin)!.Met);
     }
 
-    // IEC-HS look-back (now − 72 h, now]: a fibrinogen exactly 72 h old is outside.
+    // IEC-HS look-back (now − 72 h, now]: a fibrinogen exactly 72 h old is outside; one taken exactly
+    // now is inside, one dated a minute after now is not yet known.
     [Theory]
     [InlineData(72.0, false)]
     [InlineData(72 - Minute, true)]
+    [InlineData(0.0, true)]
+    [InlineData(-Minute, false)]
     public void GivenAFibrinogenAtTheLookBackEdge_WhenScreened_ThenOnlyInsideTheLast72HoursCounts(double hoursAgo, bool expected)
     {
         var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 2_000, 24, 300).Lab(LabTest.Fibrinogen, 100, hoursAgo);

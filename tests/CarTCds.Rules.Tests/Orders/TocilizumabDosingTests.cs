@@ -32,6 +32,7 @@ public sealed class TocilizumabDosingTests
         Assert.Equal((decimal)kg, d.WeightKg);
         Assert.Equal("Observation/weight", Assert.Single(d.Evidence).Source);
         Assert.StartsWith($"Tocilizumab {(decimal)dose:0.##} mg IV over 1 h: {mgPerKg} mg/kg × {(decimal)kg:0.##} kg", d.Summary, StringComparison.Ordinal);
+        Assert.Contains(mgPerKg == 12 ? "(weight < 30 kg," : "(weight ≥ 30 kg,", d.Summary, StringComparison.Ordinal);
         Assert.Equal(capped, d.Summary.Contains("capped at the 800 mg maximum", StringComparison.Ordinal));
         Assert.Empty(d.Missing);
     }

@@ -13,10 +13,10 @@ public sealed class RelapseResponseWordingTests
     [InlineData(60.0, true)]
     public void GivenOneRelapse_WhenARemissionIsOrIsNotRecordedAfterIt_ThenChemoSensitiveOnlyWithTheResponse(double? remissionDaysAgo, bool responded)
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all").Status(DiseaseStatus.Relapse, 90, "Observation/relapse-1");
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all").Status(DiseaseStatus.Relapse, 90, "Observation/relapse-1");
         if (remissionDaysAgo is { } days) b.Status(DiseaseStatus.Remission, days, "Observation/remission-1");
 
-        var a = EligibilityCheck.Assess(b.Build(), CarTFactsBuilder.Now, RuleSet.Default);
+        var a = EligibilityCheck.Assess(b.Build(), Chart.EligibilityNow, RuleSet.Default);
 
         Assert.Equal(EligibilityStatus.NotEligible, a.Eligibility);
         var r = Assert.Single(a.Reasons, r => r.Criterion == "disease-status");

@@ -17,7 +17,7 @@ public sealed class LogisticsWordingByAgeTests
     [InlineData(24, true)]
     public void GivenAPatientOfAnAge_WhenDay3AfterInfusion_ThenNoDrivingOnlyFrom14(int age, bool drivingAdvice)
     {
-        var a = new MonitoringFactsBuilder().AgedYears(age).InfusedDaysAgo(3, "Procedure/cart").Assess();
+        var a = new Chart().Aged(age).InfusedDaysAgo(3, "Procedure/cart").Assess();
 
         var item = Item(a, MonitoringCodes.PostInfusionLogistics);
         Assert.Equal(drivingAdvice
@@ -30,7 +30,7 @@ public sealed class LogisticsWordingByAgeTests
     [Fact]
     public void GivenNoBirthDate_WhenDay3AfterInfusion_ThenTheLabelWordingWithNoDriving()
     {
-        var a = new MonitoringFactsBuilder().Born(null).InfusedDaysAgo(3).Assess();
+        var a = new Chart().Born(null).InfusedDaysAgo(3).Assess();
 
         Assert.Contains("no driving", Item(a, MonitoringCodes.PostInfusionLogistics).Summary, StringComparison.Ordinal);
     }
@@ -43,7 +43,7 @@ public sealed class LogisticsWordingByAgeTests
     {
         var rules = new RuleSet { Version = "1.0.0-site", Monitoring = new MonitoringParameters { DrivingAdviceFromAgeYears = 16 } };
 
-        var a = new MonitoringFactsBuilder().AgedYears(age).InfusedDaysAgo(3).Assess(rules);
+        var a = new Chart().Aged(age).InfusedDaysAgo(3).Assess(rules);
 
         Assert.Equal(drivingAdvice, Item(a, MonitoringCodes.PostInfusionLogistics).Summary.Contains("no driving", StringComparison.Ordinal));
     }

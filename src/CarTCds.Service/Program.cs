@@ -23,6 +23,7 @@ app.MapHealth();
 app.MapParseOnlyBaseline();
 app.MapSandbox();
 app.MapOpenApi();
+app.MapApiReference();
 app.Run();
 
 /// <summary>Entry point, public for WebApplicationFactory.</summary>

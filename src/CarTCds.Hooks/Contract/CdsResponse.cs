@@ -87,7 +87,8 @@ public sealed class FindingRecord
 {
     /// <summary><c>crs-grade</c>, <c>crs-grade-lee2014</c>, <c>crs-grade-penn</c>, <c>crs-grade-ctcae5</c>, <c>icans-grade</c>,
     /// <c>iec-hs</c>, <c>eligibility</c> (tisagenlecleucel), <c>eligibility-tisagenlecleucel</c>, <c>eligibility-brexucabtagene-autoleucel</c>,
-    /// <c>eligibility-obecabtagene-autoleucel</c>, <c>tocilizumab-dose-mg</c>, <c>order-check</c>.</summary>
+    /// <c>eligibility-obecabtagene-autoleucel</c>, <c>tocilizumab-dose-mg</c>, <c>order-check</c>, <c>infusion-record</c>
+    /// (<c>not-usable</c>: the CAR-T infusion records left out, as evidence).</summary>
     public string Code { get; set; } = "";
 
     /// <summary>A number (grades, doses) or a string (<c>not-gradable</c>, <c>eligible</c>, …).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using CarTCds.Fhir;
 using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Validation;
+using CarTCds.Hooks.Prefetch;
 using CarTCds.Rules;
 using CarTCds.Rules.Facts;
 
@@ -26,19 +27,25 @@ public static partial class ClinicalFactsMapper
     /// <param name="resources">The patient's resources.</param>
     /// <param name="draftOrders">The order hook's draft orders, or null.</param>
     /// <param name="profiles">The profiles records are checked against; default <see cref="ProfileValidator.Default"/>.</param>
-    /// <param name="leftOut">Records already left out before mapping (e.g. not shown to be this
-    /// patient's, <see cref="CarTCds.Hooks.Prefetch.PatientRecord.LeftOut"/>): listed first in <see cref="ClinicalFacts.Excluded"/>.</param>
+    /// <param name="leftOut">Records already left out before mapping (not shown to be this
+    /// patient's, <see cref="PatientRecord.LeftOut"/>): listed first in <see cref="ClinicalFacts.Excluded"/>;
+    /// a CAR-T infusion record among them is named in <see cref="ClinicalFacts.InfusionRecordsLeftOut"/>.</param>
     public static ClinicalFacts Map(Patient? patient, IEnumerable<Resource> resources, Bundle? draftOrders = null, ProfileValidator? profiles = null,
-        IEnumerable<ExcludedRecord>? leftOut = null)
+        IEnumerable<LeftOutRecord>? leftOut = null)
     {
         var c = new Collector(profiles ?? ProfileValidator.Default);
-        if (leftOut is not null) c.Excluded.AddRange(leftOut);
         var all = resources as IReadOnlyCollection<Resource> ?? resources.ToList();
         var byId = new Dictionary<string, Resource>(StringComparer.Ordinal);
         foreach (var r in all)
         {
             // Only Medications are ever looked up (medicationReference).
             if (r is Medication && r.TypedId is { } id) byId.TryAdd(id, r);
+        }
+        foreach (var l in leftOut ?? [])
+        {
+            c.Excluded.Add(l.Excluded);
+            // Still the chart's CAR-T infusion record, though not usable: the chart must not fall silent.
+            if (IsInfusionRecord(l.Resource, byId, c)) c.InfusionsLeftOut.Add(l.Source);
         }
 
         foreach (var resource in all)
@@ -394,9 +401,20 @@ public static partial class ClinicalFactsMapper
     private static bool IsCd19Directed(CodeableConcept? concept) =>
         concept is not null && (concept.Has(FhirSystems.RxNorm, DataContract.RxNormBlinatumomab) || concept.Has(DataContract.CarTCds, DataContract.Cd19DirectedTherapy));
 
+    /// <summary>A CAR-T infusion record, whatever its state: the Procedure cartcds#car-t-infusion or a
+    /// tisagenlecleucel administration (by code, or by its Medication's).</summary>
+    private static bool IsInfusionRecord(Resource r, Dictionary<string, Resource> byId, Collector c) => r switch
+    {
+        Procedure p => IsInfusionProcedure(p),
+        MedicationAdministration m => IsTisagenlecleucel(Medication(m, m.MedicationCodeableConcept, m.MedicationReference, byId, c).Concept),
+        _ => false,
+    };
+
+    private static bool IsInfusionProcedure(Procedure p) => p.Code?.Has(DataContract.CarTCds, DataContract.CarTInfusion) == true;
+
     private static void MapProcedure(Procedure p, Collector c)
     {
-        var isInfusion = p.Code?.Has(DataContract.CarTCds, DataContract.CarTInfusion) == true;
+        var isInfusion = IsInfusionProcedure(p);
         var isSct = p.Code?.Has(DataContract.CarTCds, DataContract.AllogeneicHsct) == true || p.Code?.Has(FhirSystems.Snomed, DataContract.SnomedAllogeneicHsct) == true;
         if (!isInfusion && !isSct) return;
         var excludedBefore = c.Excluded.Count;

@@ -39,9 +39,22 @@ public sealed class PatientRecord
     public required IReadOnlyList<Resource> Resources { get; init; }
 
     /// <summary>Records left out because their subject does not show they are this patient's
-    /// (<see cref="PatientLink.Unlinked"/>), with the reason; the cards name them.</summary>
-    public IReadOnlyList<ExcludedRecord> LeftOut { get; init; } = [];
+    /// (<see cref="PatientLink.Unlinked"/>), with the reason; the cards name them, and a CAR-T
+    /// infusion record among them keeps cart-toxicity from silence.</summary>
+    public IReadOnlyList<LeftOutRecord> LeftOut { get; init; } = [];
     public required IReadOnlyList<PrefetchResolution> Resolutions { get; init; }
+}
+
+/// <summary>A record left out of a hook call because its subject does not show that it is this
+/// patient's (<see cref="PatientLink.Unlinked"/>): the resource, so that what it is can still be told
+/// (a CAR-T infusion record left out keeps the chart a CAR-T chart), and why it was left out.</summary>
+public sealed record LeftOutRecord(Resource Resource, string Reason)
+{
+    /// <summary>Its FHIR reference (<c>Type/id</c>, or <c>Type/(no id)</c>), as cards and the audit name records.</summary>
+    public string Source => Resource.TypedId ?? $"{Resource.ResourceType}/(no id)";
+
+    /// <summary>As an excluded record of the facts (<see cref="CarTCds.Rules.Facts.ClinicalFacts.Excluded"/>).</summary>
+    public ExcludedRecord Excluded => new(Source, Reason);
 }
 
 /// <summary>Turns a request's prefetch (and, for what it lacks, the FHIR server) into a
@@ -137,7 +150,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
             PatientId = patientId,
             Patient = patient,
             Resources = resources,
-            LeftOut = results.SelectMany(r => r.LeftOut).Distinct().ToList(),
+            LeftOut = results.SelectMany(r => r.LeftOut).DistinctBy(l => (l.Source, l.Reason)).ToList(),
             // An optional key that could not be read: the answer goes on without it, and says so.
             Resolutions = results.Select(r => r.Resolution with { Unavailable = r.Unavailable }).ToList(),
         }, null);
@@ -187,7 +200,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
     private sealed record KeyResult(PrefetchKey Key, PrefetchResolution Resolution, IReadOnlyList<Resource> Resources, string? Unavailable, OperationOutcomeIssue? BadRequest,
         IReadOnlyList<string>? PendingRecent = null)
     {
-        public IReadOnlyList<ExcludedRecord> LeftOut { get; init; } = [];
+        public IReadOnlyList<LeftOutRecord> LeftOut { get; init; } = [];
     }
 
     /// <summary>Whose data counts in this call: context.patientId, and the request's fhirServer base
@@ -196,7 +209,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
 
     /// <summary>What one Bundle or resource gave: this patient's resources, the records left out
     /// (not shown to be this patient's), the next page, or a problem that refuses the call.</summary>
-    private sealed record Unpacked(List<Resource> Resources, List<ExcludedRecord> LeftOut, string? Next, OperationOutcomeIssue? Problem);
+    private sealed record Unpacked(List<Resource> Resources, List<LeftOutRecord> LeftOut, string? Next, OperationOutcomeIssue? Problem);
 
     private async Task<KeyResult> ResolveKeyAsync(PrefetchKey key, Dictionary<string, Resource?> prefetch, HookContext context,
         Scope scope, FhirServerAccess? server, bool bounded, CancellationToken ct)
@@ -271,11 +284,11 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
 
     /// <summary>Reads each template (tokens filled in, <paramref name="suffix"/> appended) and its
     /// next pages; the resources, the records left out, a note on paging, or why it failed.</summary>
-    private async Task<(List<Resource> Resources, List<ExcludedRecord> LeftOut, string? Note, string? Failure)> ReadAsync(PrefetchKey key, IReadOnlyList<string> templates,
+    private async Task<(List<Resource> Resources, List<LeftOutRecord> LeftOut, string? Note, string? Failure)> ReadAsync(PrefetchKey key, IReadOnlyList<string> templates,
         string suffix, string why, HookContext context, Scope scope, FhirServerAccess server, CancellationToken ct)
     {
         var all = new List<Resource>();
-        var allLeftOut = new List<ExcludedRecord>();
+        var allLeftOut = new List<LeftOutRecord>();
         string? note = null;
         foreach (var template in templates)
         {
@@ -301,11 +314,11 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         return (all, allLeftOut, note, null);
     }
 
-    private async Task<(List<Resource> Resources, List<ExcludedRecord> LeftOut, string? Note, OperationOutcomeIssue? Problem)> FollowPagesAsync(
+    private async Task<(List<Resource> Resources, List<LeftOutRecord> LeftOut, string? Note, OperationOutcomeIssue? Problem)> FollowPagesAsync(
         PrefetchKey key, string next, Scope scope, FhirServerAccess server, CancellationToken ct)
     {
         var all = new List<Resource>();
-        var allLeftOut = new List<ExcludedRecord>();
+        var allLeftOut = new List<LeftOutRecord>();
         var visited = new HashSet<string>(StringComparer.Ordinal);
         string? url = next;
         var pages = 0;
@@ -351,7 +364,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
         }
 
         var list = new List<Resource>(bundle.Entry?.Count ?? 0);
-        var leftOut = new List<ExcludedRecord>();
+        var leftOut = new List<LeftOutRecord>();
         var i = 0;
         foreach (var entry in bundle.Entry ?? [])
         {
@@ -366,7 +379,7 @@ public sealed class PrefetchResolver(IFhirQueryClient fhir)
                     case PatientLink.OtherPatient:
                         return new([], [], null, Issue($"Prefetch '{key.Key}' entry {r.TypedId ?? r.ResourceType} belongs to another patient ({PatientScope.SubjectOf(r)?.ReferenceValue}), not Patient/{patientId}: refusing to mix patients.", $"{where}.entry[{i}]"));
                     default:
-                        leftOut.Add(new ExcludedRecord(r.TypedId ?? $"{r.ResourceType}/(no id)", PatientScope.Why(r, PatientLink.Unlinked, patientId)));
+                        leftOut.Add(new LeftOutRecord(r, PatientScope.Why(r, PatientLink.Unlinked, patientId)));
                         break;
                 }
             }

@@ -16,6 +16,10 @@ public static class CarTCdsServiceRegistration
     /// <summary>Configuration section of the FHIR client (<see cref="FhirClientOptions"/>).</summary>
     public const string FhirSection = "CarTCds:Fhir";
 
+    /// <summary>DI key of the <see cref="TimeProvider"/> that times FHIR reads (the fetch budget and
+    /// the client's deadline, retries and breaker): the system clock, whatever <c>CarTCds:Now</c> says.</summary>
+    public const string TransportClockKey = "CarTCds.TransportClock";
+
     /// <summary>Registers the hook pipeline, its options and the host's services.</summary>
     public static WebApplicationBuilder AddCarTCds(this WebApplicationBuilder builder)
     {
@@ -35,6 +39,7 @@ public static class CarTCdsServiceRegistration
             .Validate(o => o.MaxBufferedBodyBytes >= 1024 * 1024, "CarTCds:Admission:MaxBufferedBodyBytes must be at least 1 MiB (1048576).")
             .Validate(o => o.RetryAfterSeconds is >= 1 and <= 60, "CarTCds:Admission:RetryAfterSeconds must be between 1 and 60.")
             .ValidateOnStart();
+        services.AddSingleton<AdmissionMetrics>();
         services.AddSingleton<RequestBodyAdmission>();
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<CarTCdsOptions>>((timeouts, cartcds) =>
@@ -62,8 +67,10 @@ public static class CarTCdsServiceRegistration
             throw new InvalidOperationException($"{FhirSection} is invalid; the service will not start: {ex.Message}", ex);
         }
         // Transport timing runs on real time even when CarTCds:Now fixes the evaluation time: a frozen
-        // clock would keep an open circuit breaker open for ever.
-        services.AddSingleton(_ => new FhirResiliencePipelines(fhirOptions, TimeProvider.System));
+        // clock would keep an open circuit breaker open for ever. Tests replace it (TransportClockKey)
+        // with a fake clock they advance, so no test waits for a deadline in real time.
+        services.AddKeyedSingleton(TransportClockKey, TimeProvider.System);
+        services.AddSingleton(sp => new FhirResiliencePipelines(fhirOptions, sp.GetRequiredKeyedService<TimeProvider>(TransportClockKey)));
         services.AddSingleton(sp => new FhirServerClient(sp.GetRequiredService<FhirResiliencePipelines>()));
         services.AddSingleton<IFhirQueryClient, FhirServerQueryClient>();
         services.AddSingleton<HookMetrics>();
@@ -73,13 +80,13 @@ public static class CarTCdsServiceRegistration
         // validator cannot enforce stops the service before its first hook, not during it.
         var profiles = ProfileValidator.Default;
         services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>(),
-            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget, profiles));
+            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget, profiles, sp.GetRequiredKeyedService<TimeProvider>(TransportClockKey)));
         builder.AddCarTCdsStorage();
 
         services.AddHealthChecks()
             .AddCheck("rules", () => HealthCheckResult.Healthy($"rule set {rules.Label}"), [HealthEndpoints.ReadyTag])
             .AddCheck<FhirBreakerHealthCheck>("fhir-servers", tags: [HealthEndpoints.ReadyTag]);
-        services.AddOpenApi();
+        services.AddOpenApi(ApiReference.DescribeExamples);
         services.AddProblemDetails();
 
         // Our own body limit answers with an OperationOutcome; the server's would answer first, bare.

@@ -1,3 +1,4 @@
+using CarTCds.Service.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Hosting;
@@ -24,8 +25,10 @@ public sealed class RequestBodyAdmissionOptions
 /// <summary>Counts the bytes of request bodies in flight and refuses one that would take the total
 /// over <see cref="RequestBodyAdmissionOptions.MaxBufferedBodyBytes"/>: under concurrent big charts the
 /// service answers some calls 503 instead of running out of memory (8 simultaneous 10 MB requests
-/// under a 192 MiB heap limit killed it).</summary>
-public sealed class RequestBodyAdmission(IOptions<RequestBodyAdmissionOptions> options, TimeProvider time, ILogger<RequestBodyAdmission> log)
+/// under a 192 MiB heap limit killed it). Every refusal is counted (<see cref="AdmissionMetrics"/>,
+/// <c>cartcds.admission.refused</c>); the log warns at most once per 10 s.</summary>
+public sealed class RequestBodyAdmission(IOptions<RequestBodyAdmissionOptions> options, TimeProvider time, ILogger<RequestBodyAdmission> log,
+    AdmissionMetrics metrics)
 {
     private static readonly TimeSpan WarnEvery = TimeSpan.FromSeconds(10);
     private long _inFlight;
@@ -69,6 +72,7 @@ public sealed class RequestBodyAdmission(IOptions<RequestBodyAdmissionOptions> o
     // One Warning line per 10 s at most, with the count: a flood of refusals must not flood the log.
     private void Refused()
     {
+        metrics.Refused();
         var refused = Interlocked.Increment(ref _refusedSinceWarning);
         var now = time.GetTimestamp();
         var last = Interlocked.Read(ref _lastWarningTimestamp);

@@ -332,4 +332,48 @@ public sealed class CdsServiceEvaluatorTests
         Assert.Null(result.SilenceReason);
         Assert.True(result.Response!.Cards.Any(c => c.Extension?.Findings?.Any(f => f.Code == "crs-grade") == true), caseName);
     }
+
+    // ---- an infusion record that cannot be used must not silence cart-toxicity ----
+
+    private static Procedure WithoutSubject(Procedure p)
+    {
+        p.Subject = null;
+        return p;
+    }
+
+    public static TheoryData<string, Resource[], string[]> InfusionRecordWarnings => new()
+    {
+        { "only an infusion record without a subject", [WithoutSubject(FhirData.CarTInfusion("cart-1"))], ["Procedure/cart-1"] },
+        { "only an infusion record that breaks its profile (in progress)", [FhirData.CarTInfusion("cart-1", status: "in-progress")], ["Procedure/cart-1"] },
+        { "one left out and the other dated tomorrow", [WithoutSubject(FhirData.CarTInfusion("cart-1")), FhirData.CarTInfusion("cart-2", hoursAgo: -24)], ["Procedure/cart-1"] },
+        { "one left out and a usable infusion exactly now", [WithoutSubject(FhirData.CarTInfusion("cart-1")), FhirData.CarTInfusion("cart-2", hoursAgo: 0)], [] },
+        { "one left out and a usable infusion 3 days ago", [WithoutSubject(FhirData.CarTInfusion("cart-1")), FhirData.CarTInfusion("cart-2", hoursAgo: 72)], [] },
+        { "a usable infusion only", [FhirData.CarTInfusion("cart-2", hoursAgo: 72)], [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(InfusionRecordWarnings))]
+    public async Task GivenInfusionRecords_WhenToxicityIsEvaluated_ThenAWarningLeadsExactlyWhenNoUsableInfusionAndOneWasLeftOut(string caseName, Resource[] cart, string[] named)
+    {
+        // Arrange
+        var service = new CdsServiceCatalog().Find(CdsServiceCatalog.ToxicityId)!;
+
+        // Act
+        var result = await Engine().EvaluateAsync(service.Id, PatientBundleRequest.Build(service, FebrileChart(cart)), CancellationToken.None);
+
+        // Assert
+        Assert.Null(result.SilenceReason);
+        var cards = result.Response!.Cards;
+        var warnings = cards.Where(c => c.Extension?.Findings?.Any(f => f.Code == InfusionRecordCardComposer.FindingCode) == true).ToList();
+        if (named.Length == 0)
+        {
+            Assert.True(warnings.Count == 0, caseName);
+            return;
+        }
+        var warning = Assert.Single(warnings);
+        Assert.Same(cards[0], warning);
+        Assert.Equal(CardIndicator.Warning, warning.Indicator);
+        Assert.Equal(named, warning.Extension!.Findings![0].Evidence);
+        Assert.Contains(cards, c => c.Extension?.Findings?.Any(f => f.Code == "crs-grade") == true);
+    }
 }

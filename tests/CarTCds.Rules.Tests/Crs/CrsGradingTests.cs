@@ -5,7 +5,7 @@ namespace CarTCds.Rules.Tests.Crs;
 
 public sealed class CrsGradingTests
 {
-    private static CrsAssessment Grade(FactsBuilder b, RuleSet? rules = null) => CrsGrading.Assess(b.Build(), FactsBuilder.Now, rules ?? RuleSet.Default);
+    private static CrsAssessment Grade(Chart b, RuleSet? rules = null) => CrsGrading.Assess(b.Build(), Chart.Now, rules ?? RuleSet.Default);
 
     [Theory]
     [InlineData(37.9, 0)]
@@ -14,7 +14,7 @@ public sealed class CrsGradingTests
     [InlineData(41.0, 1)]
     public void GivenOnlyATemperature_WhenGraded_ThenFeverAt38Point0IsGrade1(double celsius, int expected)
     {
-        var b = new FactsBuilder().Temperature((decimal)celsius);
+        var b = new Chart().Temperature((decimal)celsius);
 
         var a = Grade(b);
 
@@ -29,7 +29,7 @@ public sealed class CrsGradingTests
     {
         var rules = new RuleSet { Version = "1.0.0-local", Crs = new CrsParameters { FeverCelsius = 38.3m } };
 
-        var a = Grade(new FactsBuilder().Temperature(38.2m), rules);
+        var a = Grade(new Chart().Temperature(38.2m), rules);
 
         Assert.Equal(0, a.Grade);
         Assert.Equal(FeverState.Afebrile, a.Fever.State);
@@ -42,7 +42,7 @@ public sealed class CrsGradingTests
     [InlineData(15, 3, "high-flow")]
     public void GivenFeverAndOxygenFlow_WhenGraded_Then6LitresIsLowFlowAndAboveIsHighFlow(double lpm, int expected, string kind)
     {
-        var b = new FactsBuilder().Temperature(39m).Device(OxygenDevice.NasalCannula).Flow((decimal)lpm);
+        var b = new Chart().Temperature(39m).Device(OxygenDevice.NasalCannula).Flow((decimal)lpm);
 
         var a = Grade(b);
 
@@ -65,7 +65,7 @@ public sealed class CrsGradingTests
     [InlineData(OxygenDevice.MechanicalVentilation, 4)]
     public void GivenFeverAndADevice_WhenGraded_ThenTheDeviceSetsTheGrade(OxygenDevice device, int expected)
     {
-        var a = Grade(new FactsBuilder().Temperature(39m).Device(device));
+        var a = Grade(new Chart().Temperature(39m).Device(device));
 
         Assert.Equal(expected, a.Grade);
         if (expected > 1)
@@ -84,7 +84,7 @@ public sealed class CrsGradingTests
     [InlineData(new[] { Drug.Dopamine, Drug.Phenylephrine }, 4, "multiple vasopressors (dopamine + phenylephrine)")]
     public void GivenFeverAndConcurrentVasopressors_WhenGraded_ThenVasopressinNeverMakesMultiple(Drug[] drugs, int expected, string driver)
     {
-        var b = new FactsBuilder().Temperature(39.5m);
+        var b = new Chart().Temperature(39.5m);
         foreach (var d in drugs) b.Running(d);
 
         var a = Grade(b);
@@ -97,7 +97,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenNorepinephrineStoppedBeforeEpinephrineStarted_WhenGraded_ThenOneVasopressorAtATimeIsGrade3()
     {
-        var b = new FactsBuilder().Temperature(39m).Infusion(Drug.Norepinephrine, 20, 10).Running(Drug.Epinephrine, 9);
+        var b = new Chart().Temperature(39m).Infusion(Drug.Norepinephrine, 20, 10).Running(Drug.Epinephrine, 9);
 
         var a = Grade(b);
 
@@ -109,7 +109,7 @@ public sealed class CrsGradingTests
     [InlineData(6.5, 3)]
     public void GivenFeverAndAFlowWithoutADevice_WhenGraded_ThenTheFlowAloneDecides(double lpm, int expected)
     {
-        var a = Grade(new FactsBuilder().Temperature(38.6m).Flow((decimal)lpm));
+        var a = Grade(new Chart().Temperature(38.6m).Flow((decimal)lpm));
 
         Assert.Equal(expected, a.Grade);
         Assert.Equal("Observation/r2", Assert.Single(a.Hypoxia!.Evidence).Source);
@@ -118,7 +118,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenAFaceMaskAtFourLitres_WhenFebrile_ThenTheDeviceNotTheFlowSetsGrade3()
     {
-        var a = Grade(new FactsBuilder().Temperature(38.6m).Device(OxygenDevice.FaceMask).Flow(4m));
+        var a = Grade(new Chart().Temperature(38.6m).Device(OxygenDevice.FaceMask).Flow(4m));
 
         Assert.Equal(3, a.Grade);
         Assert.Equal("facemask 4 L/min", a.Hypoxia!.Description);
@@ -128,7 +128,7 @@ public sealed class CrsGradingTests
     public void GivenSeed003Patient1_WhenNorepinephrinePlusBiPap_ThenAstctGrade4SetByBiPap()
     {
         // Seed 003 calls this "grade 3" on an older scale; ASTCT: positive pressure is grade 4.
-        var b = new FactsBuilder().Infused(5 * 24).Temperature(39.5m).Running(Drug.Norepinephrine).Device(OxygenDevice.Bipap);
+        var b = new Chart().Infused(5 * 24).Temperature(39.5m).Running(Drug.Norepinephrine).Device(OxygenDevice.Bipap);
 
         var a = Grade(b);
 
@@ -143,7 +143,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenTheClinicalRulesExample_When39Point5OneVasopressorAndNasalCannula2L_ThenGrade3()
     {
-        var b = new FactsBuilder().Temperature(39.5m).Running(Drug.Norepinephrine).Device(OxygenDevice.NasalCannula).Flow(2m);
+        var b = new Chart().Temperature(39.5m).Running(Drug.Norepinephrine).Device(OxygenDevice.NasalCannula).Flow(2m);
 
         var a = Grade(b);
 
@@ -168,7 +168,7 @@ public sealed class CrsGradingTests
     [InlineData(0, 70, 1)]
     public void GivenFeverAndSystolicPressure_WhenGraded_ThenTheAgeThresholdDecidesHypotension(int ageYears, int sbp, int expected)
     {
-        var b = new FactsBuilder().BornYearsAgo(ageYears).Temperature(38.5m).Systolic(sbp);
+        var b = new Chart().Aged(ageYears).Temperature(38.5m).Systolic(sbp);
 
         var a = Grade(b);
 
@@ -184,7 +184,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenARecordedHypotensionWithoutVasopressor_WhenFebrile_ThenGrade2()
     {
-        var a = Grade(new FactsBuilder().Temperature(38.4m).HypotensionRecorded());
+        var a = Grade(new Chart().Temperature(38.4m).HypotensionRecorded());
 
         Assert.Equal(2, a.Grade);
         Assert.Contains(a.Evidence, e => e.Source == "Observation/r2" && e.Description.StartsWith("hypotension recorded", StringComparison.Ordinal));
@@ -193,7 +193,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenUnknownAge_WhenSystolicIsLow_ThenItIsNotJudgedAndTheMissingBirthDateIsSaid()
     {
-        var a = Grade(new FactsBuilder().Born(null).Temperature(38.4m).Systolic(60));
+        var a = Grade(new Chart().Born(null).Temperature(38.4m).Systolic(60));
 
         Assert.Equal(1, a.Grade);
         Assert.Contains(a.Missing, m => m.Contains("birthDate", StringComparison.Ordinal));
@@ -202,7 +202,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenNeverFebrileAndNoTherapy_WhenOnAVasopressor_ThenNoCrsAndAnotherCauseIsSuggested()
     {
-        var a = Grade(new FactsBuilder().Temperature(37.2m).Running(Drug.Norepinephrine));
+        var a = Grade(new Chart().Temperature(37.2m).Running(Drug.Norepinephrine));
 
         Assert.Equal(0, a.Grade);
         Assert.Contains(a.Notes, n => n.Contains("seek another cause", StringComparison.Ordinal));
@@ -216,7 +216,7 @@ public sealed class CrsGradingTests
     [InlineData(Drug.Siltuximab)]
     public void GivenTocilizumabOrSteroidAfterInfusion_WhenAfebrileOnBiPap_ThenGradedOnHypoxiaAlone(Drug drug)
     {
-        var b = new FactsBuilder().Infused(6 * 24).Given(drug, 20).Temperature(37.1m).Device(OxygenDevice.Bipap);
+        var b = new Chart().Infused(6 * 24).Given(drug, 20).Temperature(37.1m).Device(OxygenDevice.Bipap);
 
         var a = Grade(b);
 
@@ -228,7 +228,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenTocilizumabAndNoHypotensionOrHypoxia_WhenAfebrile_ThenGrade0NotGrade1()
     {
-        var b = new FactsBuilder().Infused(6 * 24).Given(Drug.Tocilizumab, 20).Temperature(37.1m).Device(OxygenDevice.RoomAir);
+        var b = new Chart().Infused(6 * 24).Given(Drug.Tocilizumab, 20).Temperature(37.1m).Device(OxygenDevice.RoomAir);
 
         var a = Grade(b);
 
@@ -240,7 +240,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenAcetaminophenPremedicationAndNoFeverSinceInfusion_WhenOnAVasopressor_ThenFeverIsNotMasked()
     {
-        var b = new FactsBuilder().Infused(48).Given(Drug.Acetaminophen, 47.5).Temperature(37.0m).Running(Drug.Norepinephrine);
+        var b = new Chart().Infused(48).Given(Drug.Acetaminophen, 47.5).Temperature(37.0m).Running(Drug.Norepinephrine);
 
         var a = Grade(b);
 
@@ -255,7 +255,7 @@ public sealed class CrsGradingTests
     {
         var rules = new RuleSet { Crs = new CrsParameters { AntipyreticsMaskFever = antipyreticsMask } };
         // Fever 30 h ago, acetaminophen, hypotension 20 h ago, a vasopressor now: one CRS episode.
-        var b = new FactsBuilder().Infused(96).Temperature(39.0m, hoursAgo: 30).Given(Drug.Acetaminophen, 29).HypotensionRecorded(20).Temperature(37.0m).Running(Drug.Norepinephrine);
+        var b = new Chart().Infused(96).Temperature(39.0m, hoursAgo: 30).Given(Drug.Acetaminophen, 29).HypotensionRecorded(20).Temperature(37.0m).Running(Drug.Norepinephrine);
 
         var a = Grade(b, rules);
 
@@ -265,7 +265,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenTocilizumabBeforeTheInfusion_WhenAfebrileOnBiPap_ThenItDoesNotMaskFever()
     {
-        var b = new FactsBuilder().Given(Drug.Tocilizumab, 60).Infused(48).Temperature(37.0m).Device(OxygenDevice.Bipap);
+        var b = new Chart().Given(Drug.Tocilizumab, 60).Infused(48).Temperature(37.0m).Device(OxygenDevice.Bipap);
 
         var a = Grade(b);
 
@@ -275,7 +275,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenNoTemperatureInTheWindow_WhenGraded_ThenNotGradableAndTheTemperatureIsMissing()
     {
-        var a = Grade(new FactsBuilder().Temperature(39.9m, hoursAgo: 30).Device(OxygenDevice.FaceMask));
+        var a = Grade(new Chart().Temperature(39.9m, hoursAgo: 30).Device(OxygenDevice.FaceMask));
 
         Assert.Null(a.Grade);
         Assert.False(a.IsGradable);
@@ -289,7 +289,7 @@ public sealed class CrsGradingTests
     [InlineData(-0.5, 0)]
     public void GivenAFeverNearTheWindowEdge_WhenGraded_ThenOnlyTheLast24HoursCount(double hoursAgo, int expected)
     {
-        var a = Grade(new FactsBuilder().Temperature(37m, 1).Temperature(39m, hoursAgo));
+        var a = Grade(new Chart().Temperature(37m, 1).Temperature(39m, hoursAgo));
 
         Assert.Equal(expected, a.Grade);
     }
@@ -297,7 +297,7 @@ public sealed class CrsGradingTests
     [Fact]
     public void GivenHypotensionAndHypoxiaOfTheSameGrade_WhenGraded_ThenBothAreNamedAsDrivers()
     {
-        var a = Grade(new FactsBuilder().Temperature(39m).Running(Drug.Norepinephrine).Device(OxygenDevice.FaceMask));
+        var a = Grade(new Chart().Temperature(39m).Running(Drug.Norepinephrine).Device(OxygenDevice.FaceMask));
 
         Assert.Equal(3, a.Grade);
         Assert.Equal(["norepinephrine", "facemask"], a.Drivers);
@@ -309,21 +309,21 @@ public sealed class CrsCourseTests
     [Fact]
     public void GivenNoInfusionOnRecord_WhenAnalysingTheCourse_ThenThereIsNone()
     {
-        Assert.Null(CrsCourseAnalysis.Analyse(new FactsBuilder().Temperature(39m).Build(), FactsBuilder.Now, RuleSet.Default));
+        Assert.Null(CrsCourseAnalysis.Analyse(new Chart().Temperature(39m).Build(), Chart.Now, RuleSet.Default));
     }
 
     [Fact]
     public void GivenFeverOnDay2AndBiPapOnDay3_WhenAnalysedOnDay5_ThenMaxGrade4OnDay3AndOnsetDay2()
     {
         // Infusion at 10:00 five days before Now (12:00): day 0 is that calendar day.
-        var b = new FactsBuilder().Infused(5 * 24 + 2)
+        var b = new Chart().Infused(5 * 24 + 2)
             .Temperature(37.0m, hoursAgo: 4 * 24 + 2)                        // day 1: afebrile
             .Temperature(38.6m, hoursAgo: 3 * 24 + 2)                        // day 2: fever only
             .Temperature(39.4m, hoursAgo: 2 * 24 + 2).Device(OxygenDevice.Bipap, hoursAgo: 2 * 24 + 1) // day 3
             .Temperature(37.0m, hoursAgo: 1);                                // day 5
         var facts = b.Build();
 
-        var course = CrsCourseAnalysis.Analyse(facts, FactsBuilder.Now, RuleSet.Default)!;
+        var course = CrsCourseAnalysis.Analyse(facts, Chart.Now, RuleSet.Default)!;
 
         Assert.Equal(6, course.Days.Count);
         Assert.Equal([null, 0, 1, 4, null, 0], course.Days.Select(d => d.Assessment.Grade));
@@ -342,10 +342,10 @@ public sealed class CrsCourseTests
     public void GivenAnInfusionNDaysAgo_WhenAnalysingTheCourse_ThenAtMostTheLast365DaysAreGraded(int daysAgo, int firstDay, int graded)
     {
         // Arrange: infusion at 10:00 daysAgo days before Now (12:00); fever + BiPAP today.
-        var facts = new FactsBuilder().Infused(daysAgo * 24 + 2).Temperature(39m, hoursAgo: 1).Device(OxygenDevice.Bipap, hoursAgo: 1).Build();
+        var facts = new Chart().Infused(daysAgo * 24 + 2).Temperature(39m, hoursAgo: 1).Device(OxygenDevice.Bipap, hoursAgo: 1).Build();
 
         // Act
-        var course = CrsCourseAnalysis.Analyse(facts, FactsBuilder.Now, RuleSet.Default)!;
+        var course = CrsCourseAnalysis.Analyse(facts, Chart.Now, RuleSet.Default)!;
 
         // Assert
         Assert.Equal(firstDay, course.FirstDay);
@@ -362,16 +362,16 @@ public sealed class CrsCourseTests
         // Arrange: 0001-01-01T00:00Z is valid FHIR; day 0 has no instant before it.
         var facts = new ClinicalFacts
         {
-            Temperatures = [new TemperatureReading(FactsBuilder.Now.AddHours(-1), 39m, "Observation/t")],
+            Temperatures = [new TemperatureReading(Chart.Now.AddHours(-1), 39m, "Observation/t")],
             Infusions = [new CarTInfusion(DateTimeOffset.MinValue, "Procedure/year-1")],
         };
 
         // Act
-        var course = CrsCourseAnalysis.Analyse(facts, FactsBuilder.Now, RuleSet.Default)!;
+        var course = CrsCourseAnalysis.Analyse(facts, Chart.Now, RuleSet.Default)!;
 
         // Assert
         Assert.Equal(365, course.Days.Count);
-        Assert.Equal(CarTInfusion.CalendarDayAfter(DateTimeOffset.MinValue, FactsBuilder.Now), course.Days[^1].Day);
+        Assert.Equal(CarTInfusion.CalendarDayAfter(DateTimeOffset.MinValue, Chart.Now), course.Days[^1].Day);
         Assert.Equal(1, course.MaxGrade);
     }
 
@@ -380,10 +380,10 @@ public sealed class CrsCourseTests
     {
         // Arrange
         var rules = new RuleSet { Crs = new CrsParameters { CourseMaxDays = 30 } };
-        var facts = new FactsBuilder().Infused(40 * 24 + 2).Temperature(38.5m, hoursAgo: 1).Build();
+        var facts = new Chart().Infused(40 * 24 + 2).Temperature(38.5m, hoursAgo: 1).Build();
 
         // Act
-        var course = CrsCourseAnalysis.Analyse(facts, FactsBuilder.Now, rules)!;
+        var course = CrsCourseAnalysis.Analyse(facts, Chart.Now, rules)!;
 
         // Assert
         Assert.Equal(11, course.FirstDay);

@@ -9,7 +9,7 @@ public sealed class CrsInfusionAndEpisodeTests
 {
     private const double Minute = 1.0 / 60;
 
-    private static CrsAssessment Grade(FactsBuilder b, RuleSet? rules = null) => CrsGrading.Assess(b.Build(), FactsBuilder.Now, rules ?? RuleSet.Default);
+    private static CrsAssessment Grade(Chart b, RuleSet? rules = null) => CrsGrading.Assess(b.Build(), Chart.Now, rules ?? RuleSet.Default);
 
     // Infusion 6 h ago; fever 39.2 °C (r2) and recorded hypotension (r3) around it; 37.1 °C (r4) 1 h ago.
     [Theory]
@@ -18,12 +18,12 @@ public sealed class CrsInfusionAndEpisodeTests
     [InlineData(6 - Minute, 2)]
     public void GivenFeverAndHypotensionAroundTheInfusion_WhenGraded_ThenOnlyFindingsAfterTheInfusionCount(double hoursAgo, int expected)
     {
-        var b = new FactsBuilder().Infused(6).Temperature(39.2m, hoursAgo).HypotensionRecorded(hoursAgo).Temperature(37.1m, 1);
+        var b = new Chart().Infused(6).Temperature(39.2m, hoursAgo).HypotensionRecorded(hoursAgo).Temperature(37.1m, 1);
 
         var a = Grade(b);
 
         Assert.Equal(expected, a.Grade);
-        Assert.Equal(FactsBuilder.Now.AddHours(-6), a.WindowStart);
+        Assert.Equal(Chart.Now.AddHours(-6), a.WindowStart);
         var evidence = a.Evidence.Select(e => e.Source).Order().ToList();
         Assert.Equal(expected == 2 ? ["Observation/r2", "Observation/r3"] : ["Observation/r4"], evidence);
     }
@@ -34,7 +34,7 @@ public sealed class CrsInfusionAndEpisodeTests
     [InlineData(6 - Minute, 3)]
     public void GivenAVasopressorStoppedAroundTheInfusion_WhenFebrileAfterIt_ThenOnlyARunningPressorCounts(double endedHoursAgo, int expected)
     {
-        var b = new FactsBuilder().Infused(6).Infusion(Drug.Norepinephrine, 8, endedHoursAgo).Temperature(38.5m, 1);
+        var b = new Chart().Infused(6).Infusion(Drug.Norepinephrine, 8, endedHoursAgo).Temperature(38.5m, 1);
 
         var a = Grade(b);
 
@@ -46,9 +46,9 @@ public sealed class CrsInfusionAndEpisodeTests
     public void GivenFeverOnlyBeforeAnInfusionAt10_WhenTheCourseIsAnalysed_ThenDay0IsNotTheOnset()
     {
         // Infusion at 10:00 on day 0 (Now is 12:00 on day 0), fever 39.5 °C and SBP 70 at 08:00, 37.0 °C at 11:00.
-        var b = new FactsBuilder().BornYearsAgo(15).Infused(2).Temperature(39.5m, 4).Systolic(70m, 4).Temperature(37.0m, 1);
+        var b = new Chart().Aged(15).Infused(2).Temperature(39.5m, 4).Systolic(70m, 4).Temperature(37.0m, 1);
 
-        var course = CrsCourseAnalysis.Analyse(b.Build(), FactsBuilder.Now, RuleSet.Default)!;
+        var course = CrsCourseAnalysis.Analyse(b.Build(), Chart.Now, RuleSet.Default)!;
 
         var day0 = Assert.Single(course.Days);
         Assert.Equal(0, day0.Assessment.Grade);
@@ -65,7 +65,7 @@ public sealed class CrsInfusionAndEpisodeTests
     [InlineData(16 - Minute, 0)]
     public void GivenAnAntipyreticInAnEarlierEpisode_WhenOxygenComesBackAroundTheEpisodeEnd_ThenMaskingEndsWithTheEpisode(double oxygenHoursAgo, int expected)
     {
-        var b = new FactsBuilder().Infused(96).Temperature(39.0m, 60).Given(Drug.Acetaminophen, 59)
+        var b = new Chart().Infused(96).Temperature(39.0m, 60).Given(Drug.Acetaminophen, 59)
             .Device(OxygenDevice.NasalCannula, 40).Device(OxygenDevice.NasalCannula, oxygenHoursAgo).Temperature(37.0m, 1);
 
         var a = Grade(b);
@@ -75,7 +75,7 @@ public sealed class CrsInfusionAndEpisodeTests
         {
             Assert.Equal(FeverState.Masked, a.Fever.State);
             Assert.Equal("MedicationAdministration/r3", a.Fever.Masking!.DoseSource);
-            Assert.Equal(FactsBuilder.Now.AddHours(-60), a.Fever.Masking.EpisodeStart);
+            Assert.Equal(Chart.Now.AddHours(-60), a.Fever.Masking.EpisodeStart);
             Assert.Equal(["MedicationAdministration/r3", "Observation/r5", "Observation/r6"], a.Evidence.Select(e => e.Source).Order().ToList());
         }
         else
@@ -90,7 +90,7 @@ public sealed class CrsInfusionAndEpisodeTests
     [Fact]
     public void GivenTocilizumabOnDay3AndAWellPatient_WhenNasalCannulaOnDay45_ThenNotMaskedAndNotCrs()
     {
-        var b = new FactsBuilder().Infused(45 * 24).Temperature(39.4m, 42 * 24).Given(Drug.Tocilizumab, 42 * 24 - 1)
+        var b = new Chart().Infused(45 * 24).Temperature(39.4m, 42 * 24).Given(Drug.Tocilizumab, 42 * 24 - 1)
             .Device(OxygenDevice.RoomAir, 40 * 24).Device(OxygenDevice.NasalCannula, 2).Temperature(37.2m, 2);
 
         var a = Grade(b);

@@ -7,11 +7,11 @@ namespace CarTCds.Rules.Tests.Crs;
 
 public sealed class OlderCrsScalesTests
 {
-    private static IReadOnlyList<OlderScaleGrade> Grade(FactsBuilder b, RuleSet? rules = null)
+    private static IReadOnlyList<OlderScaleGrade> Grade(Chart b, RuleSet? rules = null)
     {
         var facts = b.Build();
         rules ??= RuleSet.Default;
-        return OlderCrsScales.Assess(CrsGrading.Assess(facts, FactsBuilder.Now, rules), facts, rules);
+        return OlderCrsScales.Assess(CrsGrading.Assess(facts, Chart.Now, rules), facts, rules);
     }
 
     private static OlderScaleGrade Of(IReadOnlyList<OlderScaleGrade> grades, OlderCrsScale scale) => grades.Single(g => g.Scale == scale);
@@ -64,7 +64,7 @@ public sealed class OlderCrsScalesTests
     [InlineData(38.0, 1)]
     public void GivenOnlyATemperature_WhenGraded_ThenTheSharedFeverRuleDecidesCrsOnEveryScale(double celsius, int grade)
     {
-        var grades = Grade(new FactsBuilder().Temperature((decimal)celsius));
+        var grades = Grade(new Chart().Temperature((decimal)celsius));
 
         Assert.All(grades, g => Assert.Equal(grade, g.Grade));
         Assert.Equal(grade == 0 ? 0 : 2, Of(grades, OlderCrsScale.Penn).UpperGrade);
@@ -79,7 +79,7 @@ public sealed class OlderCrsScalesTests
     [InlineData(90, 1, 1, 1, 2, 1, 1)]
     public void GivenFeverAndASystolicPressureAtTheThreshold_WhenGraded_ThenOnlyBelowItCountsAsHypotension(int sbp, int lee, int leeUp, int penn, int pennUp, int ctcae, int ctcaeUp)
     {
-        var grades = Grade(new FactsBuilder().Temperature(39m).Systolic(sbp));
+        var grades = Grade(new Chart().Temperature(39m).Systolic(sbp));
 
         Assert.Equal((lee, leeUp), (Of(grades, OlderCrsScale.Lee2014).Grade, Of(grades, OlderCrsScale.Lee2014).UpperGrade));
         Assert.Equal((penn, pennUp), (Of(grades, OlderCrsScale.Penn).Grade, Of(grades, OlderCrsScale.Penn).UpperGrade));
@@ -91,11 +91,11 @@ public sealed class OlderCrsScalesTests
     [Fact]
     public void GivenSeedPatient1sDay5_FeverNorepinephrineAndBiPap_WhenGraded_ThenAstct4AndTheOlderScalesShowWhatTheSeedsGrade3DependsOn()
     {
-        var b = new FactsBuilder().Temperature(39.5m).Running(Drug.Norepinephrine).Device(OxygenDevice.Bipap);
+        var b = new Chart().Temperature(39.5m).Running(Drug.Norepinephrine).Device(OxygenDevice.Bipap);
 
         var grades = Grade(b);
 
-        Assert.Equal(4, CrsGrading.Assess(b.Build(), FactsBuilder.Now, RuleSet.Default).Grade);
+        Assert.Equal(4, CrsGrading.Assess(b.Build(), Chart.Now, RuleSet.Default).Grade);
         var lee = Of(grades, OlderCrsScale.Lee2014);
         Assert.Equal("2–3", lee.Text);
         Assert.Equal("2-3", lee.RangeValue);
@@ -112,7 +112,7 @@ public sealed class OlderCrsScalesTests
     {
         var rules = new RuleSet { Version = "1.0.0-niv", OlderCrsScales = new OlderCrsScaleParameters { Lee2014NonInvasiveVentilationIsVentilatorSupport = true } };
 
-        var lee = Of(Grade(new FactsBuilder().Temperature(39.5m).Device(OxygenDevice.Bipap), rules), OlderCrsScale.Lee2014);
+        var lee = Of(Grade(new Chart().Temperature(39.5m).Device(OxygenDevice.Bipap), rules), OlderCrsScale.Lee2014);
 
         Assert.Equal((4, 4), (lee.Grade, lee.UpperGrade));
         Assert.Empty(lee.Missing);
@@ -122,7 +122,7 @@ public sealed class OlderCrsScalesTests
     [Fact]
     public void GivenMechanicalVentilation_WhenGraded_ThenEveryScaleSays4WithTheVentilationRecordAsEvidence()
     {
-        var grades = Grade(new FactsBuilder().Temperature(39m).Device(OxygenDevice.MechanicalVentilation));
+        var grades = Grade(new Chart().Temperature(39m).Device(OxygenDevice.MechanicalVentilation));
 
         Assert.All(grades, g => Assert.Equal((4, 4), (g.Grade, g.UpperGrade)));
         Assert.All(grades, g => Assert.Contains(g.Evidence, e => e.Source == "Observation/r2" && e.Description == "mechanical ventilation"));
@@ -131,7 +131,7 @@ public sealed class OlderCrsScalesTests
     [Fact]
     public void GivenTwoConcurrentVasopressors_WhenGraded_ThenLeeIs3PennIs3To4AndCtcaeIs4()
     {
-        var grades = Grade(new FactsBuilder().Temperature(39m).Running(Drug.Norepinephrine).Running(Drug.Epinephrine));
+        var grades = Grade(new Chart().Temperature(39m).Running(Drug.Norepinephrine).Running(Drug.Epinephrine));
 
         Assert.Equal("3", Of(grades, OlderCrsScale.Lee2014).Text);
         Assert.Equal("3–4", Of(grades, OlderCrsScale.Penn).Text);
@@ -141,7 +141,7 @@ public sealed class OlderCrsScalesTests
     [Fact]
     public void GivenTwoVasopressorsAndNasalCannula_WhenGraded_ThenLee2014Is3AndTheUnrecordedFio2IsNotAskedForBecauseItCannotRaiseIt()
     {
-        var lee = Of(Grade(new FactsBuilder().Temperature(39m).Running(Drug.Norepinephrine).Running(Drug.Epinephrine).Device(OxygenDevice.NasalCannula)), OlderCrsScale.Lee2014);
+        var lee = Of(Grade(new Chart().Temperature(39m).Running(Drug.Norepinephrine).Running(Drug.Epinephrine).Device(OxygenDevice.NasalCannula)), OlderCrsScale.Lee2014);
 
         Assert.Equal((3, 3), (lee.Grade, lee.UpperGrade));
         Assert.Empty(lee.Missing);
@@ -151,7 +151,7 @@ public sealed class OlderCrsScalesTests
     [Fact]
     public void GivenNoTemperatureButBiPap_WhenGraded_ThenEveryScaleIsNotGradableAndSaysWhatIsMissing()
     {
-        var grades = Grade(new FactsBuilder().Device(OxygenDevice.Bipap));
+        var grades = Grade(new Chart().Device(OxygenDevice.Bipap));
 
         Assert.All(grades, g => Assert.Null(g.Grade));
         Assert.All(grades, g => Assert.Equal("not-gradable", g.RangeValue));
@@ -162,7 +162,7 @@ public sealed class OlderCrsScalesTests
     public void GivenAfebrileAfterTocilizumabOnLowFlowOxygen_WhenGraded_ThenTheMaskedFeverAddsNoFeverBand()
     {
         // One episode: fever 26 h ago, tocilizumab 25 h ago, nasal cannula since; the last 24 h afebrile.
-        var b = new FactsBuilder().Infused(120).Temperature(39m, hoursAgo: 26).Given(Drug.Tocilizumab, hoursAgo: 25)
+        var b = new Chart().Infused(120).Temperature(39m, hoursAgo: 26).Given(Drug.Tocilizumab, hoursAgo: 25)
             .Device(OxygenDevice.NasalCannula, hoursAgo: 20).Device(OxygenDevice.NasalCannula, hoursAgo: 10)
             .Temperature(37.2m).Device(OxygenDevice.NasalCannula).Flow(2m);
 

@@ -1,3 +1,4 @@
+using CarTCds.Rules.Facts;
 using CarTCds.Rules.Crs;
 
 namespace CarTCds.Rules.Tests.Crs;
@@ -6,15 +7,15 @@ public sealed class PreemptiveTocilizumabTests
 {
     private static readonly RuleSet On = new() { Version = "1.0.0-chop", PreemptiveTocilizumab = new PreemptiveTocilizumabParameters { Enabled = true } };
 
-    private static PreemptiveTocilizumabAssessment? Assess(CarTFactsBuilder b, RuleSet? rules = null) =>
-        PreemptiveTocilizumab.Assess(b.Build(), CarTFactsBuilder.Now, rules ?? On);
+    private static PreemptiveTocilizumabAssessment? Assess(Chart b, RuleSet? rules = null) =>
+        PreemptiveTocilizumab.Assess(b.Build(), Chart.Now, rules ?? On);
 
     [Fact]
     public void GivenTheDefaultRuleSet_WhenAHighBurdenPatientHasTheTrigger_ThenNothingIsSaid()
     {
-        var b = new CarTFactsBuilder().Infused(72).Blasts(80, daysAgo: 5).Temperature(39m, 10).Temperature(39m, 2);
+        var b = new Chart().Infused(72).Blasts(80, daysAgo: 5).Temperature(39m, 10).Temperature(39m, 2);
 
-        Assert.Null(PreemptiveTocilizumab.Assess(b.Build(), CarTFactsBuilder.Now, RuleSet.Default));
+        Assert.Null(PreemptiveTocilizumab.Assess(b.Build(), Chart.Now, RuleSet.Default));
     }
 
     // Kadauke 2021: high burden is ≥ 40 % marrow blasts before infusion.
@@ -23,7 +24,7 @@ public sealed class PreemptiveTocilizumabTests
     [InlineData(40.0, PreemptiveState.HighBurdenWatch)]
     public void GivenMarrowBlastsBeforeInfusion_WhenAssessed_Then40PercentIsHighBurden(double percent, PreemptiveState expected)
     {
-        var a = Assess(new CarTFactsBuilder().Infused(72).Blasts((decimal)percent, daysAgo: 5, id: "Observation/marrow"));
+        var a = Assess(new Chart().Infused(72).Blasts((decimal)percent, daysAgo: 5, id: "Observation/marrow"));
 
         Assert.Equal(expected, a!.State);
         Assert.Equal(["Observation/marrow"], a.Evidence.Select(e => e.Source));
@@ -37,7 +38,7 @@ public sealed class PreemptiveTocilizumabTests
     [InlineData(38.5, 24.1, PreemptiveState.HighBurdenWatch)]
     public void GivenHighBurden_WhenTwoFeversFallAroundTheTrigger_ThenTheDoseIsDueOnlyAtTwoWithin24Hours(double celsius, double hoursApart, PreemptiveState expected)
     {
-        var b = new CarTFactsBuilder().Infused(72).Blasts(80, daysAgo: 5, id: "Observation/marrow")
+        var b = new Chart().Infused(72).Blasts(80, daysAgo: 5, id: "Observation/marrow")
             .Temperature((decimal)celsius, hoursAgo: 1 + hoursApart, id: "Observation/t1").Temperature(39m, hoursAgo: 1, id: "Observation/t2");
 
         var a = Assess(b)!;
@@ -49,7 +50,7 @@ public sealed class PreemptiveTocilizumabTests
     [Fact]
     public void GivenHighBurdenAndTocilizumabAlreadyGiven_WhenAssessed_ThenTheSingleDoseIsUsed()
     {
-        var a = Assess(new CarTFactsBuilder().Infused(72).Blasts(80, daysAgo: 5).Temperature(39m, 10).Temperature(39m, 2).Tocilizumab(1, id: "MedicationAdministration/toci"))!;
+        var a = Assess(new Chart().Infused(72).Blasts(80, daysAgo: 5).Temperature(39m, 10).Temperature(39m, 2).Given(Drug.Tocilizumab, 1, id: "MedicationAdministration/toci"))!;
 
         Assert.Equal(PreemptiveState.HighBurdenDoseGiven, a.State);
         Assert.Contains(a.Evidence, e => e.Source == "MedicationAdministration/toci");
@@ -61,7 +62,7 @@ public sealed class PreemptiveTocilizumabTests
     public void GivenAMarrowResultAt30DaysBeforeInfusion_WhenOneMinuteOlder_ThenNoBurdenIsOnRecord(double minutesOlder, PreemptiveState expected)
     {
         // Infusion 3 days ago; the result exactly 30 days before it counts, a minute earlier does not.
-        var a = Assess(new CarTFactsBuilder().Infused(72).Blasts(80, daysAgo: 33 + (minutesOlder / 1440)))!;
+        var a = Assess(new Chart().Infused(72).Blasts(80, daysAgo: 33 + (minutesOlder / 1440)))!;
 
         Assert.Equal(expected, a.State);
         if (expected == PreemptiveState.NoBurdenOnRecord) Assert.Contains("tumour burden unknown", a.Text, StringComparison.Ordinal);
@@ -70,7 +71,7 @@ public sealed class PreemptiveTocilizumabTests
     [Fact]
     public void GivenAMarrowResultAfterInfusion_WhenAssessed_ThenItIsNotTheBurdenBeforeInfusion()
     {
-        Assert.Equal(PreemptiveState.NoBurdenOnRecord, Assess(new CarTFactsBuilder().Infused(72).Blasts(80, daysAgo: 1))!.State);
+        Assert.Equal(PreemptiveState.NoBurdenOnRecord, Assess(new Chart().Infused(72).Blasts(80, daysAgo: 1))!.State);
     }
 
     [Fact]

@@ -6,13 +6,13 @@ namespace CarTCds.Rules.Tests.Eligibility;
 
 public sealed class EligibilityCheckTests
 {
-    private static readonly DateTimeOffset Now = CarTFactsBuilder.Now;
+    private static readonly DateTimeOffset Now = Chart.EligibilityNow;
 
     private static DateOnly D(string s) => DateOnly.Parse(s, CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Noon(string date) => new(D(date).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
 
-    private static EligibilityAssessment Assess(CarTFactsBuilder b, RuleSet? rules = null, DateTimeOffset? at = null, DateOnly? planned = null) =>
+    private static EligibilityAssessment Assess(Chart b, RuleSet? rules = null, DateTimeOffset? at = null, DateOnly? planned = null) =>
         EligibilityCheck.Assess(b.Build(), at ?? Now, rules ?? RuleSet.Default, planned);
 
     private static EligibilityReason Reason(EligibilityAssessment a, string criterion) => Assert.Single(a.Reasons, r => r.Criterion == criterion);
@@ -28,7 +28,7 @@ public sealed class EligibilityCheckTests
     [InlineData("2026-05-18", false, 25, EligibilityStatus.NotEligible)]
     public void GivenBornOn2000May19_WhenAssessedAroundTheBirthday_ThenTheInclusiveParameterDecides(string on, bool inclusive, int age, EligibilityStatus expected)
     {
-        var b = CarTFactsBuilder.EligibleBAll().Born(D("2000-05-19"));
+        var b = Chart.EligibleBAll().Born(D("2000-05-19"));
         var rules = new RuleSet { Eligibility = new EligibilityParameters { AgeLimitInclusive = inclusive } };
 
         var a = Assess(b, rules, Noon(on));
@@ -50,7 +50,7 @@ public sealed class EligibilityCheckTests
     [InlineData("2024-02-29", 24, EligibilityStatus.Eligible)]
     public void GivenALeapDayBirthday_WhenTheAnniversaryFallsInANonLeapYear_ThenItIsReachedOnMarch1(string on, int age, EligibilityStatus expected)
     {
-        var b = CarTFactsBuilder.EligibleBAll().Born(D("2000-02-29"));
+        var b = Chart.EligibleBAll().Born(D("2000-02-29"));
 
         var a = Assess(b, at: Noon(on));
 
@@ -63,7 +63,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenAPlannedInfusionOnThe26thBirthday_WhenAssessedTheMonthBefore_ThenTheInfusionDateDecidesAndIsNotEligible()
     {
-        var b = CarTFactsBuilder.EligibleBAll().Born(D("2000-05-19"));
+        var b = Chart.EligibleBAll().Born(D("2000-05-19"));
 
         var before = Assess(b, at: Noon("2026-04-19"));
         var planned = Assess(b, at: Noon("2026-04-19"), planned: D("2026-05-19"));
@@ -79,7 +79,7 @@ public sealed class EligibilityCheckTests
     public void GivenAnEvaluationTimeWithAnOffset_WhenUtcIsAlreadyThe26thBirthday_ThenTheLocalDateCounts()
     {
         // 2026-05-18 23:00 at UTC−5 is 2026-05-19 04:00 UTC; the patient's local date is still the 18th.
-        var b = CarTFactsBuilder.EligibleBAll().Born(D("2000-05-19"));
+        var b = Chart.EligibleBAll().Born(D("2000-05-19"));
 
         var a = Assess(b, at: new DateTimeOffset(2026, 5, 18, 23, 0, 0, TimeSpan.FromHours(-5)));
 
@@ -91,7 +91,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenNoBirthDate_WhenAssessed_ThenUndeterminedAndBirthDateIsMissing()
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Born(null));
+        var a = Assess(Chart.EligibleBAll().Born(null));
 
         Assert.Equal(EligibilityStatus.Undetermined, a.Eligibility);
         Assert.Equal(["Patient.birthDate"], a.Missing);
@@ -103,7 +103,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenABirthDateAfterTheEvaluationDate_WhenAssessed_ThenUndeterminedNotAnAge()
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Born(D("2027-01-01")));
+        var a = Assess(Chart.EligibleBAll().Born(D("2027-01-01")));
 
         Assert.Equal(EligibilityStatus.Undetermined, a.Eligibility);
         Assert.Null(a.AgeYears);
@@ -125,7 +125,7 @@ public sealed class EligibilityCheckTests
     [InlineData(new DiagnosisKind[0], CriterionOutcome.Undetermined, "leukaemia diagnosis (Condition: SNOMED 277571004 B-cell ALL, or ICD-10-CM C91.0x with lineage)")]
     public void GivenDiagnoses_WhenAssessed_ThenOnlyBCellAllMeetsTheLabel(DiagnosisKind[] kinds, CriterionOutcome outcome, string? missing)
     {
-        var b = new CarTFactsBuilder().Status(DiseaseStatus.PrimaryRefractory, 100, "Observation/pr");
+        var b = Chart.ForEligibility().Status(DiseaseStatus.PrimaryRefractory, 100, "Observation/pr");
         for (var i = 0; i < kinds.Length; i++) b.Diagnosis(kinds[i], $"Condition/dx-{i}");
 
         var a = Assess(b);
@@ -150,7 +150,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenOnlyAnIcd10C91Code_WhenAssessed_ThenTheCardExplainsWhyLineageIsNeeded()
     {
-        var a = Assess(new CarTFactsBuilder().Diagnosis(DiagnosisKind.AllLineageUnspecified, "Condition/c91").Status(DiseaseStatus.PrimaryRefractory, 10));
+        var a = Assess(Chart.ForEligibility().Diagnosis(DiagnosisKind.AllLineageUnspecified, "Condition/c91").Status(DiseaseStatus.PrimaryRefractory, 10));
 
         var r = Reason(a, "diagnosis");
         Assert.Contains("C91.0x, which covers B- and T-lineage ALL alike", r.Text, StringComparison.Ordinal);
@@ -160,7 +160,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenADiagnosisWithOnsetAfterTheEvaluationTime_WhenAssessed_ThenItIsIgnored()
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll, "Condition/later", onsetDaysAgo: -3).Status(DiseaseStatus.PrimaryRefractory, 10);
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll, "Condition/later", onsetDaysAgo: -3).Status(DiseaseStatus.PrimaryRefractory, 10);
 
         var a = Assess(b);
 
@@ -183,7 +183,7 @@ public sealed class EligibilityCheckTests
     [InlineData(new[] { DiseaseStatus.MrdPositive, DiseaseStatus.Remission }, CriterionOutcome.NotMet)]
     public void GivenDiseaseStatusEventsAYearApart_WhenAssessed_ThenRefractoryOrTwoRelapsesAreEligible(DiseaseStatus[] statuses, CriterionOutcome outcome)
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all");
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all");
         for (var i = 0; i < statuses.Length; i++) b.Status(statuses[i], 2000 - (365 * i), $"Observation/status-{i}");
 
         var a = Assess(b);
@@ -203,7 +203,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenOneChemoSensitiveRelapse_WhenAssessed_ThenNotEligibleByLabelWithTheRelapseAsEvidence()
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all").Status(DiseaseStatus.Relapse, 90, "Observation/relapse-1");
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all").Status(DiseaseStatus.Relapse, 90, "Observation/relapse-1");
 
         var a = Assess(b);
 
@@ -216,7 +216,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenTwoRelapses_WhenAssessed_ThenBothRelapseEventsAreTheEvidence()
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll());
+        var a = Assess(Chart.EligibleBAll());
 
         Assert.Equal(EligibilityStatus.Eligible, a.Eligibility);
         var r = Reason(a, "disease-status");
@@ -234,7 +234,7 @@ public sealed class EligibilityCheckTests
     [InlineData(200, 2)]
     public void GivenTwoRelapseEventsWithoutRemissionBetween_WhenCloserThan28Days_ThenTheyAreOneRelapse(int daysApart, int relapses)
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll)
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll)
             .Status(DiseaseStatus.Relapse, 300, "Observation/r-a")
             .Status(DiseaseStatus.Relapse, 300 - daysApart, "Observation/r-b");
 
@@ -247,7 +247,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenARemissionBetweenTwoRelapseEvents_WhenCloserThan28Days_ThenTheyAreTwoRelapses()
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll)
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll)
             .Status(DiseaseStatus.Relapse, 300, "Observation/r-a")
             .Status(DiseaseStatus.Remission, 290, "Observation/cr")
             .Status(DiseaseStatus.Relapse, 280, "Observation/r-b");
@@ -262,7 +262,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenTheDistinctRelapseGapSetToZero_WhenTwoRelapseEventsShareADay_ThenEveryEventCounts()
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll).Status(DiseaseStatus.Relapse, 30).Status(DiseaseStatus.Relapse, 30);
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll).Status(DiseaseStatus.Relapse, 30).Status(DiseaseStatus.Relapse, 30);
         var rules = new RuleSet { Eligibility = new EligibilityParameters { DistinctRelapseMinGap = TimeSpan.Zero } };
 
         var a = Assess(b, rules);
@@ -273,7 +273,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenASecondRelapseDatedAfterTheEvaluationTime_WhenAssessed_ThenItIsIgnored()
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll)
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll)
             .Status(DiseaseStatus.Relapse, 400, "Observation/relapse-1")
             .Status(DiseaseStatus.Relapse, -1, "Observation/relapse-future");
 
@@ -287,7 +287,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenOnlyAPrimaryRefractoryEventAfterTheEvaluationTime_WhenAssessed_ThenUndeterminedForLackOfEvents()
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll).Status(DiseaseStatus.PrimaryRefractory, -2);
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll).Status(DiseaseStatus.PrimaryRefractory, -2);
 
         var a = Assess(b);
 
@@ -298,7 +298,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenNoDiseaseStatusEvents_WhenAssessed_ThenUndeterminedAndTheEventsAreMissing()
     {
-        var a = Assess(new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all"));
+        var a = Assess(Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all"));
 
         Assert.Equal(EligibilityStatus.Undetermined, a.Eligibility);
         Assert.Equal(["disease-status events (cartcds#disease-status)"], a.Missing);
@@ -311,7 +311,7 @@ public sealed class EligibilityCheckTests
     [InlineData(true, EligibilityStatus.Eligible)]
     public void GivenAFirstRelapseAfterAllogeneicSct_WhenThePostTransplantParameterIsSet_ThenItDecides(bool postTransplantEligible, EligibilityStatus expected)
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll)
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll)
             .Transplant(Now.AddDays(-400), "Procedure/sct")
             .Status(DiseaseStatus.Relapse, 100, "Observation/relapse-1");
         var rules = new RuleSet { Eligibility = new EligibilityParameters { FirstRelapsePostTransplantEligible = postTransplantEligible } };
@@ -330,7 +330,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenNothingKnown_WhenAssessed_ThenUndeterminedListingExactlyWhatIsMissing()
     {
-        var a = Assess(new CarTFactsBuilder().Born(null));
+        var a = Assess(Chart.ForEligibility().Born(null));
 
         Assert.Equal(EligibilityStatus.Undetermined, a.Eligibility);
         Assert.Equal(
@@ -342,7 +342,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenAge30AndNoStatusEvents_WhenAssessed_ThenNotEligibleWhileStillNamingWhatIsMissing()
     {
-        var a = Assess(new CarTFactsBuilder().Born(D("1996-01-01")).Diagnosis(DiagnosisKind.BCellAll));
+        var a = Assess(Chart.ForEligibility().Born(D("1996-01-01")).Diagnosis(DiagnosisKind.BCellAll));
 
         Assert.Equal(EligibilityStatus.NotEligible, a.Eligibility);
         Assert.Equal(["disease-status events (cartcds#disease-status)"], a.Missing);
@@ -354,7 +354,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenEveryTrialConcern_WhenAssessed_ThenStillEligibleWithEachConcernAndItsEvidence()
     {
-        var b = CarTFactsBuilder.EligibleBAll()
+        var b = Chart.EligibleBAll()
             .Cd19(Cd19Status.Negative, 20, "Observation/cd19")
             .Blasts(2m, 10, "Observation/blasts")
             .PriorCd19("MedicationAdministration/blina")
@@ -399,7 +399,7 @@ public sealed class EligibilityCheckTests
     [InlineData(Cd19Status.Positive, 95, TrialCheckOutcome.Unknown)]
     public void GivenACd19Result_WhenAssessed_ThenOnlyAResultWithin3MonthsConfirmsExpression(Cd19Status status, int daysAgo, TrialCheckOutcome expected)
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Cd19(status, daysAgo, "Observation/cd19"));
+        var a = Assess(Chart.EligibleBAll().Cd19(status, daysAgo, "Observation/cd19"));
 
         var c = Assert.Single(a.TrialChecks, t => t.Code == "cd19-expression");
         Assert.Equal(expected, c.Outcome);
@@ -410,7 +410,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenAnEarlierPositiveAndALatestNegativeCd19_WhenAssessed_ThenTheLatestCountsAndTheConflictIsSaid()
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Cd19(Cd19Status.Positive, 60, "Observation/cd19-old").Cd19(Cd19Status.Negative, 5, "Observation/cd19-new"));
+        var a = Assess(Chart.EligibleBAll().Cd19(Cd19Status.Positive, 60, "Observation/cd19-old").Cd19(Cd19Status.Negative, 5, "Observation/cd19-new"));
 
         var c = Assert.Single(a.TrialChecks, t => t.Code == "cd19-expression");
         Assert.Equal(TrialCheckOutcome.Caution, c.Outcome);
@@ -423,7 +423,7 @@ public sealed class EligibilityCheckTests
     [InlineData(5.0, TrialCheckOutcome.Favourable)]
     public void GivenMarrowBlasts_WhenAssessed_Then5PercentMeetsTheTrialCriterion(double percent, TrialCheckOutcome expected)
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Blasts((decimal)percent, 10, "Observation/blasts"));
+        var a = Assess(Chart.EligibleBAll().Blasts((decimal)percent, 10, "Observation/blasts"));
 
         var c = Assert.Single(a.TrialChecks, t => t.Code == "marrow-blasts");
         Assert.Equal(expected, c.Outcome);
@@ -435,7 +435,7 @@ public sealed class EligibilityCheckTests
     [InlineData("2025-11-20", TrialCheckOutcome.Caution)]
     public void GivenAnAllogeneicSct_WhenSixMonthsBeforeThePlannedInfusion_ThenNotFlagged(string sctDate, TrialCheckOutcome expected)
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Transplant(Noon(sctDate), "Procedure/sct"), at: Noon("2026-05-01"), planned: D("2026-05-19"));
+        var a = Assess(Chart.EligibleBAll().Transplant(Noon(sctDate), "Procedure/sct"), at: Noon("2026-05-01"), planned: D("2026-05-19"));
 
         var c = Assert.Single(a.TrialChecks, t => t.Code == "allogeneic-sct");
         Assert.Equal(expected, c.Outcome);
@@ -448,7 +448,7 @@ public sealed class EligibilityCheckTests
     [InlineData(50, TrialCheckOutcome.Favourable)]
     public void GivenALanskyScore_WhenAssessed_Then50MeetsTheTrialCriterion(int score, TrialCheckOutcome expected)
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Performance(PerformanceScale.Lansky, score, "Observation/lansky"));
+        var a = Assess(Chart.EligibleBAll().Performance(PerformanceScale.Lansky, score, "Observation/lansky"));
 
         var c = Assert.Single(a.TrialChecks, t => t.Code == "performance-status");
         Assert.Equal(expected, c.Outcome);
@@ -458,7 +458,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenNoTrialData_WhenAssessed_ThenEachCheckSaysItIsUnknownOrNoneRecorded()
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll());
+        var a = Assess(Chart.EligibleBAll());
 
         Assert.Equal(TrialCheckOutcome.Unknown, a.TrialChecks.Single(t => t.Code == "cd19-expression").Outcome);
         Assert.Equal(TrialCheckOutcome.Unknown, a.TrialChecks.Single(t => t.Code == "marrow-blasts").Outcome);
@@ -479,7 +479,7 @@ public sealed class EligibilityCheckTests
     [InlineData(50.1, false, 10_000_000, 250_000_000, "> 50 kg: 0.1–2.5 × 10⁸ CAR-positive viable T cells (not per kg)")]
     public void GivenAWeight_WhenAssessed_ThenTheLabelDoseRangeFollowsThe50KgThreshold(double kg, bool perKg, double min, double max, string text)
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Weight((decimal)kg, 24, "Observation/weight"));
+        var a = Assess(Chart.EligibleBAll().Weight((decimal)kg, 24, "Observation/weight"));
 
         Assert.Equal(perKg, a.Dose.PerKilogram);
         Assert.Equal((decimal)min, a.Dose.MinCells);
@@ -492,7 +492,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenNoWeight_WhenAssessed_ThenTheDoseGuidanceSaysSoAndStatesTheLabelRange()
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll());
+        var a = Assess(Chart.EligibleBAll());
 
         Assert.Null(a.Dose.MinCells);
         Assert.StartsWith("Body weight (LOINC 29463-7) missing: cell dose range not computed.", a.Dose.Text, StringComparison.Ordinal);
@@ -503,7 +503,7 @@ public sealed class EligibilityCheckTests
     [Fact]
     public void GivenAWeightTwoMonthsOldAndALaterOneAfterTheEvaluationTime_WhenAssessed_ThenTheOldOneIsUsedAndFlaggedStale()
     {
-        var a = Assess(CarTFactsBuilder.EligibleBAll().Weight(30m, 60 * 24, "Observation/weight-old").Weight(45m, -5, "Observation/weight-future"));
+        var a = Assess(Chart.EligibleBAll().Weight(30m, 60 * 24, "Observation/weight-old").Weight(45m, -5, "Observation/weight-future"));
 
         Assert.Equal(30m, a.Dose.WeightKg);
         Assert.True(a.Dose.WeightIsStale);

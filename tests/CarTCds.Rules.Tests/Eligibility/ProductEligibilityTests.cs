@@ -8,11 +8,11 @@ public sealed class ProductEligibilityTests
 {
     private static DateOnly D(string s) => DateOnly.Parse(s, CultureInfo.InvariantCulture);
 
-    private static IReadOnlyList<ProductAssessment> Assess(CarTFactsBuilder b, RuleSet? rules = null, DateTimeOffset? at = null)
+    private static IReadOnlyList<ProductAssessment> Assess(Chart b, RuleSet? rules = null, DateTimeOffset? at = null)
     {
         var facts = b.Build();
         rules ??= RuleSet.Default;
-        var when = at ?? CarTFactsBuilder.Now;
+        var when = at ?? Chart.EligibilityNow;
         return ProductEligibility.Assess(facts, when, rules, EligibilityCheck.Assess(facts, when, rules));
     }
 
@@ -24,7 +24,7 @@ public sealed class ProductEligibilityTests
     [InlineData("2026-05-19", 18, EligibilityStatus.Eligible)]
     public void GivenBornOn2008May19_WhenAssessedAroundThe18thBirthday_ThenTheAdultProductsStartOnIt(string on, int age, EligibilityStatus expected)
     {
-        var b = CarTFactsBuilder.EligibleBAll().Born(D("2008-05-19"));
+        var b = Chart.EligibleBAll().Born(D("2008-05-19"));
 
         var all = Assess(b, at: new DateTimeOffset(D(on).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
 
@@ -42,7 +42,7 @@ public sealed class ProductEligibilityTests
     [Fact]
     public void GivenA30YearOldWithOneRelapse_WhenAssessed_ThenTisagenlecleucelIsNotEligibleAndBothAdultProductsAreEligible()
     {
-        var b = new CarTFactsBuilder().Born(D("1996-01-10")).Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all")
+        var b = Chart.ForEligibility().Born(D("1996-01-10")).Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all")
             .Status(DiseaseStatus.Relapse, 100, "Observation/relapse-1");
 
         var all = Assess(b);
@@ -65,7 +65,7 @@ public sealed class ProductEligibilityTests
     [InlineData(new DiseaseStatus[0], CriterionOutcome.Undetermined)]
     public void GivenDiseaseStatusEvents_WhenAssessedForAnAdultLabel_ThenAnyRelapseOrRefractoryDiseaseIsCovered(DiseaseStatus[] statuses, CriterionOutcome outcome)
     {
-        var b = new CarTFactsBuilder().Born(D("1990-01-01")).Diagnosis(DiagnosisKind.BCellAll);
+        var b = Chart.ForEligibility().Born(D("1990-01-01")).Diagnosis(DiagnosisKind.BCellAll);
         for (var i = 0; i < statuses.Length; i++) b.Status(statuses[i], 400 - (100 * i));
 
         var reason = Assert.Single(Of(Assess(b), CarTProduct.ObecabtageneAutoleucel).Reasons, r => r.Criterion == "disease-status");
@@ -83,7 +83,7 @@ public sealed class ProductEligibilityTests
     public void GivenAnAdultWithRelapsedAll_WhenAssessedAroundEachApprovalDate_ThenALabelAppliesFromItsApprovalDay(string on, EligibilityStatus brexu, EligibilityStatus obe)
     {
         var at = new DateTimeOffset(D(on).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
-        var b = new CarTFactsBuilder().Born(D("1980-01-01")).Diagnosis(DiagnosisKind.BCellAll, onsetDaysAgo: 3000).Status(DiseaseStatus.Relapse, 2000);
+        var b = Chart.ForEligibility().Born(D("1980-01-01")).Diagnosis(DiagnosisKind.BCellAll, onsetDaysAgo: 3000).Status(DiseaseStatus.Relapse, 2000);
 
         var all = Assess(b, at: at);
 
@@ -96,7 +96,7 @@ public sealed class ProductEligibilityTests
     [Fact]
     public void GivenNoBirthDate_WhenAssessed_ThenEveryProductIsUndeterminedAndNamesTheBirthDate()
     {
-        var all = Assess(CarTFactsBuilder.EligibleBAll().Born(null));
+        var all = Assess(Chart.EligibleBAll().Born(null));
 
         Assert.All(all, a => Assert.Equal(EligibilityStatus.Undetermined, a.Eligibility));
         Assert.All(all, a => Assert.Contains("Patient.birthDate", a.Missing));
@@ -105,7 +105,7 @@ public sealed class ProductEligibilityTests
     [Fact]
     public void GivenTAll_WhenAssessed_ThenNoProductIsEligible()
     {
-        var all = Assess(new CarTFactsBuilder().Born(D("1990-01-01")).Diagnosis(DiagnosisKind.TCellAll).Status(DiseaseStatus.Relapse, 100));
+        var all = Assess(Chart.ForEligibility().Born(D("1990-01-01")).Diagnosis(DiagnosisKind.TCellAll).Status(DiseaseStatus.Relapse, 100));
 
         Assert.All(all, a => Assert.Equal(EligibilityStatus.NotEligible, a.Eligibility));
     }
@@ -122,7 +122,7 @@ public sealed class ProductEligibilityTests
             },
         };
 
-        var obe = Of(Assess(new CarTFactsBuilder().Born(D("2001-01-01")).Diagnosis(DiagnosisKind.BCellAll).Status(DiseaseStatus.Relapse, 100), rules), CarTProduct.ObecabtageneAutoleucel);
+        var obe = Of(Assess(Chart.ForEligibility().Born(D("2001-01-01")).Diagnosis(DiagnosisKind.BCellAll).Status(DiseaseStatus.Relapse, 100), rules), CarTProduct.ObecabtageneAutoleucel);
 
         Assert.Equal(EligibilityStatus.NotEligible, obe.Eligibility);
         Assert.Contains("outside the label's 26–80 years", Assert.Single(obe.Reasons, r => r.Criterion == "age").Text, StringComparison.Ordinal);
@@ -141,9 +141,9 @@ public sealed class ProductEligibilityTests
                 BrexucabtageneAutoleucel = new ProductLabel { Brand = "Tecartus", LabelVersion = "test", Indication = "test", MinAgeYears = 18, MaxAgeYears = 80 },
             },
         };
-        var born = DateOnly.FromDateTime(CarTFactsBuilder.Now.UtcDateTime).AddYears(-years);
+        var born = DateOnly.FromDateTime(Chart.EligibilityNow.UtcDateTime).AddYears(-years);
 
-        var brexu = Of(Assess(new CarTFactsBuilder().Born(born).Diagnosis(DiagnosisKind.BCellAll).Status(DiseaseStatus.Relapse, 100), rules), CarTProduct.BrexucabtageneAutoleucel);
+        var brexu = Of(Assess(Chart.ForEligibility().Born(born).Diagnosis(DiagnosisKind.BCellAll).Status(DiseaseStatus.Relapse, 100), rules), CarTProduct.BrexucabtageneAutoleucel);
 
         Assert.Equal(met ? CriterionOutcome.Met : CriterionOutcome.NotMet, Assert.Single(brexu.Reasons, r => r.Criterion == "age").Outcome);
     }

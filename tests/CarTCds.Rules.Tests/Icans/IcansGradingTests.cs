@@ -5,8 +5,8 @@ namespace CarTCds.Rules.Tests.Icans;
 
 public sealed class IcansGradingTests
 {
-    private static IcansAssessment Grade(NeuroFactsBuilder b, RuleSet? rules = null) =>
-        IcansGrading.Assess(b.Build(), NeuroFactsBuilder.Now, rules ?? RuleSet.Default);
+    private static IcansAssessment Grade(Chart b, RuleSet? rules = null) =>
+        IcansGrading.Assess(b.Build(), Chart.Now, rules ?? RuleSet.Default);
 
     private static string[] Sources(IcansAssessment a) => a.Evidence.Select(e => e.Source).ToArray();
 
@@ -21,7 +21,7 @@ public sealed class IcansGradingTests
     [InlineData(1, 3)]
     public void GivenAnIceScoreAtAge15_WhenGraded_ThenTheAstctBandSetsTheGrade(int ice, int expected)
     {
-        var b = new NeuroFactsBuilder().Aged(15).Ice(ice);
+        var b = new Chart().Aged(15).Ice(ice);
 
         var a = Grade(b);
 
@@ -41,7 +41,7 @@ public sealed class IcansGradingTests
     [InlineData(ConsciousnessLevel.Unarousable, 4, "ICE 0, unarousable")]
     public void GivenIce0_WhenTheLevelOfConsciousnessIsRecordedWithIt_ThenAwakeIs3AndUnarousableIs4(ConsciousnessLevel level, int expected, string encephalopathy)
     {
-        var b = new NeuroFactsBuilder().Aged(15).Ice(0, hoursAgo: 2).Conscious(level, hoursAgo: 2.5);
+        var b = new Chart().Aged(15).Ice(0, hoursAgo: 2).Conscious(level, hoursAgo: 2.5);
 
         var a = Grade(b);
 
@@ -55,7 +55,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenIce0WithoutAnyLevelOfConsciousness_WhenGraded_ThenGrade3AndTheNoteAsksForOne()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(0));
+        var a = Grade(new Chart().Aged(15).Ice(0));
 
         Assert.Equal(3, a.Grade);
         Assert.Equal(["Observation/r1"], Sources(a));
@@ -65,7 +65,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenIce0AndUnarousableHoursApart_WhenGraded_ThenTheIceIs3ButConsciousnessMakesIt4()
     {
-        var b = new NeuroFactsBuilder().Aged(15).Ice(0, hoursAgo: 10).Conscious(ConsciousnessLevel.Unarousable, hoursAgo: 2);
+        var b = new Chart().Aged(15).Ice(0, hoursAgo: 10).Conscious(ConsciousnessLevel.Unarousable, hoursAgo: 2);
 
         var a = Grade(b);
 
@@ -84,7 +84,7 @@ public sealed class IcansGradingTests
     [InlineData(32, 3)]
     public void GivenACapdScoreAtAge6_WhenGraded_ThenCapdBandsSetTheGrade(int capd, int expected)
     {
-        var b = new NeuroFactsBuilder().Aged(6).Capd(capd);
+        var b = new Chart().Aged(6).Capd(capd);
 
         var a = Grade(b);
 
@@ -98,7 +98,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenCapd8AndAwakensToVoice_WhenGraded_ThenGrade2FromConsciousness()
     {
-        var b = new NeuroFactsBuilder().Aged(6).Capd(8).Conscious(ConsciousnessLevel.AwakensToVoice);
+        var b = new Chart().Aged(6).Capd(8).Conscious(ConsciousnessLevel.AwakensToVoice);
 
         var a = Grade(b);
 
@@ -116,7 +116,7 @@ public sealed class IcansGradingTests
     [InlineData(13, 2, 0, 3, EncephalopathyTool.Ice, "Observation/r1")]
     public void GivenBothIceAndCapd_WhenAge12Or13_ThenTheAgeChoosesTheTool(int age, int ice, int capd, int expected, EncephalopathyTool tool, string source)
     {
-        var b = new NeuroFactsBuilder().Aged(age).Ice(ice).Capd(capd);
+        var b = new Chart().Aged(age).Ice(ice).Capd(capd);
 
         var a = Grade(b);
 
@@ -132,8 +132,8 @@ public sealed class IcansGradingTests
     [InlineData(-1, 12, EncephalopathyTool.Capd)] // 13th birthday tomorrow: still 12 → CAPD
     public void GivenThe13thBirthday_WhenGraded_ThenCompletedYearsOnTheEvaluationDateChooseTheTool(int birthdayOffsetDays, int age, EncephalopathyTool tool)
     {
-        var today = DateOnly.FromDateTime(NeuroFactsBuilder.Now.UtcDateTime);
-        var b = new NeuroFactsBuilder().Born(today.AddYears(-13).AddDays(-birthdayOffsetDays)).Ice(5).Capd(12);
+        var today = DateOnly.FromDateTime(Chart.Now.UtcDateTime);
+        var b = new Chart().Born(today.AddYears(-13).AddDays(-birthdayOffsetDays)).Ice(5).Capd(12);
 
         var a = Grade(b);
 
@@ -146,7 +146,7 @@ public sealed class IcansGradingTests
     {
         var rules = new RuleSet { Version = "1.0.0-local", Icans = new IcansParameters { CapdMaxAgeYears = 11 } };
 
-        var a = Grade(new NeuroFactsBuilder().Aged(12).Ice(5).Capd(12), rules);
+        var a = Grade(new Chart().Aged(12).Ice(5).Capd(12), rules);
 
         Assert.Equal(2, a.Grade);
         Assert.Equal(EncephalopathyTool.Ice, a.Tool);
@@ -157,7 +157,7 @@ public sealed class IcansGradingTests
     public void GivenAge15WithOnlyCapd_WhenGraded_ThenCapdIsUsedAndDevelopmentalDelayIsNamed()
     {
         // Seed 003 patient 4 (Down syndrome, 15 y) is assessed by CAPD only.
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Capd(10));
+        var a = Grade(new Chart().Aged(15).Capd(10));
 
         Assert.Equal(3, a.Grade);
         Assert.Equal(EncephalopathyTool.Capd, a.Tool);
@@ -168,7 +168,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenAge6WithOnlyIce_WhenGraded_ThenIceIsUsedAndTheNoteAsksForCapd()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(6).Ice(6));
+        var a = Grade(new Chart().Aged(6).Ice(6));
 
         Assert.Equal(2, a.Grade);
         Assert.Equal(EncephalopathyTool.Ice, a.Tool);
@@ -181,7 +181,7 @@ public sealed class IcansGradingTests
     [InlineData(true, true, 3, EncephalopathyTool.Capd)]
     public void GivenUnknownAge_WhenScoresArePresent_ThenThePresentOrTheWorseScoreIsUsedAndSaid(bool withIce, bool withCapd, int expected, EncephalopathyTool tool)
     {
-        var b = new NeuroFactsBuilder().Born(null);
+        var b = new Chart().Born(null);
         if (withIce) b.Ice(8);
         if (withCapd) b.Capd(9);
 
@@ -204,7 +204,7 @@ public sealed class IcansGradingTests
     [InlineData(ConsciousnessLevel.Unarousable, 4, "unarousable")]
     public void GivenIce10AndALevelOfConsciousness_WhenGraded_ThenConsciousnessSetsTheGrade(ConsciousnessLevel level, int expected, string? driver)
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(10).Conscious(level));
+        var a = Grade(new Chart().Aged(15).Ice(10).Conscious(level));
 
         Assert.Equal(expected, a.Grade);
         Assert.Equal(expected, a.Domain(IcansDomain.Consciousness)!.Grade);
@@ -218,7 +218,7 @@ public sealed class IcansGradingTests
     [InlineData(SeizureKind.ProlongedOrRepetitive, 4, "seizure (prolonged or repetitive)")]
     public void GivenIce10AndASeizure_WhenGraded_ThenTheSeizureKindSetsTheGrade(SeizureKind kind, int expected, string driver)
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(10).Seizure(kind));
+        var a = Grade(new Chart().Aged(15).Ice(10).Seizure(kind));
 
         Assert.Equal(expected, a.Grade);
         Assert.Equal([driver], a.Drivers);
@@ -231,7 +231,7 @@ public sealed class IcansGradingTests
     [InlineData(EdemaKind.RaisedIcpSigns, 4, "signs of raised intracranial pressure")]
     public void GivenIce10AndCerebralOedema_WhenGraded_ThenFocalIs3AndDiffuseOrRaisedIcpIs4(EdemaKind kind, int expected, string driver)
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(10).Oedema(kind));
+        var a = Grade(new Chart().Aged(15).Ice(10).Oedema(kind));
 
         Assert.Equal(expected, a.Grade);
         Assert.Equal([driver], a.Drivers);
@@ -241,7 +241,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenIce10AndDeepFocalMotorWeakness_WhenGraded_ThenGrade4()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(10).Motor());
+        var a = Grade(new Chart().Aged(15).Ice(10).Motor());
 
         Assert.Equal(4, a.Grade);
         Assert.Equal(["deep focal motor weakness"], a.Drivers);
@@ -251,7 +251,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenTheAstctExample_WhenIce3AndAGeneralisedSeizure_ThenGrade3SetByTheSeizure()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(3).Seizure(SeizureKind.RapidlyResolving));
+        var a = Grade(new Chart().Aged(15).Ice(3).Seizure(SeizureKind.RapidlyResolving));
 
         Assert.Equal(3, a.Grade);
         Assert.Equal(2, a.Domain(IcansDomain.Encephalopathy)!.Grade);
@@ -262,7 +262,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenSeed003Patient4_WhenARapidlyResolvingSeizureWithCapd6AndAwakensToVoice_ThenGrade3()
     {
-        var b = new NeuroFactsBuilder().Aged(15).Seizure(SeizureKind.RapidlyResolving, 14).Capd(6, 12).Conscious(ConsciousnessLevel.AwakensToVoice, 12);
+        var b = new Chart().Aged(15).Seizure(SeizureKind.RapidlyResolving, 14).Capd(6, 12).Conscious(ConsciousnessLevel.AwakensToVoice, 12);
 
         var a = Grade(b);
 
@@ -274,7 +274,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenSeveralIceScores_WhenGraded_ThenTheWorstInTheWindowCountsNotTheLatest()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(5, hoursAgo: 20).Ice(4, hoursAgo: 14).Ice(10, hoursAgo: 2));
+        var a = Grade(new Chart().Aged(15).Ice(5, hoursAgo: 20).Ice(4, hoursAgo: 14).Ice(10, hoursAgo: 2));
 
         Assert.Equal(2, a.Grade);
         Assert.Equal(["ICE 4"], a.Drivers);
@@ -287,7 +287,7 @@ public sealed class IcansGradingTests
     [InlineData(-0.5, 0)]
     public void GivenAnIce2NearTheWindowEdge_WhenGraded_ThenOnlyTheLast24HoursCount(double hoursAgo, int expected)
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(10, hoursAgo: 1).Ice(2, hoursAgo));
+        var a = Grade(new Chart().Aged(15).Ice(10, hoursAgo: 1).Ice(2, hoursAgo));
 
         Assert.Equal(expected, a.Grade);
         Assert.Equal([expected == 3 ? "Observation/r2" : "Observation/r1"], Sources(a));
@@ -296,7 +296,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenNoNeurologicalRecordInTheWindow_WhenGraded_ThenNoGradeAndTheMissingScoreIsListed()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(2, hoursAgo: 30));
+        var a = Grade(new Chart().Aged(15).Ice(2, hoursAgo: 30));
 
         Assert.Null(a.Grade);
         Assert.False(a.IsGradable);
@@ -310,7 +310,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenOnlyAnAlertLevelOfConsciousness_WhenGraded_ThenGrade0ButTheMissingScoreIsSaid()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Conscious(ConsciousnessLevel.Alert));
+        var a = Grade(new Chart().Aged(15).Conscious(ConsciousnessLevel.Alert));
 
         Assert.Equal(0, a.Grade);
         Assert.Null(a.Tool);
@@ -322,7 +322,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenOnlyASeizure_WhenGraded_ThenGrade3AndTheMissingScoreIsSaid()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Seizure(SeizureKind.RapidlyResolving));
+        var a = Grade(new Chart().Aged(15).Seizure(SeizureKind.RapidlyResolving));
 
         Assert.Equal(3, a.Grade);
         Assert.Equal(["Observation/r1"], Sources(a));
@@ -334,7 +334,7 @@ public sealed class IcansGradingTests
     [InlineData(10)]
     public void GivenMechanicalVentilationAndAnIceScore_WhenNoSeizureOedemaOrMotorFinding_ThenNotGradableSaidPlainly(int ice)
     {
-        var b = new NeuroFactsBuilder().Aged(15).Device(OxygenDevice.MechanicalVentilation, hoursAgo: 6).Ice(ice, hoursAgo: 3).Conscious(ConsciousnessLevel.Unarousable, hoursAgo: 3);
+        var b = new Chart().Aged(15).Device(OxygenDevice.MechanicalVentilation, hoursAgo: 6).Ice(ice, hoursAgo: 3).Conscious(ConsciousnessLevel.Unarousable, hoursAgo: 3);
 
         var a = Grade(b);
 
@@ -353,7 +353,7 @@ public sealed class IcansGradingTests
     [InlineData("motor", 4)]
     public void GivenMechanicalVentilationAndAnObjectiveFinding_WhenGraded_ThenThatFindingGradesAndTheCaveatIsSaid(string finding, int expected)
     {
-        var b = new NeuroFactsBuilder().Aged(15).Device(OxygenDevice.MechanicalVentilation, hoursAgo: 6).Ice(0, hoursAgo: 3);
+        var b = new Chart().Aged(15).Device(OxygenDevice.MechanicalVentilation, hoursAgo: 6).Ice(0, hoursAgo: 3);
         _ = finding switch
         {
             "seizure" => b.Seizure(SeizureKind.ProlongedOrRepetitive),
@@ -373,7 +373,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenVentilationThenExtubation_WhenAnIce2IsRecordedAfterwards_ThenItIsGraded()
     {
-        var b = new NeuroFactsBuilder().Aged(15)
+        var b = new Chart().Aged(15)
             .Ice(9, hoursAgo: 22).Device(OxygenDevice.MechanicalVentilation, hoursAgo: 20)
             .Device(OxygenDevice.NasalCannula, hoursAgo: 8).Ice(2, hoursAgo: 4);
 
@@ -387,7 +387,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenAnIce2BeforeIntubation_WhenStillVentilated_ThenNotGradableButTheEarlierIceIsShown()
     {
-        var b = new NeuroFactsBuilder().Aged(15).Ice(2, hoursAgo: 10).Device(OxygenDevice.MechanicalVentilation, hoursAgo: 6);
+        var b = new Chart().Aged(15).Ice(2, hoursAgo: 10).Device(OxygenDevice.MechanicalVentilation, hoursAgo: 6);
 
         var a = Grade(b);
 
@@ -401,7 +401,7 @@ public sealed class IcansGradingTests
     [InlineData(OxygenDevice.HighFlowNasalCannula)]
     public void GivenNonInvasiveSupport_WhenGraded_ThenIceIsGradedNormally(OxygenDevice device)
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Device(device).Ice(5));
+        var a = Grade(new Chart().Aged(15).Device(device).Ice(5));
 
         Assert.Equal(2, a.Grade);
         Assert.Equal(["Observation/r2"], Sources(a));
@@ -410,7 +410,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenAnIceScoreOutside0To10_WhenGraded_ThenItIsNotUsedAndSaid()
     {
-        var a = Grade(new NeuroFactsBuilder().Aged(15).Ice(14).Ice(8));
+        var a = Grade(new Chart().Aged(15).Ice(14).Ice(8));
 
         Assert.Equal(1, a.Grade);
         Assert.Equal(["Observation/r2"], Sources(a));
@@ -420,7 +420,7 @@ public sealed class IcansGradingTests
     [Fact]
     public void GivenEverythingAbnormalAt4_WhenGraded_ThenEveryGrade4DomainIsADriverInTableOrder()
     {
-        var b = new NeuroFactsBuilder().Aged(15).Ice(0).Conscious(ConsciousnessLevel.Unarousable).Seizure(SeizureKind.ProlongedOrRepetitive).Motor().Oedema(EdemaKind.Diffuse);
+        var b = new Chart().Aged(15).Ice(0).Conscious(ConsciousnessLevel.Unarousable).Seizure(SeizureKind.ProlongedOrRepetitive).Motor().Oedema(EdemaKind.Diffuse);
 
         var a = Grade(b);
 

@@ -10,8 +10,8 @@ public sealed class IecHsBoundaryTests
 {
     private const double Minute = 1.0 / 60;
 
-    private static IecHsAssessment Screen(LabFactsBuilder b, RuleSet? rules = null) =>
-        IecHsScreen.Assess(b.Build(), LabFactsBuilder.Now, rules ?? RuleSet.Default);
+    private static IecHsAssessment Screen(Chart b, RuleSet? rules = null) =>
+        IecHsScreen.Assess(b.Build(), Chart.Now, rules ?? RuleSet.Default);
 
     // IEC-HS ferritin > 2 × laboratory ULN 300 = 600.
     [Theory]
@@ -19,7 +19,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(601, true)]
     public void GivenFerritinAt2TimesUln_WhenScreened_ThenOnlyAboveItIsRaised(int ferritin, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, ferritin, 24, 300).Lab(LabTest.Fibrinogen, 100, 24); // r2, r3
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, ferritin, 24, 300).Lab(LabTest.Fibrinogen, 100, 24); // r2, r3
 
         var a = Screen(b);
 
@@ -35,7 +35,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(1_801, true)]
     public void GivenFerritinAt2TimesABaselineAboveUln_WhenScreened_ThenOnlyAboveItIsRaised(int ferritin, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 900, 130, 300).Lab(LabTest.Ferritin, ferritin, 24, 300).Lab(LabTest.Fibrinogen, 100, 24);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 900, 130, 300).Lab(LabTest.Ferritin, ferritin, 24, 300).Lab(LabTest.Fibrinogen, 100, 24);
 
         var a = Screen(b);
 
@@ -52,7 +52,7 @@ public sealed class IecHsBoundaryTests
     public void GivenTheEitherReading_WhenFerritinIsAt2TimesBaselineOr2TimesUln_ThenAboveEitherIsRaised(int ferritin, bool expected)
     {
         var rules = new RuleSet { IecHs = new IecHsParameters { FerritinAgainstHigherOfUlnAndBaseline = false } };
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 200, 130, 1_000).Lab(LabTest.Ferritin, ferritin, 24, 1_000).Lab(LabTest.Fibrinogen, 100, 24);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 200, 130, 1_000).Lab(LabTest.Ferritin, ferritin, 24, 1_000).Lab(LabTest.Fibrinogen, 100, 24);
 
         var a = Screen(b, rules);
 
@@ -65,7 +65,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(48 + Minute, false)]
     public void GivenFerritinDoubling_WhenTheEarlierValueIsExactly48HoursBefore_ThenItIsStillRapid(double hoursBefore, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 350, 10 + hoursBefore, 1_000).Lab(LabTest.Ferritin, 700, 10, 1_000).Lab(LabTest.Fibrinogen, 100, 10);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 350, 10 + hoursBefore, 1_000).Lab(LabTest.Ferritin, 700, 10, 1_000).Lab(LabTest.Fibrinogen, 100, 10);
 
         var a = Screen(b);
 
@@ -82,7 +82,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(LabTest.Ast, 201, true)]
     public void GivenATransaminaseAt5TimesUln_WhenScreened_ThenOnlyAboveItIsTransaminitis(LabTest test, int value, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 2_000, 24, 300).Lab(test, value, 24, 40);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 2_000, 24, 300).Lab(test, value, 24, 40);
 
         var a = Screen(b);
 
@@ -101,7 +101,7 @@ public sealed class IecHsBoundaryTests
     public void GivenCarHlhFerritinAndRenalCriterion_WhenTheHepaticValueIsAtItsMultipleOfUln_ThenOnlyAboveItCounts(LabTest test, double value, bool expected)
     {
         var uln = test == LabTest.Alt ? 40m : 1.2m;
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 20_000, 100).Lab(LabTest.Creatinine, 4.0m, 100, 1.0m).Lab(test, (decimal)value, 100, uln);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 20_000, 100).Lab(LabTest.Creatinine, 4.0m, 100, 1.0m).Lab(test, (decimal)value, 100, uln);
 
         var a = Screen(b);
 
@@ -117,7 +117,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(3.01, true)]
     public void GivenCreatinineAt3TimesUln_WhenScreened_ThenOnlyAboveItIsGrade3(double creatinine, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 20_000, 100).Lab(LabTest.Alt, 250, 100, 40).Lab(LabTest.Creatinine, (decimal)creatinine, 100, 1.0m);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 20_000, 100).Lab(LabTest.Alt, 250, 100, 40).Lab(LabTest.Creatinine, (decimal)creatinine, 100, 1.0m);
 
         var a = Screen(b);
 
@@ -131,7 +131,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(1.51, true)]
     public void GivenCreatinineAt3TimesBaseline_WhenScreened_ThenOnlyAboveItIsGrade3(double creatinine, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Creatinine, 0.5m, 200, 2.0m)
+        var b = new Chart().Infused(120).Lab(LabTest.Creatinine, 0.5m, 200, 2.0m)
             .Lab(LabTest.Ferritin, 20_000, 100).Lab(LabTest.Alt, 250, 100, 40).Lab(LabTest.Creatinine, (decimal)creatinine, 100, 2.0m);
 
         var a = Screen(b);
@@ -149,7 +149,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(LabTest.Neutrophils, 4.0, 1.49, true)]
     public void GivenACountAtItsLowerLimit_WhenFallenByHalfFromTheBaseline_ThenOnlyBelowTheLimitIsACytopenia(LabTest test, double baseline, double now, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(test, (decimal)baseline, 121).Lab(LabTest.Ferritin, 2_000, 24, 300).Lab(test, (decimal)now, 24);
+        var b = new Chart().Infused(120).Lab(test, (decimal)baseline, 121).Lab(LabTest.Ferritin, 2_000, 24, 300).Lab(test, (decimal)now, 24);
 
         var a = Screen(b);
 
@@ -165,7 +165,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(120 - Minute, true)]
     public void GivenACountAroundTheInfusionTime_WhenScreened_ThenTheLastOneAtOrBeforeTheInfusionIsTheBaseline(double hoursAgo, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Platelets, 400, 130).Lab(LabTest.Platelets, 50, hoursAgo)
+        var b = new Chart().Infused(120).Lab(LabTest.Platelets, 400, 130).Lab(LabTest.Platelets, 50, hoursAgo)
             .Lab(LabTest.Ferritin, 2_000, 24, 300).Lab(LabTest.Platelets, 30, 24);
 
         var a = Screen(b);
@@ -179,7 +179,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(120 - Minute, true)]
     public void GivenCarHlhFerritinAtTheInfusionTime_WhenScreened_ThenOnlyAfterTheInfusionCounts(double hoursAgo, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 20_000, hoursAgo).Lab(LabTest.Alt, 250, 100, 40).Lab(LabTest.Creatinine, 4.0m, 100, 1.0m);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 20_000, hoursAgo).Lab(LabTest.Alt, 250, 100, 40).Lab(LabTest.Creatinine, 4.0m, 100, 1.0m);
 
         var a = Screen(b);
 
@@ -192,7 +192,7 @@ public sealed class IecHsBoundaryTests
     [InlineData(72 - Minute, true)]
     public void GivenAFibrinogenAtTheLookBackEdge_WhenScreened_ThenOnlyInsideTheLast72HoursCounts(double hoursAgo, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 2_000, 24, 300).Lab(LabTest.Fibrinogen, 100, hoursAgo);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 2_000, 24, 300).Lab(LabTest.Fibrinogen, 100, hoursAgo);
 
         var a = Screen(b);
 

@@ -13,10 +13,10 @@ public sealed class IecHsEmergenceTests
     /// <summary>Infusion 192 h ago (day 0 = 2013-05-11, r1). CRS grade 4 on day 6 (39.2 °C + BiPAP
     /// 52 h ago), afebrile on room air on days 7 and 8 (28 h and 4 h ago): CRS began improving at
     /// the start of day 7, 2013-05-18 00:00Z = 36 h ago.</summary>
-    private static ClinicalFacts WithCrsImprovingFrom36HoursAgo(LabFactsBuilder labs)
+    private static ClinicalFacts WithCrsImprovingFrom36HoursAgo(Chart labs)
     {
         var lab = labs.Build();
-        var now = LabFactsBuilder.Now;
+        var now = Chart.Now;
         return new ClinicalFacts
         {
             PatientSource = "Patient/p",
@@ -28,12 +28,12 @@ public sealed class IecHsEmergenceTests
         };
     }
 
-    private static IecHsAssessment Screen(ClinicalFacts facts) => IecHsScreen.Assess(facts, LabFactsBuilder.Now, RuleSet.Default);
+    private static IecHsAssessment Screen(ClinicalFacts facts) => IecHsScreen.Assess(facts, Chart.Now, RuleSet.Default);
 
     [Fact]
     public void GivenFerritinFallingFromItsPeakAndNeutrophilsLowSinceLymphodepletion_WhenCrsImproves_ThenNoIecHsFlag()
     {
-        var labs = new LabFactsBuilder().Infused(192)      // r1
+        var labs = new Chart().Infused(192)      // r1
             .Lab(LabTest.Neutrophils, 3.0m, 240)           // r2: before lymphodepletion
             .Lab(LabTest.Neutrophils, 0.3m, 193)           // r3: at infusion (post-lymphodepletion baseline)
             .Lab(LabTest.Ferritin, 40_000, 50)             // r4: CRS peak, day 6
@@ -58,7 +58,7 @@ public sealed class IecHsEmergenceTests
     [Fact]
     public void GivenFerritinRisingAgainAndANewCytopenia_WhenCrsImproves_ThenIecHsFlagsWithTheBaselineAsEvidence()
     {
-        var labs = new LabFactsBuilder().Infused(192)      // r1
+        var labs = new Chart().Infused(192)      // r1
             .Lab(LabTest.Platelets, 120, 193)              // r2: at infusion (post-lymphodepletion baseline)
             .Lab(LabTest.Ferritin, 40_000, 50)             // r3: CRS peak
             .Lab(LabTest.Ferritin, 30_000, 30)             // r4: falling as CRS improves
@@ -80,7 +80,7 @@ public sealed class IecHsEmergenceTests
     [InlineData(5_001, true)]
     public void GivenFerritinAfterCrsImproved_WhenEqualToOrAboveTheValueBefore_ThenOnlyAHigherValueCounts(int after, bool expected)
     {
-        var labs = new LabFactsBuilder().Infused(192)
+        var labs = new Chart().Infused(192)
             .Lab(LabTest.Ferritin, 5_000, 46)              // r2
             .Lab(LabTest.Ferritin, after, 24)              // r3
             .Lab(LabTest.Fibrinogen, 100, 24);             // r4: no earlier fibrinogen → new
@@ -99,7 +99,7 @@ public sealed class IecHsEmergenceTests
     [InlineData(139, true)]
     public void GivenFibrinogenAfterCrsImproved_WhenEqualToOrBelowTheValueBefore_ThenOnlyALowerValueCounts(int after, bool expected)
     {
-        var labs = new LabFactsBuilder().Infused(192)
+        var labs = new Chart().Infused(192)
             .Lab(LabTest.Ferritin, 5_000, 46)              // r2
             .Lab(LabTest.Fibrinogen, 140, 46)              // r3
             .Lab(LabTest.Ferritin, 8_000, 24)              // r4
@@ -120,7 +120,7 @@ public sealed class IecHsEmergenceTests
     [InlineData(36 - Minute, true)]
     public void GivenAFibrinogenAtTheMomentCrsBeganImproving_WhenScreened_ThenOnlyResultsAfterThatMomentCount(double hoursAgo, bool expected)
     {
-        var labs = new LabFactsBuilder().Infused(192)
+        var labs = new Chart().Infused(192)
             .Lab(LabTest.Ferritin, 5_000, 46)              // r2
             .Lab(LabTest.Fibrinogen, 200, 46)              // r3
             .Lab(LabTest.Ferritin, 8_000, 24)              // r4
@@ -135,7 +135,7 @@ public sealed class IecHsEmergenceTests
     [Fact]
     public void GivenAFibrinogenExactlyWhenCrsBeganImproving_WhenALaterOneIsLowerThanIt_ThenItIsTheValueComparedWith()
     {
-        var labs = new LabFactsBuilder().Infused(192)
+        var labs = new Chart().Infused(192)
             .Lab(LabTest.Ferritin, 5_000, 46)              // r2
             .Lab(LabTest.Fibrinogen, 100, 46)              // r3
             .Lab(LabTest.Fibrinogen, 150, 36)              // r4: exactly when CRS began improving
@@ -153,13 +153,13 @@ public sealed class IecHsEmergenceTests
     [Fact]
     public void GivenCrsStillAtItsWorstTheDayAfterItFirstPeaked_WhenAFibrinogenFellThatDay_ThenItDidNotEmergeAfterImprovement()
     {
-        var labs = new LabFactsBuilder().Infused(192)
+        var labs = new Chart().Infused(192)
             .Lab(LabTest.Ferritin, 5_000, 80)              // r2: day 5
             .Lab(LabTest.Fibrinogen, 200, 80)              // r3: day 5
             .Lab(LabTest.Fibrinogen, 100, 40)              // r4: day 6, CRS still grade 4
             .Lab(LabTest.Ferritin, 8_000, 24);             // r5: day 7, rising after improvement
         var facts = WithCrsImprovingFrom36HoursAgo(labs);
-        var now = LabFactsBuilder.Now;
+        var now = Chart.Now;
         facts = new ClinicalFacts
         {
             PatientSource = facts.PatientSource,

@@ -5,14 +5,14 @@ namespace CarTCds.Rules.Tests.IecHs;
 
 public sealed class IecHsScreenTests
 {
-    private static IecHsAssessment Screen(LabFactsBuilder b, RuleSet? rules = null) =>
-        IecHsScreen.Assess(b.Build(), LabFactsBuilder.Now, rules ?? RuleSet.Default);
+    private static IecHsAssessment Screen(Chart b, RuleSet? rules = null) =>
+        IecHsScreen.Assess(b.Build(), Chart.Now, rules ?? RuleSet.Default);
 
     private static string[] Sources(IecHsAssessment a) => a.Evidence.Select(e => e.Source).Distinct().ToArray();
 
     // Day 0 five days ago; carHLH labs at 100 h and 90 h ago (days 1 and 1.25) lie in the CARTOX
     // period but outside the 72 h IEC-HS look-back, so only CARTOX can raise the flag.
-    private static LabFactsBuilder CarHlhCase(decimal ferritin) => new LabFactsBuilder()
+    private static Chart CarHlhCase(decimal ferritin) => new Chart()
         .Infused(120)                                 // r1
         .Lab(LabTest.Ferritin, ferritin, 100);        // r2
 
@@ -102,7 +102,7 @@ public sealed class IecHsScreenTests
     [Fact]
     public void GivenACreatinineOf1Point6_WhenTheEarliestBaselineBeforeInfusionIs0Point5_ThenMoreThan3TimesBaselineIsGrade3()
     {
-        var b = new LabFactsBuilder()
+        var b = new Chart()
             .Infused(120)                              // r1
             .Lab(LabTest.Creatinine, 0.5m, 200)        // r2: baseline (earliest in the 30 days before infusion)
             .Lab(LabTest.Creatinine, 0.9m, 130)        // r3: after lymphodepletion, not the baseline
@@ -122,7 +122,7 @@ public sealed class IecHsScreenTests
     [Fact]
     public void GivenACreatinineBaselineOlderThan30DaysBeforeInfusion_WhenScreened_ThenThereIsNoBaseline()
     {
-        var b = new LabFactsBuilder()
+        var b = new Chart()
             .Infused(120)
             .Lab(LabTest.Creatinine, 0.5m, 120 + (31 * 24))
             .Lab(LabTest.Ferritin, 20_000, 100)
@@ -143,7 +143,7 @@ public sealed class IecHsScreenTests
     [InlineData(121, false)]
     public void GivenFerritinAbove10000_WhenDrawnAtOrAfterDay5_ThenOnlyTheFirst5DaysCount(int hoursAfterInfusion, bool expected)
     {
-        var b = new LabFactsBuilder()
+        var b = new Chart()
             .Infused(168)                                          // r1
             .Lab(LabTest.Ferritin, 20_000, 168 - hoursAfterInfusion) // r2
             .Lab(LabTest.Bilirubin, 4m, 60)                        // r3
@@ -154,14 +154,14 @@ public sealed class IecHsScreenTests
         Assert.Equal(expected, a.Flag);
         Assert.Equal(expected, a.CarHlh.Met);
         Assert.False(a.IecHs.Met);
-        Assert.Equal(LabFactsBuilder.Now.AddHours(-48), a.CarHlh.To);
+        Assert.Equal(Chart.Now.AddHours(-48), a.CarHlh.To);
     }
 
     [Fact]
     public void GivenAShorterInstitutionWindow_WhenFerritinOnDay4_ThenItIsOutside()
     {
         var rules = new RuleSet { IecHs = new IecHsParameters { CarHlhFerritinWindowDays = 3 } };
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 20_000, 24 * 1.5).Lab(LabTest.Bilirubin, 4m, 100).Lab(LabTest.Creatinine, 3.5m, 100);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 20_000, 24 * 1.5).Lab(LabTest.Bilirubin, 4m, 100).Lab(LabTest.Creatinine, 3.5m, 100);
 
         var a = Screen(b, rules);
 
@@ -173,7 +173,7 @@ public sealed class IecHsScreenTests
     [InlineData(15, false)]
     public void GivenNoInfusionOnRecord_WhenScreened_ThenTheLast14DaysAreUsedAndSaid(int daysAgo, bool expected)
     {
-        var b = new LabFactsBuilder()
+        var b = new Chart()
             .Lab(LabTest.Ferritin, 20_000, daysAgo * 24)
             .Lab(LabTest.Bilirubin, 4m, daysAgo * 24)
             .Lab(LabTest.Creatinine, 3.5m, daysAgo * 24);
@@ -188,7 +188,7 @@ public sealed class IecHsScreenTests
     [Fact]
     public void GivenNoFerritin_WhenScreened_ThenNotScreenedAndFerritinIsMissing()
     {
-        var a = Screen(new LabFactsBuilder().Infused(120).Lab(LabTest.Alt, 500, 24).Lab(LabTest.Fibrinogen, 90, 24));
+        var a = Screen(new Chart().Infused(120).Lab(LabTest.Alt, 500, 24).Lab(LabTest.Fibrinogen, 90, 24));
 
         Assert.False(a.Flag);
         Assert.False(a.Screened);
@@ -202,7 +202,7 @@ public sealed class IecHsScreenTests
     [InlineData(150, false)]
     public void GivenRaisedFerritin_WhenFibrinogenIs149Or150_ThenOnlyBelow150Flags(int fibrinogen, bool expected)
     {
-        var b = new LabFactsBuilder()
+        var b = new Chart()
             .Infused(120)                                  // r1
             .Lab(LabTest.Ferritin, 2_000, 24)              // r2: > 2 × default ULN 300
             .Lab(LabTest.Fibrinogen, fibrinogen, 24);      // r3
@@ -224,7 +224,7 @@ public sealed class IecHsScreenTests
     [InlineData(400.0, false)]
     public void GivenFerritin700AndLowFibrinogen_WhenTheLabSendsItsUlnOrNot_ThenTheIecHsFerritinFeatureFollowsThatUln(double? uln, bool expected)
     {
-        var b = new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 700, 24, (decimal?)uln).Lab(LabTest.Fibrinogen, 100, 24);
+        var b = new Chart().Infused(120).Lab(LabTest.Ferritin, 700, 24, (decimal?)uln).Lab(LabTest.Fibrinogen, 100, 24);
 
         var a = Screen(b);
 
@@ -239,7 +239,7 @@ public sealed class IecHsScreenTests
     public void GivenABaselineAboveUln_WhenFerritinIs1500_ThenTheReadingOfUlnOrBaselineDecides(bool againstHigher, bool expected)
     {
         var rules = new RuleSet { IecHs = new IecHsParameters { FerritinAgainstHigherOfUlnAndBaseline = againstHigher } };
-        var b = new LabFactsBuilder()
+        var b = new Chart()
             .Infused(120)                              // r1
             .Lab(LabTest.Ferritin, 900, 130, 300)      // r2: baseline (latest before infusion)
             .Lab(LabTest.Ferritin, 1_500, 24, 300)     // r3
@@ -259,7 +259,7 @@ public sealed class IecHsScreenTests
     [InlineData(351, false)]
     public void GivenFerritinBelow2TimesUln_WhenItDoublesWithin48Hours_ThenItCountsAsRapidlyRising(int earlier, bool expected)
     {
-        var b = new LabFactsBuilder()
+        var b = new Chart()
             .Infused(120)                                 // r1
             .Lab(LabTest.Ferritin, earlier, 48, 1_000)    // r2
             .Lab(LabTest.Ferritin, 700, 24, 1_000)        // r3
@@ -282,7 +282,7 @@ public sealed class IecHsScreenTests
     [InlineData(LabTest.Neutrophils, 4.0, 1.4, true)]
     public void GivenRaisedFerritin_WhenACountFalls_ThenAFallOfHalfBelowTheLowerLimitIsACytopenia(LabTest test, double before, double now, bool expected)
     {
-        var b = new LabFactsBuilder()
+        var b = new Chart()
             .Infused(120)                              // r1
             .Lab(test, (decimal)before, 150)           // r2: before infusion
             .Lab(LabTest.Ferritin, 2_000, 24)          // r3
@@ -299,7 +299,7 @@ public sealed class IecHsScreenTests
     [Fact]
     public void GivenRaisedFerritinWithoutAnyFurtherFeature_WhenScreened_ThenNoFlag()
     {
-        var a = Screen(new LabFactsBuilder().Infused(120).Lab(LabTest.Ferritin, 8_000, 24).Lab(LabTest.Alt, 150, 24).Lab(LabTest.Fibrinogen, 250, 24));
+        var a = Screen(new Chart().Infused(120).Lab(LabTest.Ferritin, 8_000, 24).Lab(LabTest.Alt, 150, 24).Lab(LabTest.Fibrinogen, 250, 24));
 
         Assert.False(a.Flag);
         Assert.True(a.IecHs.Criterion(IecHsCriterionKind.IecHsFerritin)!.Met);
@@ -311,7 +311,7 @@ public sealed class IecHsScreenTests
     {
         // cart-e5-carhlh evaluated 2022-03-13T23:00Z (day 5, infusion day 0 at 10:00): labs at 06:00
         // on days −1, 1, 3, 4, 5 are 161, 113, 65, 41 and 17 h before the evaluation.
-        var b = new LabFactsBuilder().Infused(133);
+        var b = new Chart().Infused(133);
         var hours = new Dictionary<int, double> { [-1] = 161, [1] = 113, [3] = 65, [4] = 41, [5] = 17 };
         void Series(LabTest t, decimal? uln, params (int Day, decimal Value)[] values)
         {
@@ -341,7 +341,7 @@ public sealed class IecHsScreenTests
     [Fact]
     public void GivenSyntheticPatientP2_WhenFerritinStaysInTheReferenceRange_ThenNoFlag()
     {
-        var b = new LabFactsBuilder().Infused(110)
+        var b = new Chart().Infused(110)
             .Lab(LabTest.Ferritin, 220, 140, 300).Lab(LabTest.Ferritin, 240, 80, 300).Lab(LabTest.Ferritin, 280, 30, 300)
             .Lab(LabTest.Alt, 30, 30, 40).Lab(LabTest.Ast, 31, 30, 40).Lab(LabTest.Creatinine, 0.6m, 30, 0.8m).Lab(LabTest.Fibrinogen, 320, 30, 400);
 
@@ -357,7 +357,7 @@ public sealed class IecHsScreenTests
     [Fact]
     public void GivenResultsAfterTheEvaluationTime_WhenScreened_ThenTheyAreIgnored()
     {
-        var a = Screen(new LabFactsBuilder().Infused(24).Lab(LabTest.Ferritin, 50_000, -2).Lab(LabTest.Fibrinogen, 80, -2));
+        var a = Screen(new Chart().Infused(24).Lab(LabTest.Ferritin, 50_000, -2).Lab(LabTest.Fibrinogen, 80, -2));
 
         Assert.False(a.Flag);
         Assert.False(a.Screened);

@@ -9,12 +9,12 @@ public sealed class IecHsTimingTests
 {
     private static ClinicalFacts Facts(double crsHoursAgo, bool stillFebrileOnBiPap)
     {
-        var labs = new LabFactsBuilder()
+        var labs = new Chart()
             .Infused(120)                                  // r1: day 0
             .Lab(LabTest.Ferritin, 2_000, 6)               // r2: > 2 × default ULN 300, drawn after the room-air day began
             .Lab(LabTest.Fibrinogen, 140, 6)               // r3: < 150 mg/dL
             .Build();
-        var now = LabFactsBuilder.Now;
+        var now = Chart.Now;
         List<TemperatureReading> temps = [new(now.AddHours(-crsHoursAgo), 39.2m, "Observation/t1")];
         List<OxygenDeviceReading> devices = [new(now.AddHours(-crsHoursAgo), OxygenDevice.Bipap, "Observation/o1")];
         if (stillFebrileOnBiPap)
@@ -41,7 +41,7 @@ public sealed class IecHsTimingTests
     [Fact]
     public void GivenIecHsFeaturesDuringCrsAtItsWorst_WhenScreened_ThenNotFlaggedAndTheNoteSaysWhy()
     {
-        var a = IecHsScreen.Assess(Facts(crsHoursAgo: 50, stillFebrileOnBiPap: true), LabFactsBuilder.Now, RuleSet.Default);
+        var a = IecHsScreen.Assess(Facts(crsHoursAgo: 50, stillFebrileOnBiPap: true), Chart.Now, RuleSet.Default);
 
         Assert.False(a.Flag);
         Assert.False(a.IecHs.Met);
@@ -52,7 +52,7 @@ public sealed class IecHsTimingTests
     [Fact]
     public void GivenIecHsFeaturesAfterCrsImproved_WhenScreened_ThenFlaggedWithTheCourseInTheNote()
     {
-        var a = IecHsScreen.Assess(Facts(crsHoursAgo: 50, stillFebrileOnBiPap: false), LabFactsBuilder.Now, RuleSet.Default);
+        var a = IecHsScreen.Assess(Facts(crsHoursAgo: 50, stillFebrileOnBiPap: false), Chart.Now, RuleSet.Default);
 
         Assert.True(a.Flag);
         Assert.Equal([IecHsCriteriaSet.AstctIecHs], a.RaisedBy);
@@ -64,7 +64,7 @@ public sealed class IecHsTimingTests
     {
         var rules = new RuleSet { Version = "1.0.0-test", IecHs = new IecHsParameters { IecHsRequiresCrsImproving = false } };
 
-        var a = IecHsScreen.Assess(Facts(crsHoursAgo: 50, stillFebrileOnBiPap: true), LabFactsBuilder.Now, rules);
+        var a = IecHsScreen.Assess(Facts(crsHoursAgo: 50, stillFebrileOnBiPap: true), Chart.Now, rules);
 
         Assert.True(a.Flag);
     }

@@ -1,6 +1,7 @@
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Management;
-using static CarTCds.Rules.Tests.Management.ManagementFactsBuilder;
+using static CarTCds.Rules.Tests.Chart;
+using static CarTCds.Rules.Tests.Management.ManagementPlanning;
 
 namespace CarTCds.Rules.Tests.Management;
 
@@ -11,7 +12,7 @@ public sealed class ManagementAdviceTests
     [Fact]
     public void GivenCrsGrade3OnANonRebreather_WhenPlanned_ThenTocilizumabDexamethasoneQ6hAndIcuAreAdvised()
     {
-        var plan = Day5().Weight(52m).Fever().Device(OxygenDevice.NonRebreatherMask).Plan();
+        var plan = Day5().Weight(52m, id: "Observation/weight").Temperature(39.2m).Device(OxygenDevice.NonRebreatherMask).Plan();
 
         Assert.Equal("supportive-care+tocilizumab+dexamethasone+icu+refractory-options", ManagementPlan.Codes(plan.Crs));
         var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
@@ -27,7 +28,7 @@ public sealed class ManagementAdviceTests
     [Fact]
     public void GivenCrsGrade4OnBiPap_WhenPlanned_ThenHighDoseMethylprednisolone30MgPerKgCappedAt1GramAndIcu()
     {
-        var plan = Day5().Weight(40m).Fever().Device(OxygenDevice.Bipap).Plan();
+        var plan = Day5().Weight(40m).Temperature(39.2m).Device(OxygenDevice.Bipap).Plan();
 
         Assert.Equal("supportive-care+tocilizumab+methylprednisolone-high-dose+icu+refractory-options", ManagementPlan.Codes(plan.Crs));
         var mp = Action(plan.Crs, ManagementCodes.MethylprednisoloneHighDose);
@@ -42,7 +43,7 @@ public sealed class ManagementAdviceTests
     [InlineData(OxygenDevice.FaceMask, 3, true)]
     public void GivenCrsGrade2Or3_WhenPlanned_ThenIcuTransferFromGrade3(OxygenDevice device, int grade, bool icu)
     {
-        var plan = Day5().Weight(30m).Fever().Device(device).Plan();
+        var plan = Day5().Weight(30m).Temperature(39.2m).Device(device).Plan();
 
         Assert.Equal(icu, plan.Crs.Any(a => a.Code == ManagementCodes.Icu));
         Assert.Equal(grade == 2, plan.Crs.Any(a => a.Code == ManagementCodes.DexamethasoneIfRefractory));
@@ -67,8 +68,8 @@ public sealed class ManagementAdviceTests
     [InlineData(24 * 60 - 1, false)]
     public void GivenCrsGrade2AfterTocilizumab_WhenAround24HoursHavePassed_ThenDexamethasoneQ12hIsSuggestedFrom24H(int minutesAgo, bool refractory)
     {
-        var plan = Day5().Weight(30m).Fever().Device(OxygenDevice.NasalCannula)
-            .Given(Drug.Tocilizumab, TimeSpan.FromMinutes(minutesAgo), 240m, "MedicationAdministration/toci-1").Plan();
+        var plan = Day5().Weight(30m).Temperature(39.2m).Device(OxygenDevice.NasalCannula)
+            .Given(Drug.Tocilizumab, Minutes(minutesAgo), 240m, "MedicationAdministration/toci-1").Plan();
 
         Assert.Equal(refractory, plan.Crs.Any(a => a.Code == ManagementCodes.Dexamethasone));
         Assert.Equal(!refractory, plan.Crs.Any(a => a.Code == ManagementCodes.DexamethasoneIfRefractory));
@@ -86,9 +87,9 @@ public sealed class ManagementAdviceTests
     [InlineData(24 * 60 - 1, false)]
     public void GivenCrsGrade3AfterTocilizumabAndSteroids_WhenAround24HoursHavePassed_ThenAnakinraSiltuximabAndRuxolitinibAreOffered(int minutesAgo, bool refractory)
     {
-        var plan = Day5().Weight(20m).Fever().Device(OxygenDevice.FaceMask)
-            .Given(Drug.Tocilizumab, TimeSpan.FromHours(30), 240m, "MedicationAdministration/toci-1")
-            .Given(Drug.Dexamethasone, TimeSpan.FromMinutes(minutesAgo), 10m, "MedicationAdministration/dex-1").Plan();
+        var plan = Day5().Weight(20m).Temperature(39.2m).Device(OxygenDevice.FaceMask)
+            .Given(Drug.Tocilizumab, 30, 240m, "MedicationAdministration/toci-1")
+            .Given(Drug.Dexamethasone, Minutes(minutesAgo), 10m, "MedicationAdministration/dex-1").Plan();
 
         Assert.Equal(refractory, plan.Crs.Any(a => a.Code == ManagementCodes.Anakinra));
         Assert.Equal(!refractory, plan.Crs.Any(a => a.Code == ManagementCodes.RefractoryOptions));
@@ -105,8 +106,8 @@ public sealed class ManagementAdviceTests
     public void GivenCrsImprovingFromGrade4ToGrade3_WhenTocilizumabAndSteroidsWereGivenMoreThan24HAgo_ThenItIsNotCalledRefractory()
     {
         // Yesterday (day 4) BiPAP with fever = grade 4; today a face mask with fever = grade 3.
-        var plan = Day5().Weight(20m).Fever(39m, hoursAgo: 26).Device(OxygenDevice.Bipap, hoursAgo: 26).Fever().Device(OxygenDevice.FaceMask)
-            .Given(Drug.Tocilizumab, TimeSpan.FromHours(30), 240m).Given(Drug.Dexamethasone, TimeSpan.FromHours(28), 10m).Plan();
+        var plan = Day5().Weight(20m).Temperature(39m, hoursAgo: 26).Device(OxygenDevice.Bipap, hoursAgo: 26).Temperature(39.2m).Device(OxygenDevice.FaceMask)
+            .Given(Drug.Tocilizumab, 30, 240m).Given(Drug.Dexamethasone, 28, 10m).Plan();
 
         Assert.DoesNotContain(plan.Crs, a => a.Code == ManagementCodes.Anakinra);
         Assert.Contains("Improving (grade 3, worst so far 4)", Action(plan.Crs, ManagementCodes.RefractoryOptions).Text, StringComparison.Ordinal);
@@ -117,8 +118,8 @@ public sealed class ManagementAdviceTests
     [InlineData(6 * 60 - 1, false)]
     public void GivenDexamethasoneAlreadyGiven_WhenAround6HoursAgo_ThenTheNextDoseIsSuggestedOnlyFrom6H(int minutesAgo, bool due)
     {
-        var plan = Day5().Weight(52m).Fever().Device(OxygenDevice.FaceMask)
-            .Given(Drug.Dexamethasone, TimeSpan.FromMinutes(minutesAgo), 10m, "MedicationAdministration/dex-1").Plan();
+        var plan = Day5().Weight(52m).Temperature(39.2m).Device(OxygenDevice.FaceMask)
+            .Given(Drug.Dexamethasone, Minutes(minutesAgo), 10m, "MedicationAdministration/dex-1").Plan();
 
         var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
         Assert.Equal(due, dex.SuggestOrder);
@@ -130,7 +131,7 @@ public sealed class ManagementAdviceTests
     [Fact]
     public void GivenNoWeight_WhenCrsGrade3_ThenTheDoseCouldNotBeComputedAndNoOrderIsSuggested()
     {
-        var plan = Day5().Fever().Device(OxygenDevice.FaceMask).Plan();
+        var plan = Day5().Temperature(39.2m).Device(OxygenDevice.FaceMask).Plan();
 
         var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
         Assert.Null(dex.Dose!.DoseMg);
@@ -142,7 +143,7 @@ public sealed class ManagementAdviceTests
     [Fact]
     public void GivenNoCrs_WhenPlanned_ThenNoCrsActions()
     {
-        var plan = Day5().Weight(30m).Fever(37.2m).Plan();
+        var plan = Day5().Weight(30m).Temperature(37.2m).Plan();
 
         Assert.Empty(plan.Crs);
         Assert.Equal("none", ManagementPlan.Codes(plan.Crs));
@@ -155,7 +156,7 @@ public sealed class ManagementAdviceTests
     [InlineData(2, "neuro-supportive-care+dexamethasone+icu", 6)]
     public void GivenIcansGrade2Or3_WhenPlanned_ThenDexamethasoneMoreOftenAtGrade3AndIcuFromGrade3(int ice, string codes, int everyHours)
     {
-        var plan = Day5().Weight(16m).Fever(37m).Ice(ice).Plan();
+        var plan = Day5().Weight(16m).Temperature(37m).Ice(ice, 1).Plan();
 
         Assert.Equal(codes, ManagementPlan.Codes(plan.Icans));
         var dex = Action(plan.Icans, ManagementCodes.Dexamethasone);
@@ -167,7 +168,7 @@ public sealed class ManagementAdviceTests
     [Fact]
     public void GivenIcansGrade3AndCrsGrade3_WhenBothAdviseDexamethasoneQ6h_ThenOnlyTheCrsCardSuggestsTheOrder()
     {
-        var plan = Day5().Weight(52m).Fever().Device(OxygenDevice.FaceMask).Ice(2).Plan();
+        var plan = Day5().Weight(52m).Temperature(39.2m).Device(OxygenDevice.FaceMask).Ice(2, 1).Plan();
 
         Assert.True(Action(plan.Crs, ManagementCodes.Dexamethasone).SuggestOrder);
         var icans = Action(plan.Icans, ManagementCodes.Dexamethasone);
@@ -178,7 +179,7 @@ public sealed class ManagementAdviceTests
     [Fact]
     public void GivenASeizure_WhenNoLevetiracetamSinceIt_ThenA40MgPerKgLoadingDoseCappedAt2500MgIsSuggested()
     {
-        var plan = Day5().Weight(70m).Fever(37m).Seizure().Plan();
+        var plan = Day5().Weight(70m).Temperature(37m).Seizure(hoursAgo: 4, id: "Observation/seizure").Plan();
 
         Assert.Equal("neuro-supportive-care+dexamethasone+icu+levetiracetam-loading", ManagementPlan.Codes(plan.Icans));
         var lev = Action(plan.Icans, ManagementCodes.LevetiracetamLoading);
@@ -192,7 +193,7 @@ public sealed class ManagementAdviceTests
     [Fact]
     public void GivenASeizure_WhenLevetiracetamWasGivenAfterIt_ThenNoSecondLoadingDoseIsSuggested()
     {
-        var plan = Day5().Weight(30m).Fever(37m).Seizure(hoursAgo: 4).Given(Drug.Levetiracetam, TimeSpan.FromHours(3), 1200m, "MedicationAdministration/lev").Plan();
+        var plan = Day5().Weight(30m).Temperature(37m).Seizure(hoursAgo: 4, id: "Observation/seizure").Given(Drug.Levetiracetam, 3, 1200m, "MedicationAdministration/lev").Plan();
 
         var lev = Action(plan.Icans, ManagementCodes.LevetiracetamLoading);
         Assert.Null(lev.Dose);
@@ -205,7 +206,7 @@ public sealed class ManagementAdviceTests
     [InlineData(EdemaKind.Diffuse, 4)]
     public void GivenCerebralOedema_WhenPlanned_ThenHighDoseMethylprednisoloneAndTheAscoMeasures(EdemaKind kind, int grade)
     {
-        var plan = Day5().Weight(20m).Fever(37m).Oedema(kind).Plan();
+        var plan = Day5().Weight(20m).Temperature(37m).Oedema(kind, id: "Observation/oedema").Plan();
 
         var mp = Action(plan.Icans, ManagementCodes.MethylprednisoloneHighDose);
         Assert.Equal(600m, mp.Dose!.DoseMg);
@@ -223,7 +224,7 @@ public sealed class ManagementAdviceTests
     [InlineData(24 * 60 + 1, true)]
     public void GivenAnIecHsFlag_WhenAFerritinResultedAround24HoursAgo_ThenAFerritinOrderIsSuggestedOnlyAfter24H(int minutesAgo, bool suggested)
     {
-        var plan = Day5().Weight(25m).Ferritin(45_000m, TimeSpan.FromMinutes(minutesAgo)).Plan(iecHsFlag: true);
+        var plan = Day5().Weight(25m).Lab(LabTest.Ferritin, 45_000m, Minutes(minutesAgo), 400m, "Observation/ferritin").Plan(iecHsFlag: true);
 
         var ferritin = Action(plan.IecHs, ManagementCodes.Ferritin);
         Assert.Equal(suggested, ferritin.SuggestOrder);
@@ -236,7 +237,7 @@ public sealed class ManagementAdviceTests
     [InlineData(48 * 60 - 1, false)]
     public void GivenAnIecHsFlag_WhenAnakinraStartedAround48HoursAgo_ThenRuxolitinibIsOfferedFrom48H(int minutesAgo, bool refractory)
     {
-        var plan = Day5().Weight(25m).Given(Drug.Anakinra, TimeSpan.FromMinutes(minutesAgo), 50m, "MedicationAdministration/ana-1").Plan(iecHsFlag: true);
+        var plan = Day5().Weight(25m).Given(Drug.Anakinra, Minutes(minutesAgo), 50m, "MedicationAdministration/ana-1").Plan(iecHsFlag: true);
 
         var anakinra = Action(plan.IecHs, ManagementCodes.Anakinra);
         Assert.Equal(50m, anakinra.Dose!.DoseMg);

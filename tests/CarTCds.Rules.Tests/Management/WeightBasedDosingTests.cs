@@ -59,7 +59,7 @@ public sealed class WeightBasedDosingTests
     [Fact]
     public void GivenAStaleWeight_WhenDosed_ThenTheTextSaysReWeigh()
     {
-        var now = ManagementFactsBuilder.Now;
+        var now = Chart.Now;
         var facts = new ClinicalFacts { Weights = [new BodyWeight(now.AddDays(-40), 30m, "Observation/w")] };
 
         var dose = WeightBasedDosing.Compute(Drug.Dexamethasone, P.Dexamethasone, facts, now, now.AddDays(-5), RuleSet.Default);
@@ -75,7 +75,7 @@ public sealed class WeightBasedDosingTests
     [InlineData(20.2, "dexamethasone 10 mg IV every 6 h (0.5 mg/kg × 20.2 kg = 10.1 mg, capped at 10 mg)")]
     public void GivenAWeightAtTheDexamethasoneCap_WhenDosed_ThenTheTextSaysCappedOnlyAboveIt(double kg, string expected)
     {
-        var now = ManagementFactsBuilder.Now;
+        var now = Chart.Now;
         var facts = new ClinicalFacts { Weights = [new BodyWeight(now.AddHours(-1), (decimal)kg, "Observation/w")] };
 
         var dose = WeightBasedDosing.Compute(Drug.Dexamethasone, P.Dexamethasone, facts, now, now.AddDays(-5), RuleSet.Default);

@@ -1,6 +1,7 @@
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Monitoring;
 using static CarTCds.Rules.Tests.Monitoring.MonitoringAssert;
+using static CarTCds.Rules.Tests.Chart;
 
 namespace CarTCds.Rules.Tests.Monitoring;
 
@@ -17,7 +18,7 @@ public sealed class IgGReplacementTests
     [InlineData(900, false)]
     public void GivenAnIgGAfterInfusion_WhenBelow400_ThenConsiderReplacement(double mgPerDl, bool expected)
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(60, "Procedure/cart").Lab(LabTest.IgG, (decimal)mgPerDl, 3, "Observation/igg").Assess();
+        var a = new Chart().InfusedDaysAgo(60, "Procedure/cart").Lab(LabTest.IgG, (decimal)mgPerDl, Days(3), id: "Observation/igg").Assess();
 
         if (!expected)
         {
@@ -39,7 +40,7 @@ public sealed class IgGReplacementTests
     {
         var rules = new RuleSet { Version = "local", Monitoring = new MonitoringParameters { IgGThresholdInclusive = true } };
 
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(60).Lab(LabTest.IgG, (decimal)mgPerDl, 3).Assess(rules);
+        var a = new Chart().InfusedDaysAgo(60).Lab(LabTest.IgG, (decimal)mgPerDl, Days(3)).Assess(rules);
 
         if (expected) Assert.Contains("(≤ 400)", Item(a, Code).Summary, StringComparison.Ordinal);
         else NoItem(a, Code);
@@ -48,7 +49,7 @@ public sealed class IgGReplacementTests
     [Fact]
     public void GivenALowThenANormalIgG_WhenAssessed_ThenTheLatestDecides()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(90).Lab(LabTest.IgG, 250m, 40).Lab(LabTest.IgG, 650m, 5).Assess();
+        var a = new Chart().InfusedDaysAgo(90).Lab(LabTest.IgG, 250m, Days(40)).Lab(LabTest.IgG, 650m, Days(5)).Assess();
 
         NoItem(a, Code);
     }
@@ -56,7 +57,7 @@ public sealed class IgGReplacementTests
     [Fact]
     public void GivenANormalThenALowIgG_WhenAssessed_ThenTheLatestDecidesAndIsTheEvidence()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(90, "Procedure/cart").Lab(LabTest.IgG, 650m, 40, "Observation/igg-old").Lab(LabTest.IgG, 310m, 5, "Observation/igg-new").Assess();
+        var a = new Chart().InfusedDaysAgo(90, "Procedure/cart").Lab(LabTest.IgG, 650m, Days(40), id: "Observation/igg-old").Lab(LabTest.IgG, 310m, Days(5), id: "Observation/igg-new").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(["Observation/igg-new", "Procedure/cart"], Sources(item));
@@ -66,7 +67,7 @@ public sealed class IgGReplacementTests
     [Fact]
     public void GivenALowIgGOnlyBeforeInfusion_WhenAssessed_ThenNoItemAndIgGIsMissing()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(30).Lab(LabTest.IgG, 200m, 40).Assess();
+        var a = new Chart().InfusedDaysAgo(30).Lab(LabTest.IgG, 200m, Days(40)).Assess();
 
         NoItem(a, Code);
         Assert.Contains(a.Missing, m => m.Contains("2465-3", StringComparison.Ordinal));
@@ -75,7 +76,7 @@ public sealed class IgGReplacementTests
     [Fact]
     public void GivenNoInfusion_WhenIgGIsLow_ThenNoItem()
     {
-        var a = new MonitoringFactsBuilder().Lab(LabTest.IgG, 200m, 4).Assess();
+        var a = new Chart().Lab(LabTest.IgG, 200m, Days(4)).Assess();
 
         NoItem(a, Code);
     }
@@ -83,8 +84,8 @@ public sealed class IgGReplacementTests
     [Fact]
     public void GivenConflictingIgGAtTheSameTime_WhenOneIsLow_ThenTheLowestIsUsedAndBothAreEvidence()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(60, "Procedure/cart")
-            .Lab(LabTest.IgG, 420m, 3, "Observation/igg-a").Lab(LabTest.IgG, 380m, 3, "Observation/igg-b").Assess();
+        var a = new Chart().InfusedDaysAgo(60, "Procedure/cart")
+            .Lab(LabTest.IgG, 420m, Days(3), id: "Observation/igg-a").Lab(LabTest.IgG, 380m, Days(3), id: "Observation/igg-b").Assess();
 
         var item = Item(a, Code);
         Assert.StartsWith("IgG 380 mg/dL", item.Summary, StringComparison.Ordinal);
@@ -95,7 +96,7 @@ public sealed class IgGReplacementTests
     [Fact]
     public void GivenAReinfusion_WhenALowIgGFollowedTheFirstInfusion_ThenItStillCounts()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(100, "Procedure/first").Lab(LabTest.IgG, 300m, 10, "Observation/igg").InfusedDaysAgo(2, "Procedure/second").Assess();
+        var a = new Chart().InfusedDaysAgo(100, "Procedure/first").Lab(LabTest.IgG, 300m, Days(10), id: "Observation/igg").InfusedDaysAgo(2, "Procedure/second").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(["Observation/igg", "Procedure/first"], Sources(item));
@@ -104,7 +105,7 @@ public sealed class IgGReplacementTests
     [Fact]
     public void GivenAnIgGAfterTheEvaluationTime_WhenAssessed_ThenItIsIgnored()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(60).Lab(LabTest.IgG, 200m, -1).Assess();
+        var a = new Chart().InfusedDaysAgo(60).Lab(LabTest.IgG, 200m, Days(-1)).Assess();
 
         NoItem(a, Code);
     }

@@ -1,6 +1,7 @@
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Monitoring;
 using static CarTCds.Rules.Tests.Monitoring.MonitoringAssert;
+using static CarTCds.Rules.Tests.Chart;
 
 namespace CarTCds.Rules.Tests.Monitoring;
 
@@ -10,10 +11,10 @@ public sealed class MonitoringAdviceTests
     public void GivenEveryRuleFiring_WhenAssessed_ThenWarningsComeFirstAndEverySummaryIsOneShortLine()
     {
         // Day 2 after a re-infusion; a first infusion 200 days ago left low IgG and recovering B cells.
-        var b = new MonitoringFactsBuilder().AgedYears(9)
+        var b = new Chart().Aged(9)
             .InfusedDaysAgo(200, "Procedure/first").InfusedDaysAgo(2, "Procedure/second")
-            .Cns(CnsStatus.Cns3, 300).SeizureDisorder().Weight(31.5m)
-            .Lab(LabTest.IgG, 250m, 1)
+            .Cns(CnsStatus.Cns3, 300).SeizureDisorder().Weight(31.5m, Days(1))
+            .Lab(LabTest.IgG, 250m, Days(1))
             .Status(DiseaseStatus.MrdPositive, 1)
             .Capd(4, 20);
 
@@ -31,7 +32,7 @@ public sealed class MonitoringAdviceTests
     [Fact]
     public void GivenNoFacts_WhenAssessed_ThenNoItemsAndANote()
     {
-        var a = MonitoringAdvice.Assess(new ClinicalFacts(), MonitoringFactsBuilder.Now, RuleSet.Default);
+        var a = MonitoringAdvice.Assess(new ClinicalFacts(), Chart.Now, RuleSet.Default);
 
         Assert.Empty(a.Items);
         Assert.Single(a.Notes);

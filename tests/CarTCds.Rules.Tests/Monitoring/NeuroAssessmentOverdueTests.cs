@@ -15,7 +15,7 @@ public sealed class NeuroAssessmentOverdueTests
     [InlineData(30.0, true)]
     public void GivenAnIceScoreSomeHoursAgo_WhenDay3AfterInfusion_ThenOverdueFrom12Hours(double hoursAgo, bool overdue)
     {
-        var b = new MonitoringFactsBuilder().InfusedDaysAgo(3, "Procedure/cart").Ice(9, hoursAgo, "Observation/ice");
+        var b = new Chart().InfusedDaysAgo(3, "Procedure/cart").Ice(9, hoursAgo, "Observation/ice");
 
         var a = b.Assess();
 
@@ -29,14 +29,14 @@ public sealed class NeuroAssessmentOverdueTests
         Assert.StartsWith("ICE overdue: last neuro assessment ", item.Summary, StringComparison.Ordinal);
         Assert.Contains("(ICE 9/10); day 3 after CAR-T", item.Summary, StringComparison.Ordinal);
         Assert.Equal(["Observation/ice", "Procedure/cart"], Sources(item));
-        Assert.Contains(item.Evidence, e => e.Source == "Observation/ice" && e.Time == MonitoringFactsBuilder.Now.AddHours(-hoursAgo));
+        Assert.Contains(item.Evidence, e => e.Source == "Observation/ice" && e.Time == Chart.Now.AddHours(-hoursAgo));
         Assert.Equal("https://doi.org/10.1038/s41571-018-0075-2", item.Source.Url);
     }
 
     [Fact]
     public void GivenAnIceScoreExactly12HoursAgo_WhenAssessed_ThenTheSummarySaysWhen()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(2).Ice(7, 12).Assess();
+        var a = new Chart().InfusedDaysAgo(2).Ice(7, 12).Assess();
 
         Assert.Equal("ICE overdue: last neuro assessment 12 h ago (ICE 7/10); day 2 after CAR-T, assess every 12 h", Item(a, Code).Summary);
     }
@@ -44,7 +44,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenARecentCapdButAnOldIce_WhenAssessed_ThenEitherToolCounts()
     {
-        var a = new MonitoringFactsBuilder().AgedYears(8).InfusedDaysAgo(4).Ice(10, 30).Capd(3, 5).Assess();
+        var a = new Chart().Aged(8).InfusedDaysAgo(4).Ice(10, 30).Capd(3, 5).Assess();
 
         NoItem(a, Code);
     }
@@ -52,7 +52,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenNoScoreAtAll_WhenAtRisk_ThenNoneOnRecordAndOnlyTheInfusionIsEvidence()
     {
-        var a = new MonitoringFactsBuilder().InfusedHoursAgo(30, "Procedure/cart").Assess();
+        var a = new Chart().Infused(30, "Procedure/cart").Assess();
 
         var item = Item(a, Code);
         Assert.Equal("ICE overdue: none on record; day 1 after CAR-T infusion, assess at least every 12 h", item.Summary);
@@ -70,7 +70,7 @@ public sealed class NeuroAssessmentOverdueTests
     [InlineData(40, 40, false)]
     public void GivenNoRecentScore_WhenDay14Versus15_ThenOnlyInsideTheAtRiskWindow(double daysAgo, int day, bool expected)
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(daysAgo, "Procedure/cart").Ice(8, 20, "Observation/ice").Assess();
+        var a = new Chart().InfusedDaysAgo(daysAgo, "Procedure/cart").Ice(8, 20, "Observation/ice").Assess();
 
         if (expected)
         {
@@ -89,7 +89,7 @@ public sealed class NeuroAssessmentOverdueTests
     {
         var rules = new RuleSet { Version = "local", Monitoring = new MonitoringParameters { NeuroMonitoringDays = 28 } };
 
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(20).Assess(rules);
+        var a = new Chart().InfusedDaysAgo(20).Assess(rules);
 
         Assert.Contains("day 20 after CAR-T", Item(a, Code).Summary, StringComparison.Ordinal);
     }
@@ -97,7 +97,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenNoInfusionOnRecord_WhenNoScore_ThenNoItem()
     {
-        var a = new MonitoringFactsBuilder().Assess();
+        var a = new Chart().Assess();
 
         NoItem(a, Code);
         Assert.Null(a.Infusion);
@@ -108,7 +108,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenAnInfusionInTheFuture_WhenAssessed_ThenItIsIgnored()
     {
-        var a = new MonitoringFactsBuilder().InfusedHoursAgo(-2).Assess();
+        var a = new Chart().Infused(-2).Assess();
 
         Assert.Empty(a.Items);
         Assert.Null(a.Infusion);
@@ -117,7 +117,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenAScoreAfterTheEvaluationTime_WhenAssessed_ThenItDoesNotCount()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(2, "Procedure/cart").Ice(10, 14, "Observation/old").Ice(10, -1, "Observation/future").Assess();
+        var a = new Chart().InfusedDaysAgo(2, "Procedure/cart").Ice(10, 14, "Observation/old").Ice(10, -1, "Observation/future").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(["Observation/old", "Procedure/cart"], Sources(item));
@@ -127,7 +127,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenTwoInfusions_WhenTheLatestIsDay2_ThenTheWindowRunsFromTheLatest()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(60, "Procedure/first").InfusedDaysAgo(2, "Procedure/second").Assess();
+        var a = new Chart().InfusedDaysAgo(60, "Procedure/first").InfusedDaysAgo(2, "Procedure/second").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(2, a.DayAfterInfusion);
@@ -140,7 +140,7 @@ public sealed class NeuroAssessmentOverdueTests
     [InlineData(3, "CAPD")]
     public void GivenAnAge_WhenOverdue_ThenTheAgeAppropriateToolIsNamed(int age, string tool)
     {
-        var a = new MonitoringFactsBuilder().AgedYears(age).InfusedDaysAgo(1).Assess();
+        var a = new Chart().Aged(age).InfusedDaysAgo(1).Assess();
 
         var item = Item(a, Code);
         Assert.StartsWith($"{tool} overdue:", item.Summary, StringComparison.Ordinal);
@@ -150,7 +150,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenNoBirthDate_WhenOverdue_ThenBothToolsAreNamedAndTheBirthDateIsMissing()
     {
-        var a = new MonitoringFactsBuilder().Born(null).InfusedDaysAgo(1).Assess();
+        var a = new Chart().Born(null).InfusedDaysAgo(1).Assess();
 
         var item = Item(a, Code);
         Assert.StartsWith("ICE/CAPD overdue:", item.Summary, StringComparison.Ordinal);
@@ -160,7 +160,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenABaselineIceBeforeInfusion_WhenInfused6HoursLater_ThenTheBaselineCountsAndIsLabelled()
     {
-        var a = new MonitoringFactsBuilder().InfusedHoursAgo(6, "Procedure/cart").Ice(10, 13, "Observation/baseline").Assess();
+        var a = new Chart().Infused(6, "Procedure/cart").Ice(10, 13, "Observation/baseline").Assess();
 
         var item = Item(a, Code);
         Assert.Contains("before infusion", item.Detail, StringComparison.Ordinal);
@@ -174,7 +174,7 @@ public sealed class NeuroAssessmentOverdueTests
     [InlineData(24 - 1.0 / 60, false)]
     public void GivenMechanicalVentilationAroundTheLookBackEdge_WhenNoIceFor30Hours_ThenNoOverdueItemWhileIntubated(double ventilatedHoursAgo, bool overdue)
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(4, "Procedure/cart").Ice(8, 30, "Observation/ice")
+        var a = new Chart().InfusedDaysAgo(4, "Procedure/cart").Ice(8, 30, "Observation/ice")
             .Device(Facts.OxygenDevice.MechanicalVentilation, ventilatedHoursAgo, "Observation/mv").Assess();
 
         if (overdue) Assert.Equal(["Observation/ice", "Procedure/cart"], Sources(Item(a, Code)));
@@ -184,7 +184,7 @@ public sealed class NeuroAssessmentOverdueTests
     [Fact]
     public void GivenExtubatedAfterVentilation_WhenNoIceSince_ThenTheAssessmentIsOverdueAgain()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(4).Ice(8, 30)
+        var a = new Chart().InfusedDaysAgo(4).Ice(8, 30)
             .Device(Facts.OxygenDevice.MechanicalVentilation, 10).Device(Facts.OxygenDevice.NasalCannula, 6).Assess();
 
         Item(a, Code);

@@ -15,7 +15,7 @@ public sealed class PostInfusionLogisticsTests
     [InlineData(13.51, 14)]
     public void GivenAnInfusion_WhenWithin14Days_ThenStayNearAndDoNotDriveWithTheDayCount(double daysAgo, int day)
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(daysAgo, "Procedure/cart").Assess();
+        var a = new Chart().InfusedDaysAgo(daysAgo, "Procedure/cart").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(MonitoringSeverity.Info, item.Severity);
@@ -29,7 +29,7 @@ public sealed class PostInfusionLogisticsTests
     [Fact]
     public void GivenAnInfusion_WhenDay15_ThenNoItem()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(15).Assess();
+        var a = new Chart().InfusedDaysAgo(15).Assess();
 
         NoItem(a, Code);
     }
@@ -45,7 +45,7 @@ public sealed class PostInfusionLogisticsTests
             Monitoring = new MonitoringParameters { LabelVersion = "2024-03", LogisticsDays = 28, NoDrivingDays = 56 },
         };
 
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(daysAgo, "Procedure/cart").Assess(rules);
+        var a = new Chart().InfusedDaysAgo(daysAgo, "Procedure/cart").Assess(rules);
 
         var item = Item(a, Code);
         Assert.Equal(summary, item.Summary);
@@ -56,6 +56,6 @@ public sealed class PostInfusionLogisticsTests
     [Fact]
     public void GivenNoInfusion_WhenAssessed_ThenNoItem()
     {
-        NoItem(new MonitoringFactsBuilder().Assess(), Code);
+        NoItem(new Chart().Assess(), Code);
     }
 }

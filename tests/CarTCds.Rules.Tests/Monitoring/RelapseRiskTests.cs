@@ -1,6 +1,7 @@
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Monitoring;
 using static CarTCds.Rules.Tests.Monitoring.MonitoringAssert;
+using static CarTCds.Rules.Tests.Chart;
 
 namespace CarTCds.Rules.Tests.Monitoring;
 
@@ -9,7 +10,7 @@ public sealed class RelapseRiskTests
     private const string Code = MonitoringCodes.RelapseRisk;
     private const string Infusion = "Procedure/cart";
 
-    private static MonitoringFactsBuilder InfusedDaysAgo(double days) => new MonitoringFactsBuilder().InfusedDaysAgo(days, Infusion);
+    private static Chart InfusedDaysAgo(double days) => new Chart().InfusedDaysAgo(days, Infusion);
 
     [Theory]
     [InlineData(99, false)]
@@ -18,7 +19,7 @@ public sealed class RelapseRiskTests
     [InlineData(250, true)]
     public void GivenOneCd19Count_WhenAtOrAbove100PerMicrolitre_ThenUnconfirmedLossOfBCellAplasia(double count, bool expected)
     {
-        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Count, (decimal)count, 2, "Observation/cd19").Assess();
+        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Count, (decimal)count, Days(2), id: "Observation/cd19").Assess();
 
         if (!expected)
         {
@@ -40,7 +41,7 @@ public sealed class RelapseRiskTests
     [InlineData(12, true)]
     public void GivenOneCd19Percentage_WhenAbove1Percent_ThenUnconfirmedLossOfBCellAplasia(double percent, bool expected)
     {
-        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Percent, (decimal)percent, 2, "Observation/cd19pct").Assess();
+        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Percent, (decimal)percent, Days(2), id: "Observation/cd19pct").Assess();
 
         if (!expected)
         {
@@ -63,7 +64,7 @@ public sealed class RelapseRiskTests
     public void GivenASeriesOfCounts_WhenAssessed_ThenTwoConsecutiveHighResultsConfirm(double[] counts, string? expected)
     {
         var b = InfusedDaysAgo(150);
-        for (var i = 0; i < counts.Length; i++) b.Lab(LabTest.Cd19Count, (decimal)counts[i], 2 + (20 * (counts.Length - 1 - i)), $"Observation/c{i + 1}");
+        for (var i = 0; i < counts.Length; i++) b.Lab(LabTest.Cd19Count, (decimal)counts[i], Days(2 + (20 * (counts.Length - 1 - i))), id: $"Observation/c{i + 1}");
 
         var a = b.Assess();
 
@@ -82,8 +83,8 @@ public sealed class RelapseRiskTests
     [Fact]
     public void GivenTwoConsecutiveCountsAtOrAbove100_WhenAssessed_ThenConfirmedAndBothAreEvidence()
     {
-        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Count, 20m, 30, "Observation/cd19-1")
-            .Lab(LabTest.Cd19Count, 100m, 14, "Observation/cd19-2").Lab(LabTest.Cd19Count, 180m, 2, "Observation/cd19-3").Assess();
+        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Count, 20m, Days(30), id: "Observation/cd19-1")
+            .Lab(LabTest.Cd19Count, 100m, Days(14), id: "Observation/cd19-2").Lab(LabTest.Cd19Count, 180m, Days(2), id: "Observation/cd19-3").Assess();
 
         var item = Item(a, Code);
         Assert.Equal("High relapse risk: B-cell aplasia lost (CD19+ 180/µL, confirmed); MRD must detect CD19-negative blasts", item.Summary);
@@ -94,7 +95,7 @@ public sealed class RelapseRiskTests
     [Fact]
     public void GivenACountThenAPercentageBothMeetingTheirThresholds_WhenAssessed_ThenConfirmed()
     {
-        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Percent, 2.5m, 14, "Observation/pct").Lab(LabTest.Cd19Count, 40m, 2, "Observation/count").Lab(LabTest.Cd19Percent, 1.5m, 2, "Observation/pct2").Assess();
+        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Percent, 2.5m, Days(14), id: "Observation/pct").Lab(LabTest.Cd19Count, 40m, Days(2), id: "Observation/count").Lab(LabTest.Cd19Percent, 1.5m, Days(2), id: "Observation/pct2").Assess();
 
         var item = Item(a, Code);
         Assert.Contains("(CD19+ 1.5 %, confirmed)", item.Summary, StringComparison.Ordinal);
@@ -104,7 +105,7 @@ public sealed class RelapseRiskTests
     [Fact]
     public void GivenAHighCountFollowedByALowOne_WhenAssessed_ThenNotConfirmedAndNoItem()
     {
-        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Count, 150m, 14).Lab(LabTest.Cd19Count, 10m, 2).Assess();
+        var a = InfusedDaysAgo(120).Lab(LabTest.Cd19Count, 150m, Days(14)).Lab(LabTest.Cd19Count, 10m, Days(2)).Assess();
 
         NoItem(a, Code);
     }
@@ -112,7 +113,7 @@ public sealed class RelapseRiskTests
     [Fact]
     public void GivenAConfirmedLossThenALowCount_WhenAssessed_ThenStillConfirmedAndTheLatestIsShown()
     {
-        var a = InfusedDaysAgo(200).Lab(LabTest.Cd19Count, 150m, 60, "Observation/c1").Lab(LabTest.Cd19Count, 160m, 40, "Observation/c2").Lab(LabTest.Cd19Count, 30m, 2, "Observation/c3").Assess();
+        var a = InfusedDaysAgo(200).Lab(LabTest.Cd19Count, 150m, Days(60), id: "Observation/c1").Lab(LabTest.Cd19Count, 160m, Days(40), id: "Observation/c2").Lab(LabTest.Cd19Count, 30m, Days(2), id: "Observation/c3").Assess();
 
         var item = Item(a, Code);
         Assert.Contains("confirmed)", item.Summary, StringComparison.Ordinal);
@@ -125,7 +126,7 @@ public sealed class RelapseRiskTests
     [InlineData(28, true)]
     public void GivenAHighCountEarlyAfterInfusion_WhenBeforeDay28_ThenNotReadAsLossOfAplasia(double sampleDay, bool expected)
     {
-        var a = InfusedDaysAgo(40).Lab(LabTest.Cd19Count, 300m, 40 - sampleDay, "Observation/cd19").Assess();
+        var a = InfusedDaysAgo(40).Lab(LabTest.Cd19Count, 300m, Days(40 - sampleDay), id: "Observation/cd19").Assess();
 
         if (expected) Assert.Equal(["Observation/cd19", Infusion], Sources(Item(a, Code)));
         else NoItem(a, Code);
@@ -134,7 +135,7 @@ public sealed class RelapseRiskTests
     [Fact]
     public void GivenBCellsBeforeInfusion_WhenAssessed_ThenIgnoredAndBCellsAreMissing()
     {
-        var a = InfusedDaysAgo(60).Lab(LabTest.Cd19Count, 500m, 70).Assess();
+        var a = InfusedDaysAgo(60).Lab(LabTest.Cd19Count, 500m, Days(70)).Assess();
 
         NoItem(a, Code);
         Assert.Contains(a.Missing, m => m.Contains("8116-6", StringComparison.Ordinal));
@@ -171,7 +172,7 @@ public sealed class RelapseRiskTests
     [InlineData(366, false)]
     public void GivenConfirmedLossOfAplasia_WhenDay365Versus366_ThenOnlyInTheFirstYear(double infusedDaysAgo, bool expected)
     {
-        var a = InfusedDaysAgo(infusedDaysAgo).Lab(LabTest.Cd19Count, 200m, 20, "Observation/c1").Lab(LabTest.Cd19Count, 220m, 1, "Observation/c2").Assess();
+        var a = InfusedDaysAgo(infusedDaysAgo).Lab(LabTest.Cd19Count, 200m, Days(20), id: "Observation/c1").Lab(LabTest.Cd19Count, 220m, Days(1), id: "Observation/c2").Assess();
 
         if (expected) Assert.Equal(["Observation/c1", "Observation/c2", Infusion], Sources(Item(a, Code)));
         else NoItem(a, Code);
@@ -207,7 +208,7 @@ public sealed class RelapseRiskTests
     [Fact]
     public void GivenBothLossOfAplasiaAndMrd_WhenAssessed_ThenBothAreNamedWithin140Characters()
     {
-        var a = InfusedDaysAgo(200).Lab(LabTest.Cd19Count, 12500m, 3, "Observation/c1").Status(DiseaseStatus.RefractoryRelapse, 1, "Observation/rel").Assess();
+        var a = InfusedDaysAgo(200).Lab(LabTest.Cd19Count, 12500m, Days(3), id: "Observation/c1").Status(DiseaseStatus.RefractoryRelapse, 1, "Observation/rel").Assess();
 
         var item = Item(a, Code);
         Assert.Contains("B-cell aplasia lost", item.Summary, StringComparison.Ordinal);
@@ -218,7 +219,7 @@ public sealed class RelapseRiskTests
     [Fact]
     public void GivenNoInfusion_WhenMrdPositive_ThenNoItem()
     {
-        var a = new MonitoringFactsBuilder().Status(DiseaseStatus.MrdPositive, 1).Assess();
+        var a = new Chart().Status(DiseaseStatus.MrdPositive, 1).Assess();
 
         NoItem(a, Code);
     }

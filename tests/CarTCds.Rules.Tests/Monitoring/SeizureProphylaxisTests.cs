@@ -2,6 +2,7 @@ using CarTCds.Rules.Facts;
 using CarTCds.Rules.Monitoring;
 using CarTCds.Rules.Orders;
 using static CarTCds.Rules.Tests.Monitoring.MonitoringAssert;
+using static CarTCds.Rules.Tests.Chart;
 
 namespace CarTCds.Rules.Tests.Monitoring;
 
@@ -9,8 +10,8 @@ public sealed class SeizureProphylaxisTests
 {
     private const string Code = MonitoringCodes.SeizureProphylaxis;
 
-    private static MonitoringFactsBuilder Cns3Patient(double infusedDaysAgo = 1) =>
-        new MonitoringFactsBuilder().InfusedDaysAgo(infusedDaysAgo, "Procedure/cart").Cns(CnsStatus.Cns3, 60, "Observation/cns");
+    private static Chart Cns3Patient(double infusedDaysAgo = 1) =>
+        new Chart().InfusedDaysAgo(infusedDaysAgo, "Procedure/cart").Cns(CnsStatus.Cns3, 60, "Observation/cns");
 
     [Theory]
     [InlineData(40, 400, false)]
@@ -22,7 +23,7 @@ public sealed class SeizureProphylaxisTests
     [InlineData(8, 80, false)]
     public void GivenAWeight_WhenCns3Disease_ThenTenMgPerKgCappedAt500(double kg, double expectedMg, bool capped)
     {
-        var a = Cns3Patient().Weight((decimal)kg, 1, "Observation/wt").Assess();
+        var a = Cns3Patient().Weight((decimal)kg, Days(1), "Observation/wt").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(MonitoringSeverity.Info, item.Severity);
@@ -53,7 +54,7 @@ public sealed class SeizureProphylaxisTests
     [Fact]
     public void GivenTwoDifferentWeightsAtTheSameTime_WhenDosing_ThenNoDoseAndBothWeightsAreEvidence()
     {
-        var a = Cns3Patient().Weight(40m, 1, "Observation/wt-a").Weight(44m, 1, "Observation/wt-b").Weight(30m, 100, "Observation/wt-old").Assess();
+        var a = Cns3Patient().Weight(40m, Days(1), "Observation/wt-a").Weight(44m, Days(1), "Observation/wt-b").Weight(30m, Days(100), "Observation/wt-old").Assess();
 
         var item = Item(a, Code);
         Assert.Null(item.Dose!.DoseMg);
@@ -64,7 +65,7 @@ public sealed class SeizureProphylaxisTests
     [Fact]
     public void GivenAnOldAndARecentWeight_WhenDosing_ThenTheLatestIsUsed()
     {
-        var a = Cns3Patient().Weight(30m, 100, "Observation/wt-old").Weight(45m, 2, "Observation/wt-new").Assess();
+        var a = Cns3Patient().Weight(30m, Days(100), "Observation/wt-old").Weight(45m, Days(2), "Observation/wt-new").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(450m, item.Dose!.DoseMg);
@@ -77,7 +78,7 @@ public sealed class SeizureProphylaxisTests
     [InlineData(31, true)]
     public void GivenAWeightSomeDaysOld_WhenDosing_ThenItIsUsedButFlaggedStaleAfterTheOrdersLimit(double daysOld, bool stale)
     {
-        var a = Cns3Patient().Weight(40m, daysOld, "Observation/wt").Assess();
+        var a = Cns3Patient().Weight(40m, Days(daysOld), "Observation/wt").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(400m, item.Dose!.DoseMg);
@@ -91,7 +92,7 @@ public sealed class SeizureProphylaxisTests
     {
         var rules = new RuleSet { Version = "local", Orders = new OrderCheckParameters { WeightStaleAfter = TimeSpan.FromDays(7) } };
 
-        var a = Cns3Patient().Weight(40m, 10).Assess(rules);
+        var a = Cns3Patient().Weight(40m, Days(10)).Assess(rules);
 
         Assert.True(Item(a, Code).Dose!.WeightIsStale);
     }
@@ -103,13 +104,13 @@ public sealed class SeizureProphylaxisTests
     [InlineData("given 72 h ago")]
     public void GivenLevetiracetamAlreadyGiven_WhenCns3Disease_ThenNoItem(string how)
     {
-        var b = Cns3Patient().Weight(40m);
+        var b = Cns3Patient().Weight(40m, Days(1));
         _ = how switch
         {
-            "running" => b.LevetiracetamRunning(20),
-            "given 1 h ago" => b.LevetiracetamGiven(1),
-            "given 71 h ago" => b.LevetiracetamGiven(71),
-            _ => b.LevetiracetamGiven(72),
+            "running" => b.Running(Drug.Levetiracetam, 20),
+            "given 1 h ago" => b.Given(Drug.Levetiracetam, 1, 250m),
+            "given 71 h ago" => b.Given(Drug.Levetiracetam, 71, 250m),
+            _ => b.Given(Drug.Levetiracetam, 72, 250m),
         };
 
         NoItem(b.Assess(), Code);
@@ -118,7 +119,7 @@ public sealed class SeizureProphylaxisTests
     [Fact]
     public void GivenLevetiracetamLastGivenFourDaysAgo_WhenCns3Disease_ThenAdviceReturnsAndNamesTheLastDose()
     {
-        var a = Cns3Patient(5).Weight(40m, 1, "Observation/wt").LevetiracetamGiven(96, "MedicationAdministration/lev").Assess();
+        var a = Cns3Patient(5).Weight(40m, Days(1), "Observation/wt").Given(Drug.Levetiracetam, 96, 250m, "MedicationAdministration/lev").Assess();
 
         var item = Item(a, Code);
         Assert.Contains("last given", item.Detail, StringComparison.Ordinal);
@@ -128,7 +129,7 @@ public sealed class SeizureProphylaxisTests
     [Fact]
     public void GivenLevetiracetamChartedInTheFuture_WhenAssessed_ThenItDoesNotCountAsGiven()
     {
-        var a = Cns3Patient().Weight(40m).LevetiracetamGiven(-5).Assess();
+        var a = Cns3Patient().Weight(40m, Days(1)).Given(Drug.Levetiracetam, -5, 250m).Assess();
 
         Item(a, Code);
     }
@@ -139,7 +140,7 @@ public sealed class SeizureProphylaxisTests
     [InlineData(CnsStatus.Cns3, true)]
     public void GivenACnsStatus_WhenAtRisk_ThenCns2Or3IsCnsDisease(CnsStatus status, bool expected)
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(1, "Procedure/cart").Cns(status, 40, "Observation/cns").Weight(40m, 1, "Observation/wt").Assess();
+        var a = new Chart().InfusedDaysAgo(1, "Procedure/cart").Cns(status, 40, "Observation/cns").Weight(40m, Days(1), "Observation/wt").Assess();
 
         if (!expected)
         {
@@ -155,7 +156,7 @@ public sealed class SeizureProphylaxisTests
     public void GivenCns3ThatLaterCleared_WhenAtRisk_ThenTheHistoryOfCnsDiseaseStillCounts()
     {
         // Seed 003 patient 2: CNS relapse cleared by intrathecal therapy before CAR-T.
-        var a = Cns3Patient().Cns(CnsStatus.Cns1, 10, "Observation/cns-clear").Weight(40m).Assess();
+        var a = Cns3Patient().Cns(CnsStatus.Cns1, 10, "Observation/cns-clear").Weight(40m, Days(1)).Assess();
 
         Assert.Contains(Item(a, Code).Evidence, e => e.Source == "Observation/cns");
     }
@@ -163,7 +164,7 @@ public sealed class SeizureProphylaxisTests
     [Fact]
     public void GivenASeizureDisorder_WhenAtRisk_ThenSeizureHistory()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(1, "Procedure/cart").SeizureDisorder("Condition/epilepsy").Weight(30m, 1, "Observation/wt").Assess();
+        var a = new Chart().InfusedDaysAgo(1, "Procedure/cart").SeizureDisorder("Condition/epilepsy").Weight(30m, Days(1), "Observation/wt").Assess();
 
         var item = Item(a, Code);
         Assert.Equal("Consider levetiracetam 300 mg q12h for 30 days (10 mg/kg, max 500 mg): seizure history", item.Summary);
@@ -176,7 +177,7 @@ public sealed class SeizureProphylaxisTests
     [InlineData(0.5, false)]
     public void GivenASeizureEvent_WhenBeforeOrAfterInfusion_ThenOnlyAPreInfusionSeizureIsHistory(double seizureDaysAgo, bool expected)
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(1, "Procedure/cart").Seizure(seizureDaysAgo, "Observation/sz").Weight(30m, 1, "Observation/wt").Assess();
+        var a = new Chart().InfusedDaysAgo(1, "Procedure/cart").Seizure(hoursAgo: Days(seizureDaysAgo), id: "Observation/sz").Weight(30m, Days(1), "Observation/wt").Assess();
 
         if (!expected)
         {
@@ -192,7 +193,7 @@ public sealed class SeizureProphylaxisTests
     [Fact]
     public void GivenCnsDiseaseAndASeizureDisorder_WhenAtRisk_ThenBothAreNamed()
     {
-        var a = Cns3Patient().SeizureDisorder("Condition/epilepsy").Weight(40m, 1, "Observation/wt").Assess();
+        var a = Cns3Patient().SeizureDisorder("Condition/epilepsy").Weight(40m, Days(1), "Observation/wt").Assess();
 
         var item = Item(a, Code);
         Assert.EndsWith(": CNS3 disease and seizure history", item.Summary, StringComparison.Ordinal);
@@ -206,7 +207,7 @@ public sealed class SeizureProphylaxisTests
     [InlineData(15, false)]
     public void GivenCns3Disease_WhenDay14Versus15_ThenOnlyInsideTheAtRiskWindow(double infusedDaysAgo, bool expected)
     {
-        var a = Cns3Patient(infusedDaysAgo).Weight(40m, 1, "Observation/wt").Assess();
+        var a = Cns3Patient(infusedDaysAgo).Weight(40m, Days(1), "Observation/wt").Assess();
 
         if (expected) Assert.Equal(["Observation/cns", "Observation/wt", "Procedure/cart"], Sources(Item(a, Code)));
         else NoItem(a, Code);
@@ -215,7 +216,7 @@ public sealed class SeizureProphylaxisTests
     [Fact]
     public void GivenNoInfusionButCns3Disease_WhenAssessed_ThenInfoAdviceBeforeThePlannedInfusion()
     {
-        var a = new MonitoringFactsBuilder().Cns(CnsStatus.Cns3, 30, "Observation/cns").Weight(20m, 2, "Observation/wt").Assess();
+        var a = new Chart().Cns(CnsStatus.Cns3, 30, "Observation/cns").Weight(20m, Days(2), "Observation/wt").Assess();
 
         var item = Item(a, Code);
         Assert.Equal(MonitoringSeverity.Info, item.Severity);
@@ -228,7 +229,7 @@ public sealed class SeizureProphylaxisTests
     [Fact]
     public void GivenNoRiskFactor_WhenAtRisk_ThenNoItem()
     {
-        var a = new MonitoringFactsBuilder().InfusedDaysAgo(1).Weight(40m).Assess();
+        var a = new Chart().InfusedDaysAgo(1).Weight(40m, Days(1)).Assess();
 
         NoItem(a, Code);
     }
@@ -238,7 +239,7 @@ public sealed class SeizureProphylaxisTests
     {
         var rules = new RuleSet { Version = "local", Monitoring = new MonitoringParameters { LevetiracetamDays = 60 } };
 
-        var a = Cns3Patient().Weight(40m).Assess(rules);
+        var a = Cns3Patient().Weight(40m, Days(1)).Assess(rules);
 
         var item = Item(a, Code);
         Assert.Equal(60, item.Dose!.DurationDays);

@@ -1,18 +1,19 @@
 using CarTCds.Rules.Eligibility;
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Orders;
+using static CarTCds.Rules.Tests.Chart;
 
 namespace CarTCds.Rules.Tests.Orders;
 
 public sealed class OrderChecksTests
 {
-    private static readonly DateTimeOffset Now = CarTFactsBuilder.Now;
+    private static readonly DateTimeOffset Now = Chart.EligibilityNow;
 
-    private static OrderCheckAssessment Check(CarTFactsBuilder b, EligibilityAssessment? eligibility = null, int? icans = null, RuleSet? rules = null) =>
+    private static OrderCheckAssessment Check(Chart b, EligibilityAssessment? eligibility = null, int? icans = null, RuleSet? rules = null) =>
         OrderChecks.Assess(b.Build(), Now, rules ?? RuleSet.Default, eligibility, icans);
 
-    private static CarTFactsBuilder TocilizumabOrder(decimal? mg = null, decimal? mgPerKg = null) =>
-        new CarTFactsBuilder().Infused(4 * 24).Order(DraftOrderKind.Tocilizumab, Drug.Tocilizumab, mg, mgPerKg, "MedicationRequest/toci");
+    private static Chart TocilizumabOrder(decimal? mg = null, decimal? mgPerKg = null) =>
+        Chart.ForEligibility().Infused(4 * 24, "Procedure/cart-infusion").Order(DraftOrderKind.Tocilizumab, Drug.Tocilizumab, mg, mgPerKg, "MedicationRequest/toci");
 
     // ---- Tocilizumab dose: > 800 mg → block; > computed + 10 % → warn; no weight → warn.
 
@@ -115,7 +116,7 @@ public sealed class OrderChecksTests
     [InlineData(8 * 60, OrderCheckResult.Ok)]
     public void GivenADoseGivenAroundEightHoursAgo_WhenAnotherIsOrdered_ThenItBlocksUntilExactly8Hours(int minutesAgo, OrderCheckResult expected)
     {
-        var b = TocilizumabOrder(mg: 240m).Weight(20m, 30, "Observation/weight").Tocilizumab(TimeSpan.FromMinutes(minutesAgo), 240m, "MedicationAdministration/toci-1");
+        var b = TocilizumabOrder(mg: 240m).Weight(20m, 30, "Observation/weight").Given(Drug.Tocilizumab, Minutes(minutesAgo), 240m, "MedicationAdministration/toci-1");
 
         var a = Check(b);
 
@@ -136,7 +137,7 @@ public sealed class OrderChecksTests
     public void GivenDosesAlreadyGiven_WhenThreeOrFour_ThenAFifthIsBlocked(int doses, OrderCheckResult expected)
     {
         var b = TocilizumabOrder(mg: 320m).Weight(40m, 30, "Observation/weight");
-        for (var i = 0; i < doses; i++) b.Tocilizumab(26 + (i * 14), 320m, $"MedicationAdministration/toci-{i}");
+        for (var i = 0; i < doses; i++) b.Given(Drug.Tocilizumab, 26 + (i * 14), 320m, $"MedicationAdministration/toci-{i}");
 
         var a = Check(b);
 
@@ -156,7 +157,7 @@ public sealed class OrderChecksTests
     public void GivenDosesInTheLast24Hours_WhenTwoOrThree_ThenAFourthWithin24HoursIsBlocked(double[] hoursAgo, OrderCheckResult expected)
     {
         var b = TocilizumabOrder(mg: 320m).Weight(40m, 30, "Observation/weight");
-        for (var i = 0; i < hoursAgo.Length; i++) b.Tocilizumab(hoursAgo[i], 320m, $"MedicationAdministration/toci-{i}");
+        for (var i = 0; i < hoursAgo.Length; i++) b.Given(Drug.Tocilizumab, hoursAgo[i], 320m, $"MedicationAdministration/toci-{i}");
 
         var a = Check(b);
 
@@ -188,7 +189,7 @@ public sealed class OrderChecksTests
     [InlineData(Drug.Prednisone)]
     public void GivenNoCrs_WhenACorticosteroidIsOrderedAfterInfusion_ThenItWarnsThatItMayBluntEfficacy(Drug drug)
     {
-        var b = new CarTFactsBuilder().Infused(5 * 24).Temperature(37.2m, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
+        var b = Chart.ForEligibility().Infused(5 * 24, "Procedure/cart-infusion").Temperature(37.2m, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
             .Order(DraftOrderKind.Corticosteroid, drug, 10m, null, "MedicationRequest/steroid");
 
         var a = Check(b);
@@ -210,7 +211,7 @@ public sealed class OrderChecksTests
     [InlineData(38.5, OxygenDevice.Bipap, 4, OrderCheckResult.Ok, "CRS grade 4 (ASCO): methylprednisolone 500 mg IV q12h × 3 days, then taper.")]
     public void GivenACrsGrade_WhenDexamethasoneIsOrdered_ThenGrade2OrMoreWarrantsItWithTheAscoRegimen(double celsius, OxygenDevice? device, int grade, OrderCheckResult expected, string? advice)
     {
-        var b = new CarTFactsBuilder().Infused(5 * 24).Temperature((decimal)celsius, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
+        var b = Chart.ForEligibility().Infused(5 * 24, "Procedure/cart-infusion").Temperature((decimal)celsius, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
             .Order(DraftOrderKind.Corticosteroid, Drug.Dexamethasone, 10m, null, "MedicationRequest/dex");
         if (device is { } d) b.Device(d, 1, "Observation/o2");
 
@@ -232,7 +233,7 @@ public sealed class OrderChecksTests
     [InlineData(4, OrderCheckResult.Ok)]
     public void GivenNoCrsAndAnIcansGrade_WhenDexamethasoneIsOrdered_ThenIcans2OrMoreWarrantsIt(int icans, OrderCheckResult expected)
     {
-        var b = new CarTFactsBuilder().Infused(7 * 24).Temperature(37.0m, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
+        var b = Chart.ForEligibility().Infused(7 * 24, "Procedure/cart-infusion").Temperature(37.0m, 2, "Observation/temp").Weight(40m, 5, "Observation/weight")
             .Order(DraftOrderKind.Corticosteroid, Drug.Dexamethasone, 10m, null, "MedicationRequest/dex");
 
         var a = Check(b, icans: icans);
@@ -249,7 +250,7 @@ public sealed class OrderChecksTests
     [InlineData((90 * 24) + 1, OrderCheckResult.Ok)]
     public void GivenAnInfusionAround90DaysAgo_WhenACorticosteroidIsOrderedWithoutCrs_ThenTheCautionWindowEndsAfterDay90(double infusedHoursAgo, OrderCheckResult expected)
     {
-        var b = new CarTFactsBuilder().Infused(infusedHoursAgo).Temperature(37.0m)
+        var b = Chart.ForEligibility().Infused(infusedHoursAgo, "Procedure/cart-infusion").Temperature(37.0m)
             .Order(DraftOrderKind.Corticosteroid, Drug.Prednisone, 20m, null, "MedicationRequest/pred");
 
         var a = Check(b);
@@ -261,7 +262,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenNoInfusionOnRecord_WhenACorticosteroidIsOrdered_ThenOk()
     {
-        var a = Check(new CarTFactsBuilder().Weight(40m).Order(DraftOrderKind.Corticosteroid, Drug.Dexamethasone, 10m, null, "MedicationRequest/dex"));
+        var a = Check(Chart.ForEligibility().Weight(40m).Order(DraftOrderKind.Corticosteroid, Drug.Dexamethasone, 10m, null, "MedicationRequest/dex"));
 
         Assert.Equal(OrderCheckResult.Ok, a.Result);
         Assert.Null(a.Crs);
@@ -270,7 +271,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenAnIcansGradeOutside0To4_WhenAssessed_ThenItThrows()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Check(new CarTFactsBuilder(), icans: 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Check(Chart.ForEligibility(), icans: 5));
     }
 
     // ---- Tisagenlecleucel: not eligible → block; undetermined → warn; eligible → ok.
@@ -278,7 +279,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenOneChemoSensitiveRelapse_WhenTisagenlecleucelIsOrdered_ThenBlockedNamingTheRelapse()
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all").Status(DiseaseStatus.Relapse, 90, "Observation/relapse-1")
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all").Status(DiseaseStatus.Relapse, 90, "Observation/relapse-1")
             .Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
 
         var a = Check(b);
@@ -294,7 +295,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenTwoRelapses_WhenTisagenlecleucelIsOrdered_ThenOkWithTheReasonsAndTheDoseRange()
     {
-        var b = CarTFactsBuilder.EligibleBAll().Weight(20m, 24, "Observation/weight").Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
+        var b = Chart.EligibleBAll().Weight(20m, 24, "Observation/weight").Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
 
         var a = Check(b);
 
@@ -308,7 +309,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenAnUndeterminedEligibility_WhenTisagenlecleucelIsOrdered_ThenItWarnsWithWhatIsMissing()
     {
-        var b = new CarTFactsBuilder().Diagnosis(DiagnosisKind.AllLineageUnspecified, "Condition/c91").Status(DiseaseStatus.PrimaryRefractory, 30)
+        var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.AllLineageUnspecified, "Condition/c91").Status(DiseaseStatus.PrimaryRefractory, 30)
             .Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
 
         var a = Check(b);
@@ -322,8 +323,8 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenAnEligibilityAssessedByTheCaller_WhenTisagenlecleucelIsOrdered_ThenThatAssessmentIsUsed()
     {
-        var b = new CarTFactsBuilder().Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
-        var eligible = EligibilityCheck.Assess(CarTFactsBuilder.EligibleBAll().Build(), Now, RuleSet.Default);
+        var b = Chart.ForEligibility().Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
+        var eligible = EligibilityCheck.Assess(Chart.EligibleBAll().Build(), Now, RuleSet.Default);
 
         var a = Check(b, eligibility: eligible);
 
@@ -334,7 +335,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenATrialConcern_WhenAnEligiblePatientIsOrderedTisagenlecleucel_ThenItIsInformationNotAWarning()
     {
-        var b = CarTFactsBuilder.EligibleBAll().Cns(CnsStatus.Cns3, 5, "Observation/cns").Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
+        var b = Chart.EligibleBAll().Cns(CnsStatus.Cns3, 5, "Observation/cns").Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
 
         var a = Check(b);
 
@@ -348,7 +349,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenAnOkTocilizumabAndABlockedTisagenlecleucel_WhenSignedTogether_ThenTheOverallResultIsTheWorst()
     {
-        var b = new CarTFactsBuilder().Infused(4 * 24).Weight(20m).Diagnosis(DiagnosisKind.TCellAll, "Condition/t-all").Status(DiseaseStatus.PrimaryRefractory, 60)
+        var b = Chart.ForEligibility().Infused(4 * 24, "Procedure/cart-infusion").Weight(20m).Diagnosis(DiagnosisKind.TCellAll, "Condition/t-all").Status(DiseaseStatus.PrimaryRefractory, 60)
             .Order(DraftOrderKind.Tocilizumab, Drug.Tocilizumab, 240m, null, "MedicationRequest/toci")
             .Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah")
             .Order(DraftOrderKind.Other, id: "MedicationRequest/other");
@@ -365,7 +366,7 @@ public sealed class OrderChecksTests
     [Fact]
     public void GivenNoDraftOrders_WhenAssessed_ThenOkWithNothingChecked()
     {
-        var a = Check(new CarTFactsBuilder());
+        var a = Check(Chart.ForEligibility());
 
         Assert.Equal(OrderCheckResult.Ok, a.Result);
         Assert.Empty(a.Orders);

@@ -1,12 +1,14 @@
+using CarTCds.Rules.Facts;
 using CarTCds.Rules.Orders;
+using static CarTCds.Rules.Tests.Chart;
 
 namespace CarTCds.Rules.Tests.Orders;
 
 public sealed class TocilizumabDosingTests
 {
-    private static readonly DateTimeOffset Now = CarTFactsBuilder.Now;
+    private static readonly DateTimeOffset Now = Chart.EligibilityNow;
 
-    private static TocilizumabDose Compute(CarTFactsBuilder b, RuleSet? rules = null) => TocilizumabDosing.Compute(b.Build(), Now, rules ?? RuleSet.Default);
+    private static TocilizumabDose Compute(Chart b, RuleSet? rules = null) => TocilizumabDosing.Compute(b.Build(), Now, rules ?? RuleSet.Default);
 
     // Label: < 30 kg 12 mg/kg; ≥ 30 kg 8 mg/kg; max 800 mg per dose.
     [Theory]
@@ -19,7 +21,7 @@ public sealed class TocilizumabDosingTests
     [InlineData(110.0, 8, 880.0, 800.0, true)]
     public void GivenAWeight_WhenComputed_Then12MgPerKgBelow30KgAnd8FromIt_CappedAt800(double kg, int mgPerKg, double uncapped, double dose, bool capped)
     {
-        var b = new CarTFactsBuilder().Infused(72).Weight((decimal)kg, 3, "Observation/weight");
+        var b = Chart.ForEligibility().Infused(72, "Procedure/cart-infusion").Weight((decimal)kg, 3, "Observation/weight");
 
         var d = Compute(b);
 
@@ -37,7 +39,7 @@ public sealed class TocilizumabDosingTests
     [Fact]
     public void GivenNoWeight_WhenComputed_ThenNoDoseAndTheMissingWeightIsSaid()
     {
-        var d = Compute(new CarTFactsBuilder().Infused(72));
+        var d = Compute(Chart.ForEligibility().Infused(72, "Procedure/cart-infusion"));
 
         Assert.Null(d.DoseMg);
         Assert.Null(d.MgPerKg);
@@ -49,7 +51,7 @@ public sealed class TocilizumabDosingTests
     [Fact]
     public void GivenAnOlderAndANewerWeightAndOneAfterTheEvaluationTime_WhenComputed_ThenTheLatestUpToNowIsUsed()
     {
-        var b = new CarTFactsBuilder().Weight(25m, 240, "Observation/w-old").Weight(31m, 20, "Observation/w-latest").Weight(20m, -2, "Observation/w-future");
+        var b = Chart.ForEligibility().Weight(25m, 240, "Observation/w-old").Weight(31m, 20, "Observation/w-latest").Weight(20m, -2, "Observation/w-future");
 
         var d = Compute(b);
 
@@ -63,7 +65,7 @@ public sealed class TocilizumabDosingTests
     [InlineData((30 * 24) + 1, true)]
     public void GivenAWeightAroundThe30DayLimit_WhenComputed_ThenAnOlderOneIsStaleButStillUsed(double hoursAgo, bool stale)
     {
-        var d = Compute(new CarTFactsBuilder().Weight(20m, hoursAgo, "Observation/weight"));
+        var d = Compute(Chart.ForEligibility().Weight(20m, hoursAgo, "Observation/weight"));
 
         Assert.Equal(240m, d.DoseMg);
         Assert.Equal(stale, d.WeightIsStale);
@@ -74,7 +76,7 @@ public sealed class TocilizumabDosingTests
     [Fact]
     public void GivenTwoDifferentWeightsAtTheSameLatestTime_WhenComputed_ThenNoDoseIsGuessed()
     {
-        var d = Compute(new CarTFactsBuilder().Weight(28m, 5, "Observation/w-a").Weight(62m, 5, "Observation/w-b"));
+        var d = Compute(Chart.ForEligibility().Weight(28m, 5, "Observation/w-a").Weight(62m, 5, "Observation/w-b"));
 
         Assert.Null(d.DoseMg);
         Assert.StartsWith("Conflicting body weights", d.Summary, StringComparison.Ordinal);
@@ -87,7 +89,7 @@ public sealed class TocilizumabDosingTests
     {
         var rules = new RuleSet { Orders = new OrderCheckParameters { TocilizumabDoseRoundingMg = 20m } };
 
-        var d = Compute(new CarTFactsBuilder().Weight(29.9m), rules);
+        var d = Compute(Chart.ForEligibility().Weight(29.9m), rules);
 
         Assert.Equal(360m, d.DoseMg);
     }
@@ -99,7 +101,7 @@ public sealed class TocilizumabDosingTests
     [InlineData(8 * 60 + 1, true)]
     public void GivenOneDoseGiven_WhenAroundEightHoursAgo_ThenTheNextIsAllowedFromExactly8Hours(int minutesAgo, bool allowed)
     {
-        var b = new CarTFactsBuilder().Infused(96).Weight(20m).Tocilizumab(TimeSpan.FromMinutes(minutesAgo), 240m, "MedicationAdministration/toci-1");
+        var b = Chart.ForEligibility().Infused(96, "Procedure/cart-infusion").Weight(20m).Given(Drug.Tocilizumab, Minutes(minutesAgo), 240m, "MedicationAdministration/toci-1");
 
         var d = Compute(b);
 
@@ -123,8 +125,8 @@ public sealed class TocilizumabDosingTests
     [InlineData(4, false)]
     public void GivenDosesOnSeparateDays_WhenThreeOrFourGivenSinceInfusion_ThenFourIsTheMaximum(int doses, bool allowed)
     {
-        var b = new CarTFactsBuilder().Infused(10 * 24).Weight(40m);
-        for (var i = 0; i < doses; i++) b.Tocilizumab(30 + (i * 30), 320m, $"MedicationAdministration/toci-{i}");
+        var b = Chart.ForEligibility().Infused(10 * 24, "Procedure/cart-infusion").Weight(40m);
+        for (var i = 0; i < doses; i++) b.Given(Drug.Tocilizumab, 30 + (i * 30), 320m, $"MedicationAdministration/toci-{i}");
 
         var d = Compute(b);
 
@@ -149,8 +151,8 @@ public sealed class TocilizumabDosingTests
     [InlineData(new double[] { 24, 16, 8 }, true, 2)]
     public void GivenDosesInTheLast24Hours_WhenTwoOrThree_ThenThreeBlocksUntilTheOldestDropsOut(double[] hoursAgo, bool allowed, int in24h)
     {
-        var b = new CarTFactsBuilder().Infused(5 * 24).Weight(40m);
-        for (var i = 0; i < hoursAgo.Length; i++) b.Tocilizumab(hoursAgo[i], 320m, $"MedicationAdministration/toci-{i}");
+        var b = Chart.ForEligibility().Infused(5 * 24, "Procedure/cart-infusion").Weight(40m);
+        for (var i = 0; i < hoursAgo.Length; i++) b.Given(Drug.Tocilizumab, hoursAgo[i], 320m, $"MedicationAdministration/toci-{i}");
 
         var d = Compute(b);
 
@@ -172,8 +174,8 @@ public sealed class TocilizumabDosingTests
         // Institution: 4 h interval, 6 in total, 3 in 24 h. Doses 20, 14, 8 and 4 h ago: the two
         // oldest must leave the 24-h window, so the next is allowed 24 h after the one 14 h ago.
         var rules = new RuleSet { Orders = new OrderCheckParameters { TocilizumabMinInterval = TimeSpan.FromHours(4), TocilizumabMaxDosesTotal = 6 } };
-        var b = new CarTFactsBuilder().Infused(3 * 24).Weight(40m);
-        foreach (var h in new[] { 20, 14, 8, 4 }) b.Tocilizumab(h, 320m, $"MedicationAdministration/toci-{h}h");
+        var b = Chart.ForEligibility().Infused(3 * 24, "Procedure/cart-infusion").Weight(40m);
+        foreach (var h in new[] { 20, 14, 8, 4 }) b.Given(Drug.Tocilizumab, h, 320m, $"MedicationAdministration/toci-{h}h");
 
         var d = Compute(b, rules);
 
@@ -187,10 +189,10 @@ public sealed class TocilizumabDosingTests
     [Fact]
     public void GivenDosesBeforeTheLatestInfusion_WhenComputed_ThenOnlyDosesSinceItCount()
     {
-        var b = new CarTFactsBuilder().Weight(40m)
-            .Tocilizumab(60 * 24, id: "MedicationAdministration/previous-course")
-            .Infused(10 * 24)
-            .Tocilizumab(48, id: "MedicationAdministration/this-course");
+        var b = Chart.ForEligibility().Weight(40m)
+            .Given(Drug.Tocilizumab, 60 * 24, id: "MedicationAdministration/previous-course")
+            .Infused(10 * 24, "Procedure/cart-infusion")
+            .Given(Drug.Tocilizumab, 48, id: "MedicationAdministration/this-course");
 
         var d = Compute(b);
 
@@ -201,7 +203,7 @@ public sealed class TocilizumabDosingTests
     [Fact]
     public void GivenNoInfusionOnRecord_WhenComputed_ThenDosesOfTheLast30DaysCountWithANote()
     {
-        var b = new CarTFactsBuilder().Weight(40m).Tocilizumab(31 * 24, id: "MedicationAdministration/old").Tocilizumab(48, id: "MedicationAdministration/recent");
+        var b = Chart.ForEligibility().Weight(40m).Given(Drug.Tocilizumab, 31 * 24, id: "MedicationAdministration/old").Given(Drug.Tocilizumab, 48, id: "MedicationAdministration/recent");
 
         var d = Compute(b);
 
@@ -212,7 +214,7 @@ public sealed class TocilizumabDosingTests
     [Fact]
     public void GivenADoseRecordedAfterTheEvaluationTime_WhenComputed_ThenItIsIgnored()
     {
-        var b = new CarTFactsBuilder().Infused(48).Weight(40m).Tocilizumab(-1, id: "MedicationAdministration/future");
+        var b = Chart.ForEligibility().Infused(48, "Procedure/cart-infusion").Weight(40m).Given(Drug.Tocilizumab, -1, id: "MedicationAdministration/future");
 
         var d = Compute(b);
 

@@ -8,12 +8,12 @@ namespace CarTCds.Rules.Tests.Orders;
 /// block; no weight → the dose could not be checked.</summary>
 public sealed class WeightBasedOrderCheckTests
 {
-    private static OrderCheckAssessment Check(CarTFactsBuilder b) => OrderChecks.Assess(b.Build(), CarTFactsBuilder.Now, RuleSet.Default, null, icansGrade: 3);
+    private static OrderCheckAssessment Check(Chart b) => OrderChecks.Assess(b.Build(), Chart.EligibilityNow, RuleSet.Default, null, icansGrade: 3);
 
-    private static CarTFactsBuilder Ordered(Drug drug, decimal? mg, decimal? kg, decimal? mgPerKg = null)
+    private static Chart Ordered(Drug drug, decimal? mg, decimal? kg, decimal? mgPerKg = null)
     {
         var kind = DrugGroups.IsCorticosteroid(drug) ? DraftOrderKind.Corticosteroid : DraftOrderKind.Other;
-        var b = new CarTFactsBuilder().Infused(5 * 24).Order(kind, drug, mg, mgPerKg, "MedicationRequest/draft");
+        var b = Chart.ForEligibility().Infused(5 * 24, "Procedure/cart-infusion").Order(kind, drug, mg, mgPerKg, "MedicationRequest/draft");
         return kg is { } w ? b.Weight(w, 5, "Observation/weight") : b;
     }
 
@@ -110,10 +110,10 @@ public sealed class Cd19NegativeDiseaseTests
     [InlineData(Cd19Status.Positive, false)]
     public void GivenCd19OnBlastsAfterBlinatumomab_WhenTisagenlecleucelIsSigned_ThenNegativeOrDimWarns(Cd19Status status, bool warns)
     {
-        var b = CarTFactsBuilder.EligibleBAll().PriorCd19("MedicationAdministration/blina").Cd19(status, 20, "Observation/cd19")
+        var b = Chart.EligibleBAll().PriorCd19("MedicationAdministration/blina").Cd19(status, 20, "Observation/cd19")
             .Order(DraftOrderKind.Tisagenlecleucel, id: "MedicationRequest/kymriah");
 
-        var a = OrderChecks.Assess(b.Build(), CarTFactsBuilder.Now, RuleSet.Default, null);
+        var a = OrderChecks.Assess(b.Build(), Chart.EligibilityNow, RuleSet.Default, null);
 
         Assert.Equal(warns, a.Eligibility!.Cd19Concern is not null);
         Assert.Equal(warns ? OrderCheckResult.Warn : OrderCheckResult.Ok, a.Result);

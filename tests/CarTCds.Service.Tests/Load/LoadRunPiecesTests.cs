@@ -219,6 +219,49 @@ public sealed partial class LoadRunPiecesTests(CarTCdsWebApplicationFactory fact
         });
     }
 
+    [Fact]
+    public void GivenTheK8sManifests_WhenRead_ThenTheirMemoryFiguresAreTheOnesTheMemoryRunMeasured()
+    {
+        // Arrange
+        var deployment = File.ReadAllText(Path.Combine(Root, "deploy", "k8s", "deployment.yaml"));
+        var configMap = File.ReadAllText(Path.Combine(Root, "deploy", "k8s", "configmap.yaml"));
+        var memoryRun = File.ReadAllText(Path.Combine(LoadDir, "memory.sh"));
+        using var budgets = JsonDocument.Parse(File.ReadAllText(Budgets));
+
+        // Act
+        var resources = ManifestMemory().Match(deployment);
+        var limitBytes = Mebibytes(resources, "limits");
+        var requestBytes = Mebibytes(resources, "requests");
+        var heapPercent = Convert.ToInt64(HeapHardLimitPercent().Match(deployment).Groups[1].Value, 16); // DOTNET_GC* values are hexadecimal
+        var measuredHeap = Convert.ToInt64(MemoryRunHeapLimit().Match(memoryRun).Groups[1].Value, 16);
+        var admission = long.Parse(AdmissionBudget().Match(configMap).Groups[1].Value, CultureInfo.InvariantCulture);
+        var settledRssBudgetMb = budgets.RootElement.GetProperty("memory").GetProperty("budgets").GetProperty("memory-settled-rss").GetProperty("max").GetDouble();
+
+        // Assert: the pod's GC heap is the heap memory.sh ran under; the pod is scheduled with at least the
+        // RSS budget; the admission budget is the one memory.sh ran with (it sets none: the default).
+        Assert.True(resources.Success, "deployment.yaml: resources.requests/limits.memory in Mi not found");
+        Assert.Equal(measuredHeap, limitBytes * heapPercent / 100);
+        Assert.True(requestBytes >= settledRssBudgetMb * 1_000_000, $"requests.memory {requestBytes} B < the RSS budget {settledRssBudgetMb} MB");
+        Assert.DoesNotContain("MaxBufferedBodyBytes", memoryRun, StringComparison.Ordinal);
+        Assert.Equal(new CarTCds.Service.Hosting.RequestBodyAdmissionOptions().MaxBufferedBodyBytes, admission);
+    }
+
+    private static long Mebibytes(Match resources, string group) =>
+        long.Parse(resources.Groups[group].Value, CultureInfo.InvariantCulture) * 1024 * 1024;
+
+    // resources: requests (cpu, memory) then limits (cpu, memory), comment lines allowed between.
+    [GeneratedRegex(@"resources:\s*\n\s*requests:\s*\n(?:\s*(?:#[^\n]*|cpu:[^\n]*)\n)*\s*memory:\s*(?<requests>\d+)Mi[^\n]*\n\s*limits:\s*\n(?:\s*(?:#[^\n]*|cpu:[^\n]*)\n)*\s*memory:\s*(?<limits>\d+)Mi")]
+    private static partial Regex ManifestMemory();
+
+    [GeneratedRegex(@"name:\s*DOTNET_GCHeapHardLimitPercent\s*\n\s*value:\s*""0x([0-9A-Fa-f]+)""")]
+    private static partial Regex HeapHardLimitPercent();
+
+    [GeneratedRegex(@"MEMORY_HEAP_LIMIT:-0x([0-9A-Fa-f]+)")]
+    private static partial Regex MemoryRunHeapLimit();
+
+    [GeneratedRegex(@"CarTCds__Admission__MaxBufferedBodyBytes:\s*""(\d+)""")]
+    private static partial Regex AdmissionBudget();
+
     private static double Rps(string wrkOutput) =>
         double.Parse(RequestsPerSecond().Match(File.ReadAllText(wrkOutput)).Groups[1].Value, CultureInfo.InvariantCulture);
 

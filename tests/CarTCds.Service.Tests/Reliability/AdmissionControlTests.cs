@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using CarTCds.Service.Hosting;
+using CarTCds.Service.Telemetry;
 using CarTCds.Service.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -90,12 +91,40 @@ public sealed class AdmissionControlTests(CarTCdsWebApplicationFactory factory)
         await AssertOverloadedAsync(response);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task GivenTheBudgetFull_WhenCallsAreRefused_ThenEachRefusalIsCountedAndAnAdmittedCallIsNot(int refusedCalls)
+    {
+        // Arrange
+        using var refusals = new MeasurementsOf(factory.Services, "cartcds.admission.refused");
+        var feedback = $$"""{"feedback":[{"card":"{{Guid.NewGuid()}}","outcome":"overridden","outcomeTimestamp":"2013-05-19T12:05:00Z"}]}""";
+
+        // Act: refused hook and feedback calls while the budget is held, then one admitted call.
+        using (var others = Admission.TryAdmit(Admission.Budget)!)
+        {
+            for (var i = 0; i < refusedCalls; i++)
+            {
+                using var refused = i % 2 == 0
+                    ? await _client.PostJsonAsync(HookJson.ToxicityPath, HookJson.Toxicity())
+                    : await _client.PostJsonAsync("/cds-services/cart-toxicity/feedback", feedback);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            }
+        }
+        using var admitted = await _client.PostJsonAsync(HookJson.ToxicityPath, HookJson.Toxicity());
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
+        Assert.Equal(refusedCalls, refusals.Count);
+    }
+
     [Fact]
     public void GivenNothingInFlight_WhenABodyLargerThanTheBudgetArrives_ThenItIsAdmittedAlone()
     {
         // Arrange
         var admission = new RequestBodyAdmission(Options.Create(new RequestBodyAdmissionOptions { MaxBufferedBodyBytes = 1024 * 1024 }),
-            TimeProvider.System, NullLogger<RequestBodyAdmission>.Instance);
+            TimeProvider.System, NullLogger<RequestBodyAdmission>.Instance, factory.Services.GetRequiredService<AdmissionMetrics>());
 
         // Act
         using var alone = admission.TryAdmit(3 * 1024 * 1024);

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using CarTCds.Service.Audit;
@@ -297,34 +295,5 @@ public sealed class DatabaseOutageTests
             while (await reader.ReadAsync(ct)) list.Add(reader.GetString(0));
             return list;
         }, TimeSpan.FromSeconds(10), CancellationToken.None);
-    }
-
-    /// <summary>Measurements of one instrument of meter <c>CarTCds</c> from this host's meter factory.</summary>
-    private sealed class MeasurementsOf : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<long> _values = new();
-
-        public MeasurementsOf(IServiceProvider services, string instrument, (string Key, string Value)? tag = null)
-        {
-            var scope = services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (i, l) =>
-            {
-                if (i.Meter.Name == HookMetrics.MeterName && ReferenceEquals(i.Meter.Scope, scope) && i.Name == instrument) l.EnableMeasurementEvents(i);
-            };
-            _listener.SetMeasurementEventCallback<long>((_, v, tags, _) =>
-            {
-                foreach (var t in tags)
-                {
-                    if (tag is { } want && t.Key == want.Key && !Equals(t.Value, want.Value)) return;
-                }
-                _values.Enqueue(v);
-            });
-            _listener.Start();
-        }
-
-        public long Count => _values.Sum();
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -74,10 +74,19 @@ public static class SandboxLoadCommand
     /// <param name="Moved">How the story was moved in time (for the progress line), or null.</param>
     public sealed record PatientBundle(string FileName, string PatientId, int EntryCount, int ResourceCount, byte[] Json, string? Moved = null);
 
-    public static async Task<int> RunAsync(LoadOptions options, TextWriter stdout, TextWriter stderr, CancellationToken ct, HttpMessageHandler? handler = null)
+    /// <summary>Loads the example patients into the FHIR server; returns the exit code (0, 1 server failure, 2 bad input).</summary>
+    /// <param name="options">The command's options.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Progress and error lines.</param>
+    /// <param name="ct">Cancels the load (Ctrl-C).</param>
+    /// <param name="handler">The HTTP handler (tests); default a new socket handler.</param>
+    /// <param name="time">Today (for <c>--as-of-day</c>) and the clock of <c>--wait</c>; default the system's.</param>
+    public static async Task<int> RunAsync(LoadOptions options, TextWriter stdout, TextWriter stderr, CancellationToken ct, HttpMessageHandler? handler = null,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var now = TimeProvider.System.GetUtcNow();
+        time ??= TimeProvider.System;
+        var now = time.GetUtcNow();
         if (options.Now is not null)
         {
             if (options.AsOfDay is null) return await Fail(stderr, 2, "--now only applies with --as-of-day").ConfigureAwait(false);
@@ -116,7 +125,7 @@ public static class SandboxLoadCommand
 
         if (options.WaitSeconds > 0)
         {
-            var notReady = await WaitForServerAsync(client, baseUrl, TimeSpan.FromSeconds(options.WaitSeconds), ct).ConfigureAwait(false);
+            var notReady = await WaitForServerAsync(client, baseUrl, TimeSpan.FromSeconds(options.WaitSeconds), time, ct).ConfigureAwait(false);
             if (notReady is not null) return await Fail(stderr, 1, notReady).ConfigureAwait(false);
         }
 
@@ -308,16 +317,16 @@ public static class SandboxLoadCommand
         return null;
     }
 
-    private static async Task<string?> WaitForServerAsync(HttpClient client, string baseUrl, TimeSpan wait, CancellationToken ct)
+    private static async Task<string?> WaitForServerAsync(HttpClient client, string baseUrl, TimeSpan wait, TimeProvider time, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         var last = "no answer";
         while (true)
         {
-            var left = wait - clock.Elapsed;
+            var left = wait - time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero) return $"the FHIR server at {baseUrl} was not ready within {wait.TotalSeconds:0} s (GET /metadata: {last})";
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            attempt.CancelAfter(left < TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5));
+            using var attemptTimeout = new CancellationTokenSource(left < TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5), time);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct, attemptTimeout.Token);
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, baseUrl + "/metadata");
@@ -334,8 +343,8 @@ public static class SandboxLoadCommand
             {
                 last = Describe(ex);
             }
-            var pause = wait - clock.Elapsed;
-            if (pause > TimeSpan.Zero) await Task.Delay(pause < TimeSpan.FromSeconds(1) ? pause : TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+            var pause = wait - time.GetElapsedTime(started);
+            if (pause > TimeSpan.Zero) await Task.Delay(pause < TimeSpan.FromSeconds(1) ? pause : TimeSpan.FromSeconds(1), time, ct).ConfigureAwait(false);
         }
     }
 

@@ -53,6 +53,11 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     /// (issue "FHIR server access"; CDS Hooks: "respond quickly, on the order of 500 ms").</summary>
     public TimeSpan FetchBudget { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The clock that times <see cref="FetchBudget"/>; default the evaluation time source.
+    /// The host gives it the FHIR client's transport clock, so the budget and the client's own
+    /// deadlines run on one clock (real time, or a test's fake one).</summary>
+    public TimeProvider? FetchClock { get; init; }
+
     /// <summary>The FHIR profiles every resource the rules use is checked against (profiles/);
     /// default the embedded ones, <see cref="ProfileValidator.Default"/>.</summary>
     public ProfileValidator Profiles { get; init; } = ProfileValidator.Default;
@@ -70,7 +75,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         var patientId = context.PatientId!;
 
         // The FHIR reads share the hook's budget: past it, what could not be read is "unavailable".
-        using var deadline = new CancellationTokenSource(FetchBudget, time);
+        using var deadline = new CancellationTokenSource(FetchBudget, FetchClock ?? time);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var now = time.GetUtcNow();
         var (record, error) = await prefetch.ResolveAsync(service, request, context, patientId, budget.Token,
@@ -284,8 +289,9 @@ public static class CdsEngine
     /// <param name="fetchBudget">Time allowed for FHIR reads per hook call; default 2 s.</param>
     /// <param name="profiles">FHIR profiles the input is validated against; default the embedded
     /// profiles/ (<see cref="ProfileValidator.Default"/>), compiled here, at start-up, not on the first call.</param>
+    /// <param name="fetchClock">Times the fetch budget; default <paramref name="time"/> (<see cref="CdsServiceEvaluator.FetchClock"/>).</param>
     public static CdsServiceEvaluator Create(TimeProvider time, RuleSet? rules = null, IFhirQueryClient? fhir = null, TimeSpan? fetchBudget = null,
-        ProfileValidator? profiles = null)
+        ProfileValidator? profiles = null, TimeProvider? fetchClock = null)
     {
         rules ??= RuleSet.Default;
         var errors = rules.Validate();
@@ -294,6 +300,7 @@ public static class CdsEngine
         {
             FetchBudget = fetchBudget ?? TimeSpan.FromSeconds(2),
             Profiles = profiles ?? ProfileValidator.Default,
+            FetchClock = fetchClock,
         };
     }
 }

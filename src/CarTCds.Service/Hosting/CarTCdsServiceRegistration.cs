@@ -16,6 +16,10 @@ public static class CarTCdsServiceRegistration
     /// <summary>Configuration section of the FHIR client (<see cref="FhirClientOptions"/>).</summary>
     public const string FhirSection = "CarTCds:Fhir";
 
+    /// <summary>DI key of the <see cref="TimeProvider"/> that times FHIR reads (the fetch budget and
+    /// the client's deadline, retries and breaker): the system clock, whatever <c>CarTCds:Now</c> says.</summary>
+    public const string TransportClockKey = "CarTCds.TransportClock";
+
     /// <summary>Registers the hook pipeline, its options and the host's services.</summary>
     public static WebApplicationBuilder AddCarTCds(this WebApplicationBuilder builder)
     {
@@ -63,8 +67,10 @@ public static class CarTCdsServiceRegistration
             throw new InvalidOperationException($"{FhirSection} is invalid; the service will not start: {ex.Message}", ex);
         }
         // Transport timing runs on real time even when CarTCds:Now fixes the evaluation time: a frozen
-        // clock would keep an open circuit breaker open for ever.
-        services.AddSingleton(_ => new FhirResiliencePipelines(fhirOptions, TimeProvider.System));
+        // clock would keep an open circuit breaker open for ever. Tests replace it (TransportClockKey)
+        // with a fake clock they advance, so no test waits for a deadline in real time.
+        services.AddKeyedSingleton(TransportClockKey, TimeProvider.System);
+        services.AddSingleton(sp => new FhirResiliencePipelines(fhirOptions, sp.GetRequiredKeyedService<TimeProvider>(TransportClockKey)));
         services.AddSingleton(sp => new FhirServerClient(sp.GetRequiredService<FhirResiliencePipelines>()));
         services.AddSingleton<IFhirQueryClient, FhirServerQueryClient>();
         services.AddSingleton<HookMetrics>();
@@ -74,7 +80,7 @@ public static class CarTCdsServiceRegistration
         // validator cannot enforce stops the service before its first hook, not during it.
         var profiles = ProfileValidator.Default;
         services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>(),
-            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget, profiles));
+            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget, profiles, sp.GetRequiredKeyedService<TimeProvider>(TransportClockKey)));
         builder.AddCarTCdsStorage();
 
         services.AddHealthChecks()

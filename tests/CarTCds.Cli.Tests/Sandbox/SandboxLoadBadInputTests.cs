@@ -1,4 +1,6 @@
-using System.Diagnostics;
+using CarTCds.Cli.Sandbox;
+using CarTCds.Fhir.Tests.Client;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CarTCds.Cli.Tests.Sandbox;
 
@@ -57,16 +59,39 @@ public sealed class SandboxLoadBadInputTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenAClosedPortAndWait_WhenLoading_ThenExit1AfterAboutTheWait()
+    public async Task GivenAServerThatRefusesAndWait_WhenLoading_ThenExit1AfterExactlyTheWait()
     {
+        // Arrange: --wait on fake time, started at the first refused GET /metadata and stopped at the
+        // wait: giving up early or waiting longer both fail. (The real closed port: the test above.)
         var url = Unreachable;
-        var clock = Stopwatch.StartNew();
+        var time = new FakeTimeProvider();
+        using var refusing = new RefusingHandler();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var started = time.GetTimestamp(); // the clock stands still until the first refusal
 
-        var (exit, stdout, stderr) = await FhirServerFixture.RunCliAsync("sandbox", "load", "--fhir", url, "--wait", "1");
+        // Act
+        var load = SandboxLoadCommand.RunAsync(new SandboxLoadCommand.LoadOptions(url, null, WaitSeconds: 1), stdout, stderr, CancellationToken.None, refusing, time);
+        var exit = await time.RunAsync(load, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1), startWhen: () => refusing.Calls > 0);
 
+        // Assert
         Assert.Equal(1, exit);
-        AssertOneErrorLine(stdout, stderr, $"the FHIR server at {url} was not ready within 1 s");
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+        AssertOneErrorLine(stdout.ToString(), stderr.ToString(), $"the FHIR server at {url} was not ready within 1 s (GET /metadata: connection refused)");
+        Assert.Equal(TimeSpan.FromSeconds(1), time.GetElapsedTime(started));
+    }
+
+    /// <summary>Refuses every request the way a closed port does, and counts them.</summary>
+    private sealed class RefusingHandler : HttpMessageHandler
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            throw new HttpRequestException("connection refused");
+        }
     }
 
     [Fact]

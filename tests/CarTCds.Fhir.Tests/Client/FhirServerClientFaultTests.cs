@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text;
 using CarTCds.Fhir.Client;
 using CarTCds.Fhir.Model;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
 
 namespace CarTCds.Fhir.Tests.Client;
@@ -15,14 +15,13 @@ public sealed class FhirFaultInjectionCollection
     public const string Name = "FHIR server client: fault injection against Kestrel";
 }
 
-/// <summary>The FHIR server client against a local endpoint that misbehaves on purpose. Timings
-/// are asserted from the server's own arrival stamps or with generous bounds, never tightly.</summary>
+/// <summary>The FHIR server client against a local endpoint that misbehaves on purpose. Waits,
+/// deadlines and Retry-After run on a <see cref="FakeTimeProvider"/> that the test advances
+/// (<see cref="FakeClockDriver"/>): no assertion depends on how fast the machine is.</summary>
 [Collection(FhirFaultInjectionCollection.Name)]
 public sealed class FhirServerClientFaultTests
 {
     private const string Token = "s3cr3t-access-token.eyJhbGciOi";
-
-    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(1.5);
 
     /// <summary>Short back-off so the suite stays fast; the breaker out of the way unless a test
     /// wants it. The timeouts stay roomy (a loaded CI machine must not turn a good answer into a
@@ -122,21 +121,20 @@ public sealed class FhirServerClientFaultTests
     [Fact]
     public async Task GivenA429WithRetryAfterOneSecond_WhenGetting_ThenTheRetryArrivesAtLeastOneSecondLater()
     {
-        // Arrange
+        // Arrange: on fake time, so the gap is the client's wait, not the machine's load. The
+        // timeouts are far away: this test is about Retry-After, not about deadlines.
+        var time = new FakeTimeProvider();
         await using var server = await MisbehavingFhirServer.StartAsync((ctx, n, _) =>
         {
             if (n == 1) ctx.Response.Headers.RetryAfter = "1";
             return MisbehavingFhirServer.WriteAsync(ctx, n == 1 ? 429 : 200, n == 1 ? FhirBodies.Outcome("throttled", "slow down") : FhirBodies.SearchsetBundle);
-        });
-        var options = FastOptions();
-        options.TotalDeadline = TimeSpan.FromSeconds(3);
-        options.AttemptTimeout = TimeSpan.FromSeconds(1);
-        using var client = NewClient(options);
+        }, time);
+        using var client = NewClient(RoomyOptions(), time);
 
         // Act
-        var result = await client.GetAsync(server.BaseUrl, "Observation?patient=p1", null, CancellationToken.None);
+        var result = await time.RunAsync(client.GetAsync(server.BaseUrl, "Observation?patient=p1", null, CancellationToken.None), FakeStep, TimeSpan.FromSeconds(30));
 
-        // Assert
+        // Assert: the back-off alone would have retried after 20-100 ms.
         Assert.True(result.IsSuccess, result.Failure?.Message);
         var requests = server.Requests;
         Assert.Equal(2, requests.Count);
@@ -148,18 +146,16 @@ public sealed class FhirServerClientFaultTests
     public async Task GivenA503WithRetryAfterAsAnHttpDate_WhenGetting_ThenTheRetryWaitsUntilThatDate()
     {
         // Arrange: the date has whole-second precision, so "now + 2 s" is at least 1 s away.
+        var time = new FakeTimeProvider();
         await using var server = await MisbehavingFhirServer.StartAsync((ctx, n, _) =>
         {
-            if (n == 1) ctx.Response.Headers.RetryAfter = TimeProvider.System.GetUtcNow().AddSeconds(2).ToString("R");
+            if (n == 1) ctx.Response.Headers.RetryAfter = time.GetUtcNow().AddSeconds(2).ToString("R");
             return MisbehavingFhirServer.WriteAsync(ctx, n == 1 ? 503 : 200, n == 1 ? "" : FhirBodies.Patient);
-        });
-        var options = FastOptions();
-        options.TotalDeadline = TimeSpan.FromSeconds(4);
-        options.AttemptTimeout = TimeSpan.FromSeconds(1);
-        using var client = NewClient(options);
+        }, time);
+        using var client = NewClient(RoomyOptions(), time);
 
         // Act
-        var result = await client.GetAsync(server.BaseUrl, "Patient/p1", null, CancellationToken.None);
+        var result = await time.RunAsync(client.GetAsync(server.BaseUrl, "Patient/p1", null, CancellationToken.None), FakeStep, TimeSpan.FromSeconds(30));
 
         // Assert
         Assert.IsType<Patient>(result.Resource);
@@ -195,9 +191,10 @@ public sealed class FhirServerClientFaultTests
 
     [Theory]
     [MemberData(nameof(Stalls))]
-    public async Task GivenAServerThatNeverFinishesAnswering_WhenGetting_ThenATimeoutFailureComesBackWithinTheDeadline(string stall)
+    public async Task GivenAServerThatNeverFinishesAnswering_WhenGetting_ThenATimeoutFailureComesBackAtTheDeadline(string stall)
     {
         // Arrange
+        var time = new FakeTimeProvider();
         await using var server = await MisbehavingFhirServer.StartAsync(async (ctx, _, ct) =>
         {
             if (stall != "no headers")
@@ -209,17 +206,18 @@ public sealed class FhirServerClientFaultTests
             await Task.Delay(Timeout.Infinite, ct);
         });
         var options = HangOptions();
-        using var client = NewClient(options);
-        var stopwatch = Stopwatch.StartNew();
+        using var client = NewClient(options, time);
+        var started = time.GetTimestamp();
 
-        // Act
-        var result = await client.GetAsync(server.BaseUrl, "Observation?patient=p1", Token, CancellationToken.None);
+        // Act: fake time starts once the server holds the request (the deadline exists by then) and
+        // stops at the deadline; a call still open then would hang (and fail the guard).
+        var result = await time.RunAsync(client.GetAsync(server.BaseUrl, "Observation?patient=p1", Token, CancellationToken.None), FakeStep, options.TotalDeadline,
+            startWhen: () => server.Requests.Count > 0);
 
         // Assert
-        stopwatch.Stop();
         Assert.Equal(FhirFailureKind.Timeout, result.Failure?.Kind);
         Assert.Contains("timed out", result.Failure!.Message, StringComparison.Ordinal);
-        Assert.True(stopwatch.Elapsed < options.TotalDeadline + Margin, $"Answered after {stopwatch.ElapsedMilliseconds} ms; deadline {options.TotalDeadline.TotalMilliseconds} ms.");
+        Assert.True(time.GetElapsedTime(started) <= options.TotalDeadline, $"answered after {time.GetElapsedTime(started)} of fake time");
         Assert.InRange(server.Requests.Count, 1, 1 + options.MaxRetries);
     }
 
@@ -242,22 +240,23 @@ public sealed class FhirServerClientFaultTests
     }
 
     [Fact]
-    public async Task GivenAClosedPort_WhenGetting_ThenAConnectionRefusedFailureIsReturned()
+    public async Task GivenAClosedPort_WhenGetting_ThenAConnectionRefusedFailureIsReturnedWithoutWaitingForATimeout()
     {
-        // Arrange
+        // Arrange: on fake time with attempt timeouts far away, so only the back-off (20-100 ms) is waited for.
+        var time = new FakeTimeProvider();
         var baseUrl = new Uri($"http://127.0.0.1:{MisbehavingFhirServer.ClosedPort()}/fhir/");
-        var options = FastOptions();
-        using var client = NewClient(options);
-        var stopwatch = Stopwatch.StartNew();
+        var options = RoomyOptions();
+        using var client = NewClient(options, time);
+        var started = time.GetTimestamp();
 
         // Act
-        var result = await client.GetAsync(baseUrl, "Patient/p1", Token, CancellationToken.None);
+        var result = await time.RunAsync(client.GetAsync(baseUrl, "Patient/p1", Token, CancellationToken.None), FakeStep, options.AttemptTimeout);
 
         // Assert
         Assert.Equal(FhirFailureKind.ConnectionFailed, result.Failure?.Kind);
         Assert.Contains("connection refused", result.Failure!.Message, StringComparison.Ordinal);
         Assert.Equal(1 + options.MaxRetries, result.Attempts); // transport errors are retried
-        Assert.True(stopwatch.Elapsed < options.TotalDeadline + Margin);
+        Assert.True(time.GetElapsedTime(started) < options.AttemptTimeout, "a refused connection was waited out like a hang");
     }
 
     [Fact]
@@ -615,6 +614,18 @@ public sealed class FhirServerClientFaultTests
         Assert.Equal(302, result.Failure?.StatusCode);
         Assert.Contains("redirects are not followed", result.Failure!.Message, StringComparison.Ordinal);
         Assert.Empty(evil.Requests);
+    }
+
+    /// <summary>How far <see cref="FakeClockDriver.RunAsync"/> moves fake time per step.</summary>
+    private static readonly TimeSpan FakeStep = TimeSpan.FromMilliseconds(10);
+
+    /// <summary><see cref="FastOptions"/> with timeouts that a test on fake time never reaches by accident.</summary>
+    private static FhirClientOptions RoomyOptions()
+    {
+        var options = FastOptions();
+        options.TotalDeadline = TimeSpan.FromSeconds(60);
+        options.AttemptTimeout = TimeSpan.FromSeconds(20);
+        return options;
     }
 
     private static FhirClientOptions HangOptions()

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -26,10 +25,16 @@ internal sealed class MisbehavingFhirServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly TimeProvider _clock;
+    private readonly long _started;
     private int _count;
 
-    private MisbehavingFhirServer(WebApplication app) => _app = app;
+    private MisbehavingFhirServer(WebApplication app, TimeProvider clock)
+    {
+        _app = app;
+        _clock = clock;
+        _started = clock.GetTimestamp();
+    }
 
     /// <summary>The FHIR base, with a trailing slash: <c>http://127.0.0.1:{port}/fhir/</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;
@@ -40,10 +45,12 @@ internal sealed class MisbehavingFhirServer : IAsyncDisposable
 
     /// <param name="behaviour">Answers request number n (1-based); the token fires when the
     /// client goes away or the server stops.</param>
-    public static async Task<MisbehavingFhirServer> StartAsync(Func<HttpContext, int, CancellationToken, Task> behaviour)
+    /// <param name="clock">Stamps <see cref="RecordedRequest.ArrivedAt"/>; default real time. A
+    /// test on fake time passes its fake clock, so arrival gaps are in the client's time.</param>
+    public static async Task<MisbehavingFhirServer> StartAsync(Func<HttpContext, int, CancellationToken, Task> behaviour, TimeProvider? clock = null)
     {
         await WarmUp.Value;
-        return await StartColdAsync(behaviour);
+        return await StartColdAsync(behaviour, clock ?? TimeProvider.System);
     }
 
     /// <summary>Once per test run: start a server and read from it, so that the first real test
@@ -51,23 +58,23 @@ internal sealed class MisbehavingFhirServer : IAsyncDisposable
     /// (short) timeouts.</summary>
     private static readonly Lazy<Task> WarmUp = new(async () =>
     {
-        await using var server = await StartColdAsync((ctx, _, _) => WriteAsync(ctx, 200, FhirBodies.SearchsetBundle));
+        await using var server = await StartColdAsync((ctx, _, _) => WriteAsync(ctx, 200, FhirBodies.SearchsetBundle), TimeProvider.System);
         var options = new CarTCds.Fhir.Client.FhirClientOptions { TotalDeadline = TimeSpan.FromSeconds(30), AttemptTimeout = TimeSpan.FromSeconds(30) };
         using var client = CarTCds.Fhir.Client.FhirServerClient.Create(options, TimeProvider.System);
         await client.GetAsync(server.BaseUrl, "Observation?patient=p1", "warm-up", CancellationToken.None);
     });
 
-    private static async Task<MisbehavingFhirServer> StartColdAsync(Func<HttpContext, int, CancellationToken, Task> behaviour)
+    private static async Task<MisbehavingFhirServer> StartColdAsync(Func<HttpContext, int, CancellationToken, Task> behaviour, TimeProvider clock)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        var server = new MisbehavingFhirServer(app);
+        var server = new MisbehavingFhirServer(app, clock);
         app.Run(async context =>
         {
             var n = Interlocked.Increment(ref server._count);
-            server._requests.Enqueue(new RecordedRequest(n, Stopwatch.GetElapsedTime(server._started), context.Request.Method,
+            server._requests.Enqueue(new RecordedRequest(n, server._clock.GetElapsedTime(server._started), context.Request.Method,
                 context.Request.Path + context.Request.QueryString, context.Request.Headers.Authorization.FirstOrDefault(),
                 context.Request.Headers.Accept.FirstOrDefault()));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, server._stopping.Token);

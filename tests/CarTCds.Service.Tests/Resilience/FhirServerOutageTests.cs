@@ -1,35 +1,47 @@
-using System.Diagnostics;
 using System.Net;
+using CarTCds.Fhir.Tests.Client;
+using CarTCds.Service.Hosting;
 using CarTCds.Service.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CarTCds.Service.Tests.Resilience;
 
 /// <summary>The EHR's FHIR server answers, then stops, or hangs: the service keeps answering within
-/// its fetch budget — cards while the server answers, a 412 that says why once it does not.</summary>
+/// its fetch budget — cards while the server answers, a 412 that says why once it does not. The
+/// FHIR reads run on a fake transport clock that the test advances, stopped at the budget: a call
+/// that would outlast the budget hangs there and fails the test, whatever the machine's load.</summary>
 public sealed class FhirServerOutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(3);
 
-    // Generous: the machine is shared and noisy (other suites run beside this one); this bounds a
-    // hang, it does not time our speed.
-    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
 
     private WebApplication? _fhir;
     private string _fhirBase = "";
     private volatile bool _hang;
-    private readonly WebApplicationFactory<Program> _service = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+    private int _held;
+    private readonly FakeTimeProvider _transport = new();
+    private readonly WebApplicationFactory<Program> _service;
+
+    public FhirServerOutageTests()
     {
-        b.UseEnvironment("Testing");
-        b.UseTempSqlite();
-        b.UseSetting("CarTCds:Now", CarTCdsWebApplicationFactory.FixedNow);
-        b.UseSetting("CarTCds:FetchBudget", "00:00:03");
-        b.UseSetting("CarTCds:Fhir:TotalDeadline", "00:00:02.500");
-        b.UseSetting("CarTCds:Fhir:AttemptTimeout", "00:00:01");
-    });
+        _service = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Testing");
+            b.UseTempSqlite();
+            b.UseSetting("CarTCds:Now", CarTCdsWebApplicationFactory.FixedNow);
+            b.UseSetting("CarTCds:FetchBudget", "00:00:03");
+            b.UseSetting("CarTCds:Fhir:TotalDeadline", "00:00:02.500");
+            b.UseSetting("CarTCds:Fhir:AttemptTimeout", "00:00:01");
+            b.ConfigureTestServices(s => s.AddKeyedSingleton<TimeProvider>(CarTCdsServiceRegistration.TransportClockKey, _transport));
+        });
+    }
 
     public async Task InitializeAsync()
     {
@@ -38,7 +50,11 @@ public sealed class FhirServerOutageTests : IAsyncLifetime
         _fhir = builder.Build();
         _fhir.Use(async (ctx, next) =>
         {
-            if (_hang) await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
+            if (_hang)
+            {
+                Interlocked.Increment(ref _held);
+                await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
+            }
             await next(ctx);
         });
         _fhir.MapGet("/fhir/Patient/pat-1", () => Fhir(HookJson.Patient));
@@ -63,24 +79,32 @@ public sealed class FhirServerOutageTests : IAsyncLifetime
              "fhirServer":"{{_fhirBase}}"}
             """);
 
+    /// <summary>One hook call on the fake transport clock, advanced until it is answered or the
+    /// budget has passed; returns the answer and the fake time it took.</summary>
+    /// <param name="startWhen">When the clock may start (default at once).</param>
+    private async Task<(HttpResponseMessage Response, TimeSpan Took)> CallWithinBudgetAsync(HttpClient client, Func<bool>? startWhen = null)
+    {
+        var started = _transport.GetTimestamp();
+        var response = await _transport.RunAsync(CallWithoutPrefetchAsync(client), Step, Budget, startWhen);
+        return (response, _transport.GetElapsedTime(started));
+    }
+
     [Fact]
     public async Task GivenTheFhirServerStopsMidRun_WhenHooksKeepComing_ThenEachIsAnsweredWithinTheBudget()
     {
         using var client = _service.CreateClient();
 
-        var before = await CallWithoutPrefetchAsync(client);
+        var (before, _) = await CallWithinBudgetAsync(client);
         Assert.True(before.StatusCode == HttpStatusCode.OK, await before.Content.ReadAsStringAsync());
         Assert.Contains("CRS grade 4", await before.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         await _fhir!.StopAsync();
         for (var i = 0; i < 4; i++)
         {
-            var clock = Stopwatch.StartNew();
-            var after = await CallWithoutPrefetchAsync(client);
-            clock.Stop();
+            var (after, took) = await CallWithinBudgetAsync(client);
 
             await after.AssertOperationOutcomeAsync(HttpStatusCode.PreconditionFailed, "incomplete", null, "could not be obtained", "reading it from the FHIR server failed");
-            Assert.True(clock.Elapsed < Budget + Margin, $"call {i} took {clock.Elapsed}");
+            Assert.True(took <= Budget, $"call {i} took {took} of transport time");
         }
     }
 
@@ -90,11 +114,10 @@ public sealed class FhirServerOutageTests : IAsyncLifetime
         using var client = _service.CreateClient();
         _hang = true;
 
-        var clock = Stopwatch.StartNew();
-        var response = await CallWithoutPrefetchAsync(client);
-        clock.Stop();
+        // The clock starts once the FHIR server holds a read: the budget and the deadlines exist by then.
+        var (response, took) = await CallWithinBudgetAsync(client, startWhen: () => Volatile.Read(ref _held) > 0);
 
         await response.AssertOperationOutcomeAsync(HttpStatusCode.PreconditionFailed, "incomplete", null, "reading it from the FHIR server failed");
-        Assert.True(clock.Elapsed < Budget + Margin, $"took {clock.Elapsed}");
+        Assert.True(took <= Budget, $"took {took} of transport time");
     }
 }

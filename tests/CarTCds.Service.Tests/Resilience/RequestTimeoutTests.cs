@@ -37,14 +37,16 @@ public sealed class RequestTimeoutTests
     /// the whole body's Content-Length) and the first <paramref name="sent"/> bytes of its body, then
     /// nothing — or, with <paramref name="closeAfterSending"/>, closes its sending side (the body ends
     /// early, still reading the answer); returns the raw answer.</summary>
+    /// <param name="minBodyDataRate">Kestrel's minimum body data rate; null: none, so only the
+    /// request timeout can end a stalled upload.</param>
     private static async Task<string> SendPartOfABodyThenStallAsync(WebApplicationFactory<Program> service, Func<byte[], int> sent,
-        MinDataRate? minBodyDataRate = null, Action? beforeSending = null, bool closeAfterSending = false)
+        MinDataRate? minBodyDataRate, Action? beforeSending = null, bool closeAfterSending = false)
     {
         service.UseKestrel(k =>
         {
             // Loopback port 0 (any free port); UseKestrel(0) alone listens on the default 5000, which parallel runs share.
             k.Listen(IPAddress.Loopback, 0);
-            if (minBodyDataRate is not null) k.Limits.MinRequestBodyDataRate = minBodyDataRate;
+            k.Limits.MinRequestBodyDataRate = minBodyDataRate;
         });
         service.StartServer();
         var port = new Uri(service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
@@ -88,15 +90,19 @@ public sealed class RequestTimeoutTests
         await using var service = Service(requestTimeout: "00:00:02", fetchBudget: "00:00:01");
         var clock = new Stopwatch();
 
-        var response = await SendPartOfABodyThenStallAsync(service, body => body.Length / 2, beforeSending: clock.Start);
+        var response = await SendPartOfABodyThenStallAsync(service, body => body.Length / 2, minBodyDataRate: null, beforeSending: clock.Start);
         clock.Stop();
 
         Assert.StartsWith("HTTP/1.1 504", response, StringComparison.Ordinal);
         Assert.Contains("\"resourceType\":\"OperationOutcome\"", response, StringComparison.Ordinal);
         Assert.Contains("\"code\":\"timeout\"", response, StringComparison.Ordinal);
         Assert.Contains("CarTCds:RequestTimeout", response, StringComparison.Ordinal);
-        // Bounds a stall that would otherwise last until Kestrel's data-rate limit; generous because the machine is shared.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"answered after {clock.Elapsed}");
+        // Real time on purpose: the stall is a real socket on a real Kestrel, and ASP.NET Core's
+        // request-timeout middleware runs on the system timer (it takes no TimeProvider). With
+        // Kestrel's data-rate limit off, nothing but the request timeout can end this upload (the
+        // read guard above fails the test at 25 s), so the only timing asserted is the one a loaded
+        // machine cannot break: the answer did not come before the 2 s timeout.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"answered after {clock.Elapsed}, before the 2 s request timeout");
     }
 
     [Fact]
@@ -136,14 +142,12 @@ public sealed class RequestTimeoutTests
         var logs = new CapturingLoggerProvider();
         await using var service = Service(requestTimeout: "00:00:30", fetchBudget: "00:00:01", logs);
         var startUpLines = 0;
-        var clock = new Stopwatch();
 
         // Act
-        var response = await SendPartOfABodyThenStallAsync(service, _ => sentBytes,
-            beforeSending: () => { startUpLines = logs.Entries.Count; clock.Start(); }, closeAfterSending: true);
-        clock.Stop();
+        var response = await SendPartOfABodyThenStallAsync(service, _ => sentBytes, minBodyDataRate: null,
+            beforeSending: () => startUpLines = logs.Entries.Count, closeAfterSending: true);
 
-        // Assert: the client's fault, said at once (not at the request timeout), no 500 and no stack trace.
+        // Assert: the client's fault (400, not the request timeout's 504), no 500 and no stack trace.
         // Kestrel drops a connection whose client closed its sending side (no half-closed HTTP/1.1), so
         // the 400 usually reaches no one; when it does, it is the OperationOutcome below.
         if (response.Length > 0)
@@ -153,7 +157,6 @@ public sealed class RequestTimeoutTests
             Assert.Contains("it ended early", response, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", response, StringComparison.Ordinal);
         }
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"answered after {clock.Elapsed}");
         var audit = await AuditRowAsync(service);
         Assert.Equal(400, audit.StatusCode);
         var loud = logs.Entries.Skip(startUpLines).Where(e => e.Level >= LogLevel.Warning).ToList();

@@ -35,7 +35,13 @@ public static class CrsCourseAnalysis
 
         var day0 = infusion.DayZero;
         var days = new List<CrsDay>();
-        var firstDay = Math.Max(0, infusion.CalendarDay(at) - (rules.Crs.CourseMaxDays - 1));
+        var lastDay = infusion.CalendarDay(at);
+        var firstDay = Math.Max(0, lastDay - (rules.Crs.CourseMaxDays - 1));
+        // Each day reads its own records and the CRS episodes up to its end, both prepared once: the
+        // course costs the chart's records once, not once per day (proved equal to grading each day
+        // over the whole chart: CarTCds.Hooks.Tests, CrsCourseEquivalenceTests).
+        var records = new CrsCourseDays(facts, day0.AddDays(firstDay), lastDay - firstDay + 1);
+        var episodes = new CrsEpisodes.CourseEpisodes(facts, infusion.Time, at, rules.Crs);
         for (var d = firstDay; ; d++)
         {
             var dayStart = day0.AddDays(d);
@@ -44,7 +50,7 @@ public static class CrsCourseAnalysis
             // Window (dayStart − 1 tick, end]: exactly the day's own records, midnight included. An
             // infusion dated 0001-01-01 (valid FHIR) has no tick before it: its day starts at the minimum.
             var from = dayStart == DateTimeOffset.MinValue ? dayStart : dayStart.AddTicks(-1);
-            days.Add(new CrsDay(d, CrsGrading.Assess(facts, from, end, rules)));
+            days.Add(new CrsDay(d, CrsGrading.Assess(facts, records.Day(d - firstDay), from, end, rules, episodes)));
             if (dayEnd > at) break;
         }
 

@@ -24,12 +24,16 @@ public sealed record FeverMasking(Drug Drug, DateTimeOffset DoseTime, string Dos
 /// </remarks>
 internal static class CrsEpisodes
 {
-    private sealed class Episode(DateTimeOffset start)
+    private sealed class Episode(DateTimeOffset start, int firstSpan)
     {
         public DateTimeOffset Start { get; } = start;
+        /// <summary>Index of the episode's first finding in the sorted findings it was merged from.</summary>
+        public int FirstSpan { get; } = firstSpan;
         public DateTimeOffset LastEnd { get; set; } = start;
-        public List<DateTimeOffset> Fevers { get; } = [];
+        public List<DateTimeOffset> Fevers { get; init; } = [];
     }
+
+    private readonly record struct Span(DateTimeOffset Start, DateTimeOffset End, bool Fever);
 
     /// <summary>The latest dose whose episode is still open at <paramref name="at"/> (Active), and
     /// otherwise the latest dose that would have masked fever had its episode not ended (Expired).</summary>
@@ -37,11 +41,18 @@ internal static class CrsEpisodes
     {
         var infusion = facts.LatestInfusion(at);
         var since = infusion?.Time ?? at - p.MaskingLookBackWithoutInfusion;
-        var episodes = Episodes(facts, since, at, p);
+        var episodes = new List<Episode>();
+        var spans = Spans(facts, since, at, HypotensionThreshold(facts, at, p), p).OrderBy(s => s.Start).ToList();
+        for (var i = 0; i < spans.Count; i++) Merge(episodes, spans[i], i, p);
+        return Masking(facts.Administrations, episodes, since, at, p);
+    }
 
+    private static (FeverMasking? Active, FeverMasking? Expired) Masking(IReadOnlyList<DrugAdministration> administrations, List<Episode> episodes,
+        DateTimeOffset since, DateTimeOffset at, CrsParameters p)
+    {
         FeverMasking? active = null;
         FeverMasking? expired = null;
-        foreach (var a in facts.Administrations)
+        foreach (var a in administrations)
         {
             if (a.Start > at || a.Start < since) continue;
             var antiCytokine = DrugGroups.IsAntiCytokineOrSteroid(a.Drug);
@@ -71,37 +82,109 @@ internal static class CrsEpisodes
         return (active, expired);
     }
 
-    private static List<Episode> Episodes(ClinicalFacts facts, DateTimeOffset since, DateTimeOffset at, CrsParameters p)
+    // The SBP below which a reading counts as hypotension, by the patient's age at the evaluation day; null without a birth date.
+    private static decimal? HypotensionThreshold(ClinicalFacts facts, DateTimeOffset at, CrsParameters p) =>
+        facts.BirthDate is { } birth ? p.HypotensionThresholdMmHg(Age.CompletedYears(birth, DateOnly.FromDateTime(at.UtcDateTime))) : null;
+
+    // Every CRS-qualifying finding in (since, at], vasopressors clipped to it, in list order.
+    private static List<Span> Spans(ClinicalFacts facts, DateTimeOffset since, DateTimeOffset at, decimal? sbpThreshold, CrsParameters p)
     {
         bool In(DateTimeOffset t) => t > since && t <= at;
-        var spans = new List<(DateTimeOffset Start, DateTimeOffset End, bool Fever)>();
-        spans.AddRange(facts.Temperatures.Where(t => In(t.Time) && t.Celsius >= p.FeverCelsius).Select(t => (t.Time, t.Time, true)));
-        spans.AddRange(facts.HypotensionRecords.Where(h => In(h.Time)).Select(h => (h.Time, h.Time, false)));
-        if (facts.BirthDate is { } birth)
+        var spans = new List<Span>();
+        spans.AddRange(facts.Temperatures.Where(t => In(t.Time) && t.Celsius >= p.FeverCelsius).Select(t => new Span(t.Time, t.Time, true)));
+        spans.AddRange(facts.HypotensionRecords.Where(h => In(h.Time)).Select(h => new Span(h.Time, h.Time, false)));
+        if (sbpThreshold is { } threshold)
         {
-            var threshold = p.HypotensionThresholdMmHg(Age.CompletedYears(birth, DateOnly.FromDateTime(at.UtcDateTime)));
-            spans.AddRange(facts.SystolicPressures.Where(s => In(s.Time) && s.MmHg < threshold).Select(s => (s.Time, s.Time, false)));
+            spans.AddRange(facts.SystolicPressures.Where(s => In(s.Time) && s.MmHg < threshold).Select(s => new Span(s.Time, s.Time, false)));
         }
         foreach (var a in facts.Administrations.Where(a => DrugGroups.IsVasopressor(a.Drug) && a.Overlaps(since.AddTicks(1), at)))
         {
             var end = a.IsOngoing ? at : a.End ?? a.Start;
-            spans.Add((a.Start > since ? a.Start : since.AddTicks(1), end > at ? at : end, false));
+            spans.Add(new Span(a.Start > since ? a.Start : since.AddTicks(1), end > at ? at : end, false));
         }
-        spans.AddRange(facts.OxygenDevices.Where(d => In(d.Time) && d.Device != OxygenDevice.RoomAir).Select(d => (d.Time, d.Time, false)));
-        spans.AddRange(facts.OxygenFlows.Where(f => In(f.Time) && f.LitresPerMinute > 0m).Select(f => (f.Time, f.Time, false)));
+        spans.AddRange(facts.OxygenDevices.Where(d => In(d.Time) && d.Device != OxygenDevice.RoomAir).Select(d => new Span(d.Time, d.Time, false)));
+        spans.AddRange(facts.OxygenFlows.Where(f => In(f.Time) && f.LitresPerMinute > 0m).Select(f => new Span(f.Time, f.Time, false)));
+        return spans;
+    }
 
-        var episodes = new List<Episode>();
-        foreach (var s in spans.OrderBy(s => s.Start))
+    // Spans arrive in start order: a span EpisodeEndsAfter or more after the episode's last finding starts the next one.
+    private static void Merge(List<Episode> episodes, Span s, int index, CrsParameters p)
+    {
+        var current = episodes.Count > 0 ? episodes[^1] : null;
+        if (current is null || s.Start - current.LastEnd >= p.EpisodeEndsAfter)
         {
-            var current = episodes.Count > 0 ? episodes[^1] : null;
-            if (current is null || s.Start - current.LastEnd >= p.EpisodeEndsAfter)
-            {
-                current = new Episode(s.Start);
-                episodes.Add(current);
-            }
-            if (s.End > current.LastEnd) current.LastEnd = s.End;
-            if (s.Fever) current.Fevers.Add(s.Start);
+            current = new Episode(s.Start, index);
+            episodes.Add(current);
         }
-        return episodes;
+        if (s.End > current.LastEnd) current.LastEnd = s.End;
+        if (s.Fever) current.Fevers.Add(s.Start);
+    }
+
+    /// <summary>The CRS episodes since one infusion, read day by day in time order while the course
+    /// since that infusion is graded (<see cref="CrsCourseAnalysis"/>): the findings are collected and
+    /// sorted once, and each later day only merges the findings up to its own end, instead of
+    /// rebuilding every episode since the infusion for every day.</summary>
+    /// <remarks>Gives what <see cref="CrsEpisodes.FindMasking(ClinicalFacts, DateTimeOffset, CrsParameters)"/>
+    /// gives at the same time (proved against it in CarTCds.Hooks.Tests, CrsCourseEquivalenceTests):
+    /// the findings up to a day's end are a prefix of the findings up to the course's end in start
+    /// order; a vasopressor running past the day's end is cut at it, which changes only the last
+    /// finding of its episode (merging compares starts at or before the day's end, and
+    /// <see cref="CrsParameters.EpisodeEndsAfter"/> is positive), recomputed from that episode's findings; the hypotension threshold follows
+    /// the age at each day, so a birthday that moves it starts the collection again. A day that ends
+    /// at the infusion instant itself, or whose latest infusion is another, is computed the plain way.</remarks>
+    internal sealed class CourseEpisodes(ClinicalFacts facts, DateTimeOffset since, DateTimeOffset end, CrsParameters p)
+    {
+        private Span[] _spans = [];
+        private decimal? _threshold;
+        private bool _collected;
+        private int _merged;
+        private DateTimeOffset _lastAt = DateTimeOffset.MinValue;
+        private readonly List<Episode> _episodes = [];
+
+        /// <summary>As <see cref="CrsEpisodes.FindMasking(ClinicalFacts, DateTimeOffset, CrsParameters)"/> at
+        /// <paramref name="at"/> (a time in (since, end], asked in increasing order for speed).</summary>
+        public (FeverMasking? Active, FeverMasking? Expired) FindMasking(DateTimeOffset at)
+        {
+            if (at <= since || at > end || facts.LatestInfusion(at)?.Time != since) return CrsEpisodes.FindMasking(facts, at, p);
+
+            var threshold = HypotensionThreshold(facts, at, p);
+            if (!_collected || threshold != _threshold || at < _lastAt)
+            {
+                _spans = [.. Spans(facts, since, end, threshold, p).OrderBy(s => s.Start)];
+                _threshold = threshold;
+                _collected = true;
+                _merged = 0;
+                _episodes.Clear();
+            }
+            _lastAt = at;
+            while (_merged < _spans.Length && _spans[_merged].Start <= at)
+            {
+                Merge(_episodes, _spans[_merged], _merged, p);
+                _merged++;
+            }
+
+            // Up to this day's end: a finding running on past it (a vasopressor) counts up to the end
+            // only. Such an episode's last finding is merged again from its own findings cut at the
+            // end, so that it is the very value (instant and UTC offset) the plain way gives.
+            var episodes = new List<Episode>(_episodes.Count);
+            for (var k = 0; k < _episodes.Count; k++)
+            {
+                var e = _episodes[k];
+                if (e.LastEnd <= at)
+                {
+                    episodes.Add(e);
+                    continue;
+                }
+                var cut = new Episode(e.Start, e.FirstSpan) { Fevers = e.Fevers };
+                var members = k + 1 < _episodes.Count ? _episodes[k + 1].FirstSpan : _merged;
+                for (var i = e.FirstSpan; i < members; i++)
+                {
+                    var spanEnd = _spans[i].End > at ? at : _spans[i].End;
+                    if (spanEnd > cut.LastEnd) cut.LastEnd = spanEnd;
+                }
+                episodes.Add(cut);
+            }
+            return Masking(facts.Administrations, episodes, since, at, p);
+        }
     }
 }

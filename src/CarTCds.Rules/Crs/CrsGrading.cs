@@ -23,7 +23,16 @@ public static class CrsGrading
 
     /// <summary>Grades CRS over an explicit window (<paramref name="from"/>, <paramref name="at"/>]
     /// (e.g. one calendar day of the course since infusion).</summary>
-    public static CrsAssessment Assess(ClinicalFacts facts, DateTimeOffset from, DateTimeOffset at, RuleSet rules)
+    public static CrsAssessment Assess(ClinicalFacts facts, DateTimeOffset from, DateTimeOffset at, RuleSet rules) =>
+        Assess(facts, CrsWindowRecords.Of(facts), from, at, rules, course: null);
+
+    /// <summary>Grades CRS over (<paramref name="from"/>, <paramref name="at"/>] reading the
+    /// time-stamped records from <paramref name="records"/>, which must hold every record of
+    /// <paramref name="facts"/> inside the window, in the facts' own order (more is allowed: the window is
+    /// applied here). Fever masking reads the whole CRS episode: from <paramref name="course"/> when
+    /// grading the course since infusion day by day, otherwise from <paramref name="facts"/>.</summary>
+    internal static CrsAssessment Assess(ClinicalFacts facts, CrsWindowRecords records, DateTimeOffset from, DateTimeOffset at, RuleSet rules,
+        CrsEpisodes.CourseEpisodes? course)
     {
         var p = rules.Crs;
         var notes = new List<string>();
@@ -41,9 +50,9 @@ public static class CrsGrading
         }
         bool InWindow(DateTimeOffset t) => t > from && t <= at;
 
-        var fever = AssessFever(facts, at, from, p, InWindow);
-        var hypotension = AssessHypotension(facts, at, pressorFrom, p, InWindow, missing, notes);
-        var hypoxia = AssessHypoxia(facts, p, InWindow);
+        var fever = AssessFever(facts, records, course, at, p, InWindow);
+        var hypotension = AssessHypotension(facts, records, at, pressorFrom, p, InWindow, missing, notes);
+        var hypoxia = AssessHypoxia(records, p, InWindow);
 
         var worst = Math.Max(hypotension?.Grade ?? 0, hypoxia?.Grade ?? 0);
         int? grade;
@@ -93,10 +102,11 @@ public static class CrsGrading
         return new CrsAssessment(grade, from, at, fever, hypotension, hypoxia, drivers, evidence, missing, notes);
     }
 
-    private static FeverFinding AssessFever(ClinicalFacts facts, DateTimeOffset at, DateTimeOffset from, CrsParameters p, Func<DateTimeOffset, bool> inWindow)
+    private static FeverFinding AssessFever(ClinicalFacts facts, CrsWindowRecords records, CrsEpisodes.CourseEpisodes? course, DateTimeOffset at,
+        CrsParameters p, Func<DateTimeOffset, bool> inWindow)
     {
         TemperatureReading? max = null;
-        foreach (var t in facts.Temperatures)
+        foreach (var t in records.Temperatures)
         {
             if (inWindow(t.Time) && (max is null || t.Celsius > max.Celsius)) max = t;
         }
@@ -110,7 +120,7 @@ public static class CrsGrading
         // ASTCT: "In patients who have CRS then receive antipyretic or anticytokine therapy such as
         // tocilizumab or steroids, fever is no longer required to grade subsequent CRS severity" —
         // within that CRS episode only (CrsEpisodes).
-        var (masking, ended) = CrsEpisodes.FindMasking(facts, at, p);
+        var (masking, ended) = course?.FindMasking(at) ?? CrsEpisodes.FindMasking(facts, at, p);
         if (masking is not null)
         {
             var ev = new List<Evidence>
@@ -128,7 +138,7 @@ public static class CrsGrading
                 [new Evidence(max.Source, max.Time, $"highest temperature {Celsius(max.Celsius)} (< {Celsius(p.FeverCelsius)})")]) { Masking = ended };
     }
 
-    private static CrsDomainFinding? AssessHypotension(ClinicalFacts facts, DateTimeOffset at, DateTimeOffset from, CrsParameters p,
+    private static CrsDomainFinding? AssessHypotension(ClinicalFacts facts, CrsWindowRecords records, DateTimeOffset at, DateTimeOffset from, CrsParameters p,
         Func<DateTimeOffset, bool> inWindow, List<string> missing, List<string> notes)
     {
         var pressors = facts.Administrations.Where(a => DrugGroups.IsVasopressor(a.Drug) && a.Overlaps(from, at)).ToList();
@@ -149,7 +159,7 @@ public static class CrsGrading
 
         var evidence = new List<Evidence>();
         string? description = null;
-        var sbps = facts.SystolicPressures.Where(s => inWindow(s.Time)).ToList();
+        var sbps = records.SystolicPressures.Where(s => inWindow(s.Time)).ToList();
         if (sbps.Count > 0)
         {
             if (facts.BirthDate is { } birth)
@@ -170,7 +180,7 @@ public static class CrsGrading
             }
         }
 
-        var flagged = facts.HypotensionRecords.Where(h => inWindow(h.Time)).OrderByDescending(h => h.Time).FirstOrDefault();
+        var flagged = records.HypotensionRecords.Where(h => inWindow(h.Time)).OrderByDescending(h => h.Time).FirstOrDefault();
         if (flagged is not null)
         {
             description ??= "hypotension not requiring vasopressors";
@@ -201,7 +211,7 @@ public static class CrsGrading
     // A flow and a device recorded this close together describe the same oxygen support.
     private static readonly TimeSpan SameSupport = TimeSpan.FromHours(1);
 
-    private static CrsDomainFinding? AssessHypoxia(ClinicalFacts facts, CrsParameters p, Func<DateTimeOffset, bool> inWindow)
+    private static CrsDomainFinding? AssessHypoxia(CrsWindowRecords records, CrsParameters p, Func<DateTimeOffset, bool> inWindow)
     {
         CrsDomainFinding? worst = null;
         void Consider(int grade, string description, List<Evidence> evidence)
@@ -209,10 +219,10 @@ public static class CrsGrading
             if (grade > 0 && (worst is null || grade > worst.Grade)) worst = new CrsDomainFinding(grade, description, evidence);
         }
 
-        var flows = facts.OxygenFlows.Where(f => inWindow(f.Time) && f.LitresPerMinute > 0m).OrderBy(f => f.Time).ToList();
+        var flows = records.OxygenFlows.Where(f => inWindow(f.Time) && f.LitresPerMinute > 0m).OrderBy(f => f.Time).ToList();
         var flowTimes = flows.Select(f => f.Time).ToArray();
         var paired = new HashSet<OxygenFlowReading>();
-        foreach (var d in facts.OxygenDevices)
+        foreach (var d in records.OxygenDevices)
         {
             if (!inWindow(d.Time)) continue;
             var (grade, name) = DeviceGrade(d.Device);

@@ -79,6 +79,7 @@ LOINC_DISPLAY = {
     "8480-6": "Systolic blood pressure",
     "8462-4": "Diastolic blood pressure",
     "59408-5": "Oxygen saturation in Arterial blood by Pulse oximetry",
+    "2708-6": "Oxygen saturation in Arterial blood",
     "3151-8": "Inhaled oxygen flow rate",
     "3150-0": "Inhaled oxygen concentration",
     "29463-7": "Body weight",
@@ -300,7 +301,12 @@ class Journey:
                                   "display": "Kymriah (tisagenlecleucel) suspension for intravenous infusion"}],
                       "text": "tisagenlecleucel"},
                   "effectiveDateTime": when,
-                  "dosage": {"text": "Single IV infusion of CAR-positive viable T cells", "route": ROUTE_IV}})
+                  # A dose, since R4 (mad-1) wants dose or rate whenever dosage is given: 1.0 x 10^8 cells is
+                  # inside the US label's range for B-ALL at every weight here (0.2-5.0 x 10^6/kg up to 50 kg,
+                  # 0.1-2.5 x 10^8 above).
+                  "dosage": {"text": "Single IV infusion of CAR-positive viable T cells", "route": ROUTE_IV,
+                             "dose": {"value": 100000000, "unit": "CAR-positive viable T cells",
+                                      "system": UCUM, "code": "{cells}"}}})
 
     # ----- post-infusion readings (relative days) -------------------------------------------
     def weight(self, day: int, hour: int, kg) -> None:
@@ -324,7 +330,10 @@ class Journey:
                             {"code": loinc("8462-4"), "valueQuantity": qty(dbp, "mm[Hg]", "mmHg")}])
 
     def spo2(self, day: int, hour: int, pct: int) -> None:
-        self.obs(self.rid("spo2", day, hour), loinc("59408-5"), iso(self.at(day, hour)), "vital-signs",
+        # 2708-6 as well: the FHIR vital-signs SpO2 profile (oxygensat) requires it beside the pulse-oximetry code.
+        code = loinc("59408-5")
+        code["coding"] += loinc("2708-6")["coding"]
+        self.obs(self.rid("spo2", day, hour), code, iso(self.at(day, hour)), "vital-signs",
                  valueQuantity=qty(pct, "%"))
 
     def oxygen(self, day: int, hour: int, device: str, flow=None, fio2=None) -> None:

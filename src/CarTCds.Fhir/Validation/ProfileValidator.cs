@@ -100,7 +100,12 @@ public sealed class ProfileValidator
 
     /// <summary>Compiles every <c>*.json</c> under <paramref name="directory"/>'s CodeSystem,
     /// ValueSet and StructureDefinition folders (examples are not read).</summary>
-    public static ProfileValidator FromDirectory(string directory)
+    public static ProfileValidator FromDirectory(string directory) => FromJson(DirectoryFiles(directory));
+
+    /// <summary>The conformance resources under <paramref name="directory"/>'s CodeSystem, ValueSet and
+    /// StructureDefinition folders as (folder/file name, JSON), sorted; examples are not read.</summary>
+    /// <exception cref="InvalidOperationException">None found.</exception>
+    public static IReadOnlyList<(string Name, string Json)> DirectoryFiles(string directory)
     {
         var files = new List<(string, string)>();
         foreach (var folder in new[] { "CodeSystem", "ValueSet", "StructureDefinition" })
@@ -110,10 +115,15 @@ public sealed class ProfileValidator
             foreach (var f in Directory.GetFiles(path, "*.json").Order(StringComparer.Ordinal)) files.Add((Path.Combine(folder, Path.GetFileName(f)), File.ReadAllText(f)));
         }
         if (files.Count == 0) throw new InvalidOperationException($"no profiles under {directory}");
-        return FromJson(files);
+        return files;
     }
 
-    private static ProfileValidator FromEmbedded()
+    private static ProfileValidator FromEmbedded() => FromJson(EmbeddedFiles());
+
+    /// <summary>The conformance resources shipped in CarTCds.Fhir (profiles/ embedded at build time,
+    /// examples excluded) as (resource name, JSON), sorted: the same texts <see cref="Default"/> compiles,
+    /// for a second reader (the Firely reference in CarTCds.Conformance).</summary>
+    public static IReadOnlyList<(string Name, string Json)> EmbeddedFiles()
     {
         var assembly = typeof(ProfileValidator).Assembly;
         var files = new List<(string, string)>();
@@ -125,7 +135,7 @@ public sealed class ProfileValidator
             files.Add((name, reader.ReadToEnd()));
         }
         if (files.Count == 0) throw new InvalidOperationException("CarTCds.Fhir was built without its embedded profiles");
-        return FromJson(files);
+        return files;
     }
 
     /// <summary>Every code that selects a profile of <paramref name="resourceType"/> by code (the
@@ -186,17 +196,17 @@ public sealed class ProfileValidator
             }
             return issues;
         }
-        var claimed = false;
-        foreach (var url in resource.Meta?.Profile ?? [])
-        {
-            if (CheckAgainst(resource, url) is { } check)
-            {
-                claimed = true;
-                issues.AddRange(check.Issues);
-            }
-        }
-        if (!claimed) issues.AddRange(Check(resource).Issues);
+        foreach (var url in ProfilesFor(resource)) issues.AddRange(CheckAgainst(resource, url)!.Value.Issues);
         return issues;
+    }
+
+    /// <summary>The profiles <see cref="Validate"/> applies to one resource (not a Bundle): the known
+    /// ones its meta.profile names, else the one its type and code select; empty when none applies.</summary>
+    public IReadOnlyList<string> ProfilesFor(Resource resource)
+    {
+        var declared = (resource.Meta?.Profile ?? []).Where(url => _byUrl.TryGetValue(url, out var p) && p.ResourceType == resource.ResourceType).ToList();
+        if (declared.Count > 0) return declared;
+        return Check(resource).ProfileUrl is { } selected ? [selected] : [];
     }
 
     private static CompiledProfile? Match(TypeIndex index, CodeableConcept? code)

@@ -14,7 +14,11 @@ public static class OrderCheckCardComposer
     public const string FindingCode = "order-check";
     public const string DoseFindingCode = "tocilizumab-dose-mg";
 
-    public static IEnumerable<Card> Compose(OrderCheckAssessment a, Bundle draftOrders, RuleSet rules)
+    /// <param name="a">The checks of the draft orders.</param>
+    /// <param name="draftOrders">The hook's draft orders (a corrected order keeps its draft's id, status and intent).</param>
+    /// <param name="patientId">The hook's patient: subject of a corrected order whose draft names none.</param>
+    /// <param name="rules">The rule set (its label goes on every finding).</param>
+    public static IEnumerable<Card> Compose(OrderCheckAssessment a, Bundle draftOrders, string patientId, RuleSet rules)
     {
         foreach (var check in a.Orders)
         {
@@ -68,21 +72,23 @@ public static class OrderCheckCardComposer
             if (order.Kind == DraftOrderKind.Tocilizumab && check.Result != OrderCheckResult.Ok && a.Tocilizumab is { DoseMg: { } mg, NextDoseAllowedNow: true } toci
                 && Draft(draftOrders, order.Source) is MedicationRequest draft)
             {
-                card.Suggestions = [CorrectedTocilizumab(draft, mg, toci)];
+                card.Suggestions = [CorrectedTocilizumab(draft, patientId, mg, toci)];
                 card.SelectionBehavior = "at-most-one";
             }
             yield return card;
         }
     }
 
-    private static Suggestion CorrectedTocilizumab(MedicationRequest draft, decimal mg, TocilizumabDose dose)
+    private static Suggestion CorrectedTocilizumab(MedicationRequest draft, string patientId, decimal mg, TocilizumabDose dose)
     {
         var text = $"tocilizumab {ClinicalText.Mg(mg)} mg IV over 1 h ({ClinicalText.Mg(dose.MgPerKg ?? 0)} mg/kg × {ClinicalText.Mg(dose.WeightKg ?? 0)} kg{(dose.IsCapped ? ", capped at 800 mg" : "")})";
-        var corrected = SuggestedOrders.Medication(PatientOf(draft) ?? "unknown", "612865", "tocilizumab", mg, SuggestedOrders.Intravenous, null, text);
+        var corrected = SuggestedOrders.Medication(patientId, "612865", "tocilizumab", mg, SuggestedOrders.Intravenous, null, text);
         corrected.Id = draft.Id;
         corrected.Status = draft.Status ?? "draft";
         corrected.Intent = draft.Intent ?? "order";
-        corrected.Subject = draft.Subject;
+        // The draft's own reference when it has one (it may be absolute); R4 requires a subject, and an
+        // EHR may send a draft without one (it is the open chart's order): then the hook's patient.
+        corrected.Subject = draft.Subject ?? corrected.Subject;
         return new Suggestion
         {
             Label = $"Change the dose to {ClinicalText.Mg(mg)} mg",
@@ -93,8 +99,6 @@ public static class OrderCheckCardComposer
     }
 
     private static Resource? Draft(Bundle drafts, string source) => drafts.Resources().FirstOrDefault(r => r.TypedId == source);
-
-    private static string? PatientOf(MedicationRequest r) => r.Subject?.ReferenceValue is { } s && s.StartsWith("Patient/", StringComparison.Ordinal) ? s["Patient/".Length..] : null;
 
     private static string Capitalised(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

@@ -104,7 +104,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         {
             CdsServiceCatalog.ToxicityId => ToxicityCards(facts, record, patientId, now),
             CdsServiceCatalog.EligibilityId => EligibilityCards(facts, context, now),
-            CdsServiceCatalog.OrderCheckId => OrderCheckCards(facts, (Bundle)context.DraftOrders!, now),
+            CdsServiceCatalog.OrderCheckId => OrderCheckCards(facts, (Bundle)context.DraftOrders!, patientId, now),
             _ => [],
         };
         // Most urgent first (critical, warning, info), as an EHR lists them; OrderBy is stable, so
@@ -243,13 +243,13 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     }
 
     // order-sign: tocilizumab dose and spacing, corticosteroids after infusion, weight-based maxima, tisagenlecleucel eligibility.
-    private List<Card> OrderCheckCards(ClinicalFacts facts, Bundle draftOrders, DateTimeOffset now)
+    private List<Card> OrderCheckCards(ClinicalFacts facts, Bundle draftOrders, string patientId, DateTimeOffset now)
     {
         if (!facts.DraftOrders.Any(OrderChecks.IsChecked)) return [];
         var icans = IcansGrading.Assess(facts, now, rules).Grade;
         var checks = OrderChecks.Assess(facts, now, rules, eligibility: null, icansGrade: icans);
         var relevant = checks with { Orders = checks.Orders.Where(o => OrderChecks.IsChecked(o.Order)).ToList() };
-        return OrderCheckCardComposer.Compose(relevant, draftOrders, rules).ToList();
+        return OrderCheckCardComposer.Compose(relevant, draftOrders, patientId, rules).ToList();
     }
 
     private static HookError? CheckRequest(CdsServiceDefinition service, CdsHookRequest request)

@@ -1,4 +1,5 @@
 using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Catalog;
 using CarTCds.Hooks.Contract;
 
@@ -39,7 +40,7 @@ public static class PatientBundleRequest
         var context = new HookContext { UserId = userId, PatientId = patient.Id };
         if (service.Hook is "order-select" or "order-sign")
         {
-            var orders = draftOrders ?? new Bundle { Type = "collection", Entry = [] };
+            var orders = draftOrders is null ? new Bundle { Type = "collection", Entry = [] } : InTheChartOf(draftOrders, patient.Id);
             context.DraftOrders = orders;
             if (service.Hook == "order-select")
             {
@@ -54,5 +55,26 @@ public static class PatientBundleRequest
             Context = context,
             Prefetch = prefetch,
         };
+    }
+
+    /// <summary>The draft orders as the EHR would send them for this chart: an order without a subject
+    /// (the templates in profiles/examples/draft-orders serve every patient) gets
+    /// <c>Patient/{patientId}</c>, since R4 requires MedicationRequest.subject and ServiceRequest.subject.
+    /// A copy when anything changes: one template may serve concurrent requests for different patients.
+    /// An order naming a subject keeps it (another patient's is refused by the evaluator).</summary>
+    private static Bundle InTheChartOf(Bundle draftOrders, string patientId)
+    {
+        static bool Unplaced(Resource r) => r is MedicationRequest { Subject: null } or ServiceRequest { Subject: null };
+        if (!draftOrders.Resources().Any(Unplaced)) return draftOrders;
+        var copy = (Bundle)FhirJson.Parse(FhirJson.Serialize(draftOrders));
+        foreach (var r in copy.Resources())
+        {
+            switch (r)
+            {
+                case MedicationRequest { Subject: null } m: m.Subject = new Reference($"Patient/{patientId}"); break;
+                case ServiceRequest { Subject: null } sr: sr.Subject = new Reference($"Patient/{patientId}"); break;
+            }
+        }
+        return copy;
     }
 }

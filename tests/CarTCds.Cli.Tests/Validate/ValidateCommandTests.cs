@@ -58,6 +58,37 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>Firely may warn (e.g. a display that differs from the ValueSet's), but finds no error.</summary>
+    [Fact]
+    public async Task GivenAnExamplePatientBundle_WhenValidatedStrictly_ThenExit0AndNoErrorFromEitherValidator()
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("validate", "--strict", CliRunner.Example("cart-e4-capd-child.json"));
+
+        Assert.True(exit == 0, stdout + stderr);
+        var issues = JsonNode.Parse(stdout)!["issue"]!.AsArray();
+        Assert.DoesNotContain(issues, i => i!["severity"]!.GetValue<string>() is "error" or "fatal");
+    }
+
+    /// <summary>A draft order without a subject passes the CarTCds profiles (the service places drafts in
+    /// the open chart) but not R4, where MedicationRequest.subject is 1..1: only --strict says so.</summary>
+    [Fact]
+    public async Task GivenAMedicationRequestWithoutSubject_WhenValidatedStrictly_ThenExit1WithFirelysError_AndWithoutStrictExit0()
+    {
+        await File.WriteAllTextAsync(_file, """
+            {"resourceType":"MedicationRequest","id":"draft","status":"draft","intent":"order",
+             "medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"612865","display":"tocilizumab"}]},
+             "dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":400,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"}}]}]}
+            """);
+
+        var (lenientExit, _, _) = await CliRunner.RunAsync("validate", _file);
+        var (exit, stdout, _) = await CliRunner.RunAsync("validate", "--strict", _file);
+
+        Assert.Equal(0, lenientExit);
+        Assert.Equal(1, exit);
+        var errors = JsonNode.Parse(stdout)!["issue"]!.AsArray().Where(i => i!["severity"]!.GetValue<string>() == "error").Select(i => i!["diagnostics"]!.GetValue<string>()).ToList();
+        Assert.Contains(errors, d => d.StartsWith("Firely: ", StringComparison.Ordinal) && d.Contains("'subject'", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task GivenAMissingFile_WhenValidated_ThenExit2()
     {

@@ -40,6 +40,73 @@ public sealed class CdsServiceEvaluatorTests
         return PatientBundleRequest.Build(service, Grade3PatientBundle(), service.Hook == "patient-view" ? null : DraftOrders(), "Practitioner/abc");
     }
 
+    /// <summary>Tocilizumab 400 mg drafted for a 30 kg patient with CRS: the label dose is 8 mg/kg = 240 mg,
+    /// so order-sign proposes the corrected order.</summary>
+    private static (Bundle Patient, Bundle Drafts) OverdosedTocilizumab(Reference? subject)
+    {
+        var patient = Grade3PatientBundle();
+        patient.Entry!.Add(new BundleEntry { Resource = FhirData.Observation("weight-1", FhirSystems.Loinc, "29463-7", quantity: new Quantity(30m, "kg", "kg")) });
+        var draft = new MedicationRequest
+        {
+            Id = "toci-draft",
+            Status = "draft",
+            Intent = "order",
+            MedicationCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, "612865", "tocilizumab"),
+            Subject = subject,
+            DosageInstruction = [new Dosage { DoseAndRate = [new DosageDoseAndRate { DoseQuantity = new Quantity(400m, "mg", "mg") }] }],
+        };
+        return (patient, new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = draft }] });
+    }
+
+    /// <summary>An EHR may send a draft order without a subject (it is the open chart's order); the
+    /// corrected order the card proposes must still name the patient: R4 requires MedicationRequest.subject.</summary>
+    [Fact]
+    public async Task GivenATocilizumabDraftWithoutSubject_WhenSigned_ThenTheCorrectedOrderNamesTheHooksPatient()
+    {
+        var (patient, drafts) = OverdosedTocilizumab(subject: null);
+        var request = PatientBundleRequest.Build(new CdsServiceCatalog().Find(CdsServiceCatalog.OrderCheckId)!, patient, drafts);
+        request.Context!.DraftOrders = drafts; // as the EHR sent it, not placed in the chart by the builder
+
+        var result = await Engine().EvaluateAsync(CdsServiceCatalog.OrderCheckId, request, CancellationToken.None);
+
+        var update = Assert.Single(result.Response!.Cards.SelectMany(c => c.Suggestions ?? []).SelectMany(s => s.Actions ?? []));
+        Assert.Equal("update", update.Type);
+        var corrected = Assert.IsType<MedicationRequest>(update.Resource);
+        Assert.Equal(240m, corrected.DosageInstruction![0].DoseAndRate![0].DoseQuantity!.Value);
+        Assert.Equal($"Patient/{FhirData.PatientId}", corrected.Subject?.ReferenceValue);
+    }
+
+    [Fact]
+    public async Task GivenATocilizumabDraftWithAnAbsoluteSubject_WhenSigned_ThenTheCorrectedOrderKeepsTheDraftsReference()
+    {
+        var absolute = $"https://ehr.example.org/fhir/Patient/{FhirData.PatientId}";
+        var (patient, drafts) = OverdosedTocilizumab(new Reference(absolute));
+        var request = PatientBundleRequest.Build(new CdsServiceCatalog().Find(CdsServiceCatalog.OrderCheckId)!, patient, drafts);
+
+        var result = await Engine().EvaluateAsync(CdsServiceCatalog.OrderCheckId, request, CancellationToken.None);
+
+        var corrected = Assert.IsType<MedicationRequest>(Assert.Single(result.Response!.Cards.SelectMany(c => c.Suggestions ?? []).SelectMany(s => s.Actions ?? [])).Resource);
+        Assert.Equal(absolute, corrected.Subject?.ReferenceValue);
+    }
+
+    /// <summary>The draft-order templates of profiles/examples name no patient; the request builder places
+    /// them in the chart (R4 requires a subject) on a copy, so one template serves every patient.</summary>
+    [Fact]
+    public void GivenDraftOrdersWithoutSubject_WhenARequestIsBuiltForAPatient_ThenEachNamesThatPatientAndTheTemplateIsUnchanged()
+    {
+        var (patient, drafts) = OverdosedTocilizumab(subject: null);
+        drafts.Entry!.Add(new BundleEntry { Resource = new ServiceRequest { Id = "referral", Status = "draft", Intent = "order" } });
+        drafts.Entry.Add(new BundleEntry { Resource = new MedicationRequest { Id = "other", Status = "draft", Intent = "order", Subject = new Reference("Patient/someone-else") } });
+
+        var request = PatientBundleRequest.Build(new CdsServiceCatalog().Find(CdsServiceCatalog.OrderCheckId)!, patient, drafts);
+
+        var sent = ((Bundle)request.Context!.DraftOrders!).Resources().ToList();
+        Assert.Equal([$"Patient/{FhirData.PatientId}", $"Patient/{FhirData.PatientId}", "Patient/someone-else"],
+            sent.Select(r => r switch { MedicationRequest m => m.Subject?.ReferenceValue, ServiceRequest s => s.Subject?.ReferenceValue, _ => null }));
+        Assert.Null(((MedicationRequest)drafts.Entry[0].Resource!).Subject);
+        Assert.Null(((ServiceRequest)drafts.Entry[1].Resource!).Subject);
+    }
+
     /// <summary>The base request of the check table below: it must pass, or a 400 row proves nothing.</summary>
     [Theory]
     [InlineData(CdsServiceCatalog.ToxicityId)]

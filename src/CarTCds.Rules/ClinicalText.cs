@@ -79,6 +79,12 @@ public static class ClinicalText
 
     public static string AgeOf(DateTimeOffset time, DateTimeOffset at) => Span(at - time);
 
+    /// <summary>How old a result is, to a clinician's precision: hours with one decimal under 48 h
+    /// (<c>11.9 h</c>), whole days from then (<c>3 days</c>, rounded).</summary>
+    public static string Elapsed(TimeSpan t) => t < TimeSpan.FromHours(48)
+        ? $"{Hours(t)} h"
+        : $"{t.TotalDays.ToString("0", CultureInfo.InvariantCulture)} days";
+
     private static readonly string[] Superscripts = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"];
 
     private static string Power(int exponent) =>

@@ -34,6 +34,16 @@ public sealed class ClinicalTextTests
         Assert.Equal("—", ClinicalText.When((DateTimeOffset?)null));
     }
 
+    [Theory]
+    [InlineData(11.9, "11.9 h")]
+    [InlineData(47.99, "48 h")]
+    [InlineData(48, "2 days")]
+    [InlineData(84, "4 days")]
+    public void GivenAnAge_WhenWrittenAsElapsed_ThenHoursBelow48AndWholeDaysFrom48(double hours, string expected)
+    {
+        Assert.Equal(expected, ClinicalText.Elapsed(TimeSpan.FromHours(hours)));
+    }
+
     public static TheoryData<string[], string> Phrases() => new()
     {
         { ["ICE 0, unarousable", "unarousable"], "ICE 0, unarousable" },

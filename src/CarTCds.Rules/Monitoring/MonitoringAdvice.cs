@@ -1,4 +1,3 @@
-using System.Globalization;
 using CarTCds.Rules.Facts;
 using static CarTCds.Rules.ClinicalText;
 
@@ -84,7 +83,7 @@ public static class MonitoringAdvice
         }
         else
         {
-            var ago = Ago(at - last.Time);
+            var ago = Elapsed(at - last.Time);
             var baseline = last.Time < infusion.Time ? ", before infusion" : "";
             summary = $"{tool} overdue: last neuro assessment {ago} ago ({last.Description}); day {day} after CAR-T, assess every {every} h";
             lastText = $"Last assessment: {last.Description} at {When(last.Time)} ({ago} ago{baseline}).";
@@ -209,11 +208,11 @@ public static class MonitoringAdvice
         var mg = Math.Min(p.LevetiracetamMgPerKg * latest.Kilograms, p.LevetiracetamMaxDoseMg);
         var capped = p.LevetiracetamMgPerKg * latest.Kilograms > p.LevetiracetamMaxDoseMg;
         evidence.Add(new Evidence(latest.Source, latest.Time, $"body weight {Num(latest.Kilograms)} kg{(stale ? " (stale)" : "")}"));
-        if (stale) missing.Add($"a current body weight (latest is {Ago(at - latest.Time)} old)");
+        if (stale) missing.Add($"a current body weight (latest is {Elapsed(at - latest.Time)} old)");
         var text = $"Dose {Num(mg)} mg = " + (capped
             ? $"the {Num(p.LevetiracetamMaxDoseMg)} mg cap ({Num(p.LevetiracetamMgPerKg)} mg/kg × {Num(latest.Kilograms)} kg = {Num(p.LevetiracetamMgPerKg * latest.Kilograms)} mg)"
             : $"{Num(p.LevetiracetamMgPerKg)} mg/kg × {Num(latest.Kilograms)} kg") +
-            $", weight of {Date(latest.Time)}" + (stale ? $", which is {Ago(at - latest.Time)} old: weigh again." : ".");
+            $", weight of {Date(latest.Time)}" + (stale ? $", which is {Elapsed(at - latest.Time)} old: weigh again." : ".");
         return (new DoseSuggestion(Drug.Levetiracetam, mg, p.LevetiracetamMgPerKg, p.LevetiracetamMaxDoseMg, p.LevetiracetamInterval, p.LevetiracetamDays, latest, stale), text, null);
     }
 
@@ -255,7 +254,7 @@ public static class MonitoringAdvice
         var evidence = new List<Evidence> { InfusionEvidence(first) };
         evidence.AddRange(sameTime.Select(l => new Evidence(l.Source, l.Time, $"IgG {Num(l.Value)} mg/dL ({op} {Num(p.IgGThresholdMgPerDl)} mg/dL)")));
         var detail =
-            $"Latest IgG {Num(latest.Value)} mg/dL on {Date(latest.Time)} (day {iggDay} after the first CAR-T infusion; {Ago(at - latest.Time)} ago)" +
+            $"Latest IgG {Num(latest.Value)} mg/dL on {Date(latest.Time)} (day {iggDay} after the first CAR-T infusion; {Elapsed(at - latest.Time)} ago)" +
             (conflicting ? ", the lowest of conflicting results at that time" : "") + ". " +
             "B-cell aplasia after CD19-directed CAR-T causes hypogammaglobulinaemia; consider immunoglobulin replacement, especially with serious or recurrent infections (Hill 2019). " +
             "Infections and immunoglobulin already given are not read by this rule: check whether replacement is already running.";
@@ -433,11 +432,4 @@ public static class MonitoringAdvice
         CnsStatus.Cns3 => "CNS3",
         _ => s.ToString(),
     };
-
-
-
-    private static string Ago(TimeSpan t) => t < TimeSpan.FromHours(48)
-        ? $"{Hours(t)} h"
-        : $"{t.TotalDays.ToString("0", CultureInfo.InvariantCulture)} days";
-
 }

@@ -16,6 +16,7 @@ public static class CliApp
             Feedback.FeedbackCommand.Create(stdout, stderr, TimeProvider.System),
             Auth.KeysCommand.Create(stdout, stderr),
             Validate.ValidateCommand.Create(stdout, stderr),
+            Timeline.TimelineCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

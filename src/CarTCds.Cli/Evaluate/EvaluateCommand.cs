@@ -76,7 +76,7 @@ public static class EvaluateCommand
         return 0;
     }
 
-    private static async Task<(Bundle? Bundle, string? Error)> ReadBundleAsync(FileInfo file, string option, CancellationToken ct)
+    internal static async Task<(Bundle? Bundle, string? Error)> ReadBundleAsync(FileInfo file, string option, CancellationToken ct)
     {
         if (!file.Exists) return (null, $"{option}: file '{file.FullName}' not found");
         byte[] bytes;
@@ -111,7 +111,7 @@ public static class EvaluateCommand
 
     private static bool HasOffset(string s) => s.EndsWith('Z') || s.EndsWith('z') || (s.Length > 6 && s[^6] is '+' or '-' && s[^3] == ':');
 
-    private static async Task<int> Fail(TextWriter stderr, string message)
+    internal static async Task<int> Fail(TextWriter stderr, string message)
     {
         await stderr.WriteLineAsync("cartcds: " + message.ReplaceLineEndings(" ")).ConfigureAwait(false);
         return 2;

@@ -232,8 +232,7 @@ public static class SandboxLoadCommand
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var json = JsonNode.Parse(bundle.Json)!.AsObject();
-        var resources = ((Bundle)FhirJson.Parse(bundle.Json)).Resources().ToList();
-        var facts = ClinicalFactsMapper.Map(resources.OfType<Patient>().Single(), resources);
+        var facts = ClinicalFactsMapper.MapRecord((Bundle)FhirJson.Parse(bundle.Json));
         var storyDay = facts.Infusions.Count > 0 ? day : 0;
         var (shifted, storyNow, offset) = RecordTimeShift.ToToday(json, RecordTimeShift.DayZero(json, facts), storyDay, now);
         var entries = shifted["entry"]!.AsArray();

@@ -22,6 +22,18 @@ namespace CarTCds.Hooks.Facts;
 /// </remarks>
 public static partial class ClinicalFactsMapper
 {
+    /// <summary>Maps a Bundle holding one patient's record (a sandbox story, <c>cartcds timeline --bundle</c>):
+    /// its single Patient and every resource in it.</summary>
+    /// <exception cref="ArgumentException">The Bundle holds no Patient or more than one.</exception>
+    public static ClinicalFacts MapRecord(Bundle record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var resources = record.Resources().ToList();
+        var patients = resources.OfType<Patient>().ToList();
+        if (patients.Count != 1) throw new ArgumentException($"The bundle must hold exactly one Patient (it holds {patients.Count}).", nameof(record));
+        return Map(patients[0], resources);
+    }
+
     /// <summary>Maps the patient's resources (and, for order hooks, the draft orders).</summary>
     /// <param name="patient">The patient (birth date), or null.</param>
     /// <param name="resources">The patient's resources.</param>

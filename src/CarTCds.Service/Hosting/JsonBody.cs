@@ -81,7 +81,19 @@ public static class JsonBody
             // fault, so one Warning line and an OperationOutcome, not a 500 with a stack trace at
             // Error (a slow-client attack wrote 8 MB of those a minute).
             ArrayPool<byte>.Shared.Return(buffer);
-            return (null, Unreadable(request, ex, length));
+            return (null, ex.StatusCode == StatusCodes.Status408RequestTimeout
+                ? Unreadable(request, ex.StatusCode, length, "arrived too slowly")
+                : Unreadable(request, ex.StatusCode, length, $"ended early or was malformed: {ex.Message}"));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && ClientClosed(request.HttpContext))
+        {
+            // The client closed its side before the body's end (Content-Length promised more): a body
+            // that ends early. Kestrel then drops the connection (it has no half-closed HTTP/1.1), so
+            // the 400 may reach no one, but the call is still the client's fault: one Warning line, a
+            // 400 in the audit and the metrics, not an unhandled exception.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, Unreadable(request, StatusCodes.Status400BadRequest, length,
+                $"ended early: the client closed the connection before the {request.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "announced"} bytes announced"));
         }
         catch
         {
@@ -91,17 +103,28 @@ public static class JsonBody
         return (new RentedBody(buffer, length), null);
     }
 
-    private static IResult Unreadable(HttpRequest request, BadHttpRequestException ex, int bytesRead)
+    // The connection went away (RequestAborted) while the request timeout had not fired: a request
+    // past CarTCds:RequestTimeout is cancelled the same way and must stay the timeout middleware's 504.
+    private static bool ClientClosed(HttpContext http) =>
+        http.RequestAborted.IsCancellationRequested
+        && http.Features.Get<Microsoft.AspNetCore.Http.Timeouts.IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested != true;
+
+    /// <summary>The client's body could not be read: one Warning line and an OperationOutcome.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="status">408 (too slow) or 400 (ended early, malformed).</param>
+    /// <param name="bytesRead">Bytes of the body read before it failed.</param>
+    /// <param name="why">What happened to the body, for the log line and the 400's diagnostics.</param>
+    private static IResult Unreadable(HttpRequest request, int status, int bytesRead, string why)
     {
-        var timedOut = ex.StatusCode == StatusCodes.Status408RequestTimeout;
+        var timedOut = status == StatusCodes.Status408RequestTimeout;
         var rate = request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>()?.MinDataRate;
         var needed = rate is null ? "" : $" (the server needs at least {rate.BytesPerSecond:0} bytes/s after the first {rate.GracePeriod.TotalSeconds:0} s)";
         request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JsonBody).FullName!)
             .LogWarning("Request body of {Method} {Path} not read: {Status} after {Bytes} bytes ({Reason})",
-                request.Method, Telemetry.CallerText.Cap(request.Path.Value), ex.StatusCode, bytesRead, timedOut ? "arrived too slowly" : ex.Message);
-        return OperationOutcomeResults.Error(ex.StatusCode, timedOut ? "timeout" : "structure", timedOut
+                request.Method, Telemetry.CallerText.Cap(request.Path.Value), status, bytesRead, why);
+        return OperationOutcomeResults.Error(status, timedOut ? "timeout" : "structure", timedOut
             ? $"The request body arrived too slowly and was abandoned after {bytesRead} bytes{needed}; nothing was evaluated. Send the whole body at once and retry."
-            : $"The request body could not be read after {bytesRead} bytes: it ended early or was malformed ({ex.Message}); nothing was evaluated.");
+            : $"The request body could not be read after {bytesRead} bytes: it {why}; nothing was evaluated.");
     }
 
     private static IResult Overloaded(HttpRequest request, RequestBodyAdmission admission)

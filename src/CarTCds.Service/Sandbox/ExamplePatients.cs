@@ -4,6 +4,7 @@ using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Sandbox;
+using CarTCds.Hooks.Timeline;
 using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Sandbox;
@@ -33,9 +34,6 @@ public sealed class ExamplePatients(IOptions<SandboxOptions> options, ILogger<Ex
 {
     /// <summary>Days offered before the infusion (eligibility is checked in the week before it).</summary>
     public const int DaysBeforeInfusion = 7;
-
-    /// <summary>Most days offered after the infusion (the ASTCT toxicity window of interest is the first month).</summary>
-    public const int MaxDaysAfterInfusion = 30;
 
     private readonly Lazy<(IReadOnlyList<ExamplePatient> Patients, IReadOnlyDictionary<string, JsonObject> Orders)> _loaded =
         new(() => Load(options.Value.ResolvedExamplesPath, logger));

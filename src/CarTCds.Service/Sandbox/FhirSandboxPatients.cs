@@ -5,6 +5,7 @@ using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Prefetch;
+using CarTCds.Hooks.Timeline;
 using Microsoft.Extensions.Options;
 
 namespace CarTCds.Service.Sandbox;

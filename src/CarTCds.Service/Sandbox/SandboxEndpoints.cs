@@ -35,7 +35,7 @@ public static class SandboxEndpoints
             .ValidateOnStart();
         builder.Services.AddSingleton<ExamplePatients>();
         builder.Services.AddSingleton<FhirSandboxPatients>();
-        builder.Services.AddSingleton(sp => new PatientTimeline(sp.GetRequiredService<ExamplePatients>(), sp.GetRequiredService<CdsServiceEvaluator>().Rules));
+        builder.Services.AddSingleton(sp => new ExampleTimelines(sp.GetRequiredService<ExamplePatients>(), sp.GetRequiredService<CdsServiceEvaluator>().Rules));
         return builder;
     }
 
@@ -117,7 +117,7 @@ public static class SandboxEndpoints
 
     /// <summary>The timeline of an example patient, or, with <c>source=fhir</c>, of a patient of
     /// <see cref="SandboxOptions.FhirServer"/> read from it up to the engine's today.</summary>
-    public static async Task<IResult> GetTimeline(string id, string? source, PatientTimeline timeline, FhirSandboxPatients fhirPatients, CancellationToken cancellationToken)
+    public static async Task<IResult> GetTimeline(string id, string? source, ExampleTimelines timeline, FhirSandboxPatients fhirPatients, CancellationToken cancellationToken)
     {
         if (source == "fhir")
         {

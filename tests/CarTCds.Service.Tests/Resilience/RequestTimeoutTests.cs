@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using CarTCds.Service.Audit;
 using CarTCds.Service.Tests.Security;
 using CarTCds.Service.Tests.TestSupport;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +15,8 @@ using Microsoft.Extensions.Logging;
 namespace CarTCds.Service.Tests.Resilience;
 
 /// <summary><c>CarTCds:RequestTimeout</c> bounds a whole request: a client whose body stalls gets a
-/// 504 OperationOutcome at the timeout; the timeout must exceed the fetch budget (FHIR reads end first).</summary>
+/// 504 OperationOutcome at the timeout; the timeout must exceed the fetch budget (FHIR reads end first).
+/// A body that stalls or ends early is the client's fault: 408 / 400, one Warning line, never a 500.</summary>
 public sealed class RequestTimeoutTests
 {
     private static WebApplicationFactory<Program> Service(string requestTimeout, string fetchBudget, CapturingLoggerProvider? logs = null) =>
@@ -31,12 +33,14 @@ public sealed class RequestTimeoutTests
         });
 
     /// <summary>Starts <paramref name="service"/> on a real Kestrel (a raw socket: the test server
-    /// does not stream a stalled body the way a network does) and sends a hook call's headers and the
-    /// first <paramref name="sent"/> bytes of its body, then nothing; returns the raw answer.</summary>
+    /// does not stream a stalled body the way a network does) and sends a hook call's headers (with
+    /// the whole body's Content-Length) and the first <paramref name="sent"/> bytes of its body, then
+    /// nothing — or, with <paramref name="closeAfterSending"/>, closes its sending side (the body ends
+    /// early, still reading the answer); returns the raw answer.</summary>
     /// <param name="minBodyDataRate">Kestrel's minimum body data rate; null: none, so only the
     /// request timeout can end a stalled upload.</param>
     private static async Task<string> SendPartOfABodyThenStallAsync(WebApplicationFactory<Program> service, Func<byte[], int> sent,
-        MinDataRate? minBodyDataRate, Action? beforeSending = null)
+        MinDataRate? minBodyDataRate, Action? beforeSending = null, bool closeAfterSending = false)
     {
         service.UseKestrel(k =>
         {
@@ -55,9 +59,29 @@ public sealed class RequestTimeoutTests
 
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
         await stream.WriteAsync(body.AsMemory(0, sent(body))); // and then nothing more
+        if (closeAfterSending) tcp.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
         using var reader = new StreamReader(stream);
         using var answered = new CancellationTokenSource(TimeSpan.FromSeconds(25));
-        return await reader.ReadToEndAsync(answered.Token);
+        try
+        {
+            return await reader.ReadToEndAsync(answered.Token);
+        }
+        catch (IOException) when (closeAfterSending)
+        {
+            return ""; // Kestrel reset the connection the client half-closed: no answer reached it
+        }
+    }
+
+    /// <summary>The call's audit row: written after the connection is gone, so waited for (10 s at most).</summary>
+    private static async Task<StoredHookAudit> AuditRowAsync(WebApplicationFactory<Program> service)
+    {
+        var audit = service.Services.GetRequiredService<IAuditLog>();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if ((await audit.ListAsync(null, 10, patience.Token)).SingleOrDefault() is { } row) return row;
+            await Task.Delay(50, patience.Token);
+        }
     }
 
     [Fact]
@@ -105,6 +129,45 @@ public sealed class RequestTimeoutTests
         Assert.True(loud.Count == 1, string.Join("\n", loud.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception}")));
         Assert.Equal(LogLevel.Warning, loud[0].Level);
         Assert.Contains("408 after 100 bytes", loud[0].Message, StringComparison.Ordinal);
+        Assert.Null(loud[0].Exception);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    public async Task GivenABodyShorterThanItsContentLength_WhenTheClientClosesItsSide_ThenA400OperationOutcomeAndOneWarningLine(int sentBytes)
+    {
+        // Arrange: Content-Length announces the whole body; the client sends part of it (or none) and
+        // closes its sending side (a crashed sender, a proxy that gave up): the body ends early.
+        var logs = new CapturingLoggerProvider();
+        await using var service = Service(requestTimeout: "00:00:30", fetchBudget: "00:00:01", logs);
+        var startUpLines = 0;
+
+        // Act
+        var response = await SendPartOfABodyThenStallAsync(service, _ => sentBytes, minBodyDataRate: null,
+            beforeSending: () => startUpLines = logs.Entries.Count, closeAfterSending: true);
+
+        // Assert: the client's fault (400, not the request timeout's 504), no 500 and no stack trace.
+        // Kestrel drops a connection whose client closed its sending side (no half-closed HTTP/1.1), so
+        // the 400 usually reaches no one; when it does, it is the OperationOutcome below.
+        if (response.Length > 0)
+        {
+            Assert.StartsWith("HTTP/1.1 400", response, StringComparison.Ordinal);
+            Assert.Contains("\"resourceType\":\"OperationOutcome\"", response, StringComparison.Ordinal);
+            Assert.Contains("it ended early", response, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", response, StringComparison.Ordinal);
+        }
+        var audit = await AuditRowAsync(service);
+        Assert.Equal(400, audit.StatusCode);
+        var loud = logs.Entries.Skip(startUpLines).Where(e => e.Level >= LogLevel.Warning).ToList();
+        Assert.True(loud.Count == 1, string.Join("\n", loud.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception}")));
+        Assert.Equal(LogLevel.Warning, loud[0].Level);
+        // Kestrel either drops the connection (the read is cancelled) or reports the early end itself
+        // ("Unexpected end of request content"), whichever comes first; it may drop bytes still in
+        // flight, so at most what was sent was read.
+        var read = System.Text.RegularExpressions.Regex.Match(loud[0].Message, @"not read: 400 after (\d+) bytes \(ended early");
+        Assert.True(read.Success, loud[0].Message);
+        Assert.InRange(int.Parse(read.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, sentBytes);
         Assert.Null(loud[0].Exception);
     }
 

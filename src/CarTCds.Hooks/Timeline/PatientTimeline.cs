@@ -1,13 +1,12 @@
-using System.Collections.Concurrent;
+using System.Globalization;
 using CarTCds.Fhir.Model;
-using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Facts;
 using CarTCds.Rules;
 using CarTCds.Rules.Crs;
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Icans;
 
-namespace CarTCds.Service.Sandbox;
+namespace CarTCds.Hooks.Timeline;
 
 /// <summary>One day of the timeline (UTC calendar day; day 0 = infusion day).</summary>
 /// <param name="Day">Day after infusion.</param>
@@ -29,27 +28,22 @@ public sealed record TimelineDay(int Day, string Date, decimal? MaxTemperatureC,
 /// <summary>A dose marker: drug name, time (ISO 8601, story time) and mg when recorded.</summary>
 public sealed record TimelineDose(string Drug, string Time, decimal? Mg);
 
-/// <summary>The patient's days after infusion with the CRS and ICANS grade of each day, computed by
-/// the same rules the hooks use (never re-graded in the browser). Cached per patient: a story
-/// does not change while the service runs.</summary>
-public sealed class PatientTimeline(ExamplePatients examples, RuleSet rules)
+/// <summary>A patient's days after infusion with the CRS and ICANS grade of each day (FHIR → facts →
+/// grades), computed by the same rules the hooks use: the sandbox page's chart (never re-graded in the
+/// browser) and <c>cartcds timeline</c> both read it from here.</summary>
+public static class PatientTimeline
 {
-    private readonly ConcurrentDictionary<string, IReadOnlyList<TimelineDay>> _cache = new(StringComparer.Ordinal);
+    /// <summary>Most days shown after the infusion (the ASTCT toxicity window of interest is the first month).</summary>
+    public const int MaxDaysAfterInfusion = 30;
 
-    /// <summary>The days 0 … last day of the story; null for an unknown patient; empty without infusion.</summary>
-    public IReadOnlyList<TimelineDay>? For(string patientId) =>
-        examples.Find(patientId) is { } p ? _cache.GetOrAdd(p.Id, _ => Build(p, rules)) : null;
-
-    private static IReadOnlyList<TimelineDay> Build(ExamplePatient p, RuleSet rules)
-    {
-        if (!p.HasInfusion) return [];
-        var bundle = (Bundle)FhirJson.Parse(p.Bundle.ToJsonString());
-        var resources = bundle.Resources().ToList();
-        return Build(ClinicalFactsMapper.Map(resources.OfType<Patient>().Single(), resources), rules);
-    }
+    /// <summary>The timeline of a Bundle holding one patient's record (a sandbox story, a file given
+    /// to <c>cartcds timeline</c>): its single Patient and every resource in it, mapped like a hook's prefetch.</summary>
+    /// <exception cref="ArgumentException">The Bundle does not hold exactly one Patient.</exception>
+    public static IReadOnlyList<TimelineDay> Build(Bundle record, RuleSet rules, DateTimeOffset? until = null) =>
+        Build(ClinicalFactsMapper.MapRecord(record), rules, until);
 
     /// <summary>The days from the latest infusion (day 0) to the last day with a temperature
-    /// (at most <see cref="ExamplePatients.MaxDaysAfterInfusion"/>), or up to the day of
+    /// (at most <see cref="MaxDaysAfterInfusion"/>), or up to the day of
     /// <paramref name="until"/> when given (a live record: no day after today); empty without infusion.</summary>
     public static IReadOnlyList<TimelineDay> Build(ClinicalFacts facts, RuleSet rules, DateTimeOffset? until = null)
     {
@@ -70,7 +64,7 @@ public sealed class PatientTimeline(ExamplePatients examples, RuleSet rules)
             var top = devices.Count == 0 ? null : devices.MaxBy(o => SupportLevel(o.Device));
             days.Add(new TimelineDay(
                 day,
-                start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 facts.Temperatures.Where(t => In(t.Time)).Select(t => (decimal?)t.Celsius).Max(),
                 facts.SystolicPressures.Where(s => In(s.Time)).Select(s => (decimal?)s.MmHg).Min(),
                 top is null ? null : top.Device.ToString(),
@@ -82,17 +76,17 @@ public sealed class PatientTimeline(ExamplePatients examples, RuleSet rules)
                 CrsGrading.Assess(facts, evaluation, rules).Grade,
                 IcansGrading.Assess(facts, evaluation, rules).Grade,
                 facts.Administrations.Where(a => DrugGroups.IsAntiCytokineOrSteroid(a.Drug) && In(a.Start))
-                    .Select(a => new TimelineDose(DrugGroups.Name(a.Drug), a.Start.ToString("O", System.Globalization.CultureInfo.InvariantCulture), a.DoseMg)).ToList()));
+                    .Select(a => new TimelineDose(DrugGroups.Name(a.Drug), a.Start.ToString("O", CultureInfo.InvariantCulture), a.DoseMg)).ToList()));
         }
         return days;
     }
 
     /// <summary>The story's last day after <paramref name="infusion"/>: the day of the last temperature
-    /// (the examples chart one every day), or of <paramref name="until"/> when given; 0 … <see cref="ExamplePatients.MaxDaysAfterInfusion"/>.</summary>
-    internal static int LastDay(ClinicalFacts facts, CarTInfusion infusion, DateTimeOffset? until = null)
+    /// (the examples chart one every day), or of <paramref name="until"/> when given; 0 … <see cref="MaxDaysAfterInfusion"/>.</summary>
+    public static int LastDay(ClinicalFacts facts, CarTInfusion infusion, DateTimeOffset? until = null)
     {
         var lastReading = facts.Temperatures.Select(t => t.Time).DefaultIfEmpty(infusion.Time).Max();
-        return Math.Clamp(infusion.CalendarDay(until ?? lastReading), 0, ExamplePatients.MaxDaysAfterInfusion);
+        return Math.Clamp(infusion.CalendarDay(until ?? lastReading), 0, MaxDaysAfterInfusion);
     }
 
     // For the chart only (the grade comes from the rules): room air 0, low-flow devices 1,

@@ -21,6 +21,14 @@ namespace CarTCds.Fhir.Client;
 /// <item>per-attempt timeout (<see cref="FhirClientOptions.AttemptTimeout"/>).</item>
 /// </list>
 /// All time comes from the injected <see cref="TimeProvider"/>.
+/// <para>Not <c>Microsoft.Extensions.Http.Resilience</c> (served since): its
+/// <c>AddResilienceHandler(...).SelectPipelineByAuthority()</c> would replace only the per-authority
+/// cache here (a dictionary), while what is ours stays: the body read inside each attempt with its cap
+/// (the standard handler's attempt ends at the headers, so a stalled body would escape the attempt
+/// timeout), retry only for GET/HEAD/<c>_search</c>, the Retry-After-versus-deadline decision that
+/// needs the call's start, <see cref="FhirClientOptions.MaxServers"/>, and the breaker states that
+/// readiness reports. It would add a second configuration path and its telemetry enrichers for no
+/// behaviour gained. The composition is asserted with Polly.Testing (FhirPipelineCompositionTests).</para>
 /// </remarks>
 public sealed class FhirResiliencePipelines
 {

@@ -2,9 +2,14 @@ using System.Globalization;
 
 namespace CarTCds.Rules;
 
-/// <summary>How numbers, durations and temperatures are written in findings: invariant culture,
-/// no trailing zeros. One place, so every rule writes "38.0 °C" and "24 h" the same way.</summary>
-internal static class ClinicalText
+/// <summary>How clinical text is written, on findings and on cards alike: numbers, doses, durations,
+/// temperatures, dates and times. Invariant culture, no trailing zeros. The one place: rules and
+/// card composers call it, so every text says "38.0 °C", "24 h" and "2013-05-19 04:00Z" the same way.</summary>
+/// <remarks>One date convention: times are written in UTC as <c>yyyy-MM-dd HH:mmZ</c> and dates as
+/// <c>yyyy-MM-dd</c> (the UTC date of a time), whatever offset the record was charted with, because
+/// "day N after infusion" is counted in UTC calendar days (<see cref="Facts.CarTInfusion.CalendarDayAfter"/>)
+/// and a card must never mix offsets. A patient's age date is a <see cref="DateOnly"/> already (their local date).</remarks>
+public static class ClinicalText
 {
     /// <summary><c>6.5</c>, <c>90</c>, <c>0.13</c>.</summary>
     public static string Num(decimal d) => d.ToString("0.##", CultureInfo.InvariantCulture);
@@ -18,14 +23,50 @@ internal static class ClinicalText
     /// <summary>Temperature with one decimal at least: <c>38.0 °C</c>, <c>39.45 °C</c>.</summary>
     public static string Celsius(decimal c) => $"{c.ToString("0.0#", CultureInfo.InvariantCulture)} °C";
 
+    /// <summary>Days with at most one decimal: <c>7</c>, <c>2.5</c>.</summary>
+    public static string Days(TimeSpan t) => t.TotalDays.ToString("0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>A dose in mg with at most one decimal: <c>416</c>, <c>358.8</c>.</summary>
+    public static string Mg(decimal mg) => mg.ToString("0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>A calendar date: <c>2013-05-19</c>.</summary>
     public static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static string Date(DateTimeOffset t) => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>The UTC date of a time: <c>2013-05-19</c> (2013-05-18T23:00-05:00 is 2013-05-19).</summary>
+    public static string Date(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary><c>2013-05-19 04:00Z</c>, or with its offset when not UTC.</summary>
-    public static string When(DateTimeOffset t) => t.Offset == TimeSpan.Zero
-        ? t.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)
-        : t.ToString("yyyy-MM-dd HH:mmzzz", CultureInfo.InvariantCulture);
+    /// <summary>A time in UTC: <c>2013-05-19 04:00Z</c> (2013-05-19T06:00+02:00 is written 04:00Z).</summary>
+    public static string When(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z";
+
+    /// <summary><see cref="When(DateTimeOffset)"/>, or <c>—</c> when the time is unknown.</summary>
+    public static string When(DateTimeOffset? t) => t is { } v ? When(v) : "—";
+
+    /// <summary>Phrases joined once each: a phrase equal to another, or already contained in a longer
+    /// one as whole words (<c>unarousable</c> inside <c>ICE 0, unarousable</c>), is left out, so a
+    /// summary never reads "unarousable + unarousable". Order is kept; case is ignored.</summary>
+    public static string JoinOnce(string separator, IEnumerable<string> phrases)
+    {
+        var list = phrases.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()).ToList();
+        var kept = new List<string>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var phrase = list[i];
+            var repeated = kept.Any(k => string.Equals(k, phrase, StringComparison.OrdinalIgnoreCase))
+                || list.Where((other, j) => j != i && other.Length > phrase.Length).Any(other => ContainsWords(other, phrase));
+            if (!repeated) kept.Add(phrase);
+        }
+        return string.Join(separator, kept);
+    }
+
+    private static bool ContainsWords(string text, string phrase)
+    {
+        for (var at = text.IndexOf(phrase, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(phrase, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var end = at + phrase.Length;
+            if ((at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end]))) return true;
+        }
+        return false;
+    }
 
     /// <summary>A duration in words: <c>7 h 59 min</c>, <c>3 days</c>.</summary>
     public static string Span(TimeSpan t)

@@ -66,7 +66,7 @@ public sealed class ToxicityServiceTests(CarTCdsWebApplicationFactory factory)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var doc = await response.ReadJsonAsync();
         var detail = doc.RootElement.GetProperty("cards")[0].GetProperty("detail").GetString();
-        Assert.Contains("2013-05-18 12:00 UTC – 2013-05-19 12:00 UTC", detail, StringComparison.Ordinal);
+        Assert.Contains("2013-05-18 12:00Z – 2013-05-19 12:00Z", detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -372,8 +372,10 @@ internal sealed class CompiledProfile
         return when is null ? text : $"{text} on {When(when)}";
     }
 
+    // The clinical-text convention (CarTCds.Rules.ClinicalText.When, which this layer cannot
+    // reference): UTC, "2013-05-19 04:00Z". A test in CarTCds.Hooks.Tests holds the two alike.
     private static string When(string fhirDateTime) => FhirDateTime.StartOf(fhirDateTime) is { } t
-        ? (t.Offset == TimeSpan.Zero ? t.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) : t.ToString("yyyy-MM-dd HH:mmzzz", CultureInfo.InvariantCulture))
+        ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z"
         : fhirDateTime;
 
     private static string? ValueText(Observation o) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace CarTCds.Hooks.Cards;
@@ -18,10 +17,6 @@ public static class CardText
         return text[..cut].TrimEnd(' ', ',', ';', '+') + "…";
     }
 
-    /// <summary>UTC time as clinicians read it in a table: <c>2013-05-14 08:00 UTC</c>.</summary>
-    public static string Time(DateTimeOffset? t) =>
-        t is null ? "—" : t.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-
     /// <summary>Escapes text for a markdown table cell.</summary>
     public static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
@@ -33,7 +28,7 @@ public static class CardText
         md.Append("\n| Time | Finding | Record |\n|---|---|---|\n");
         foreach (var e in list)
         {
-            md.Append("| ").Append(Time(e.Time)).Append(" | ").Append(Cell(e.Description)).Append(" | ").Append(Cell(e.Source)).Append(" |\n");
+            md.Append("| ").Append(CarTCds.Rules.ClinicalText.When(e.Time)).Append(" | ").Append(Cell(e.Description)).Append(" | ").Append(Cell(e.Source)).Append(" |\n");
         }
     }
 

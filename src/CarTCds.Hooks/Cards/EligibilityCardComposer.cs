@@ -29,8 +29,8 @@ public static class EligibilityCardComposer
         var (indicator, summary) = a.Eligibility switch
         {
             EligibilityStatus.Eligible => (CardIndicator.Info, "Meets the tisagenlecleucel label indication (≤ 25 y, B-ALL, refractory or ≥ 2nd relapse)"),
-            EligibilityStatus.NotEligible => (CardIndicator.Critical, "Not eligible for tisagenlecleucel by label: " + string.Join("; ", a.Reasons.Where(r => r.Outcome == CriterionOutcome.NotMet).Select(r => r.Text))),
-            _ => (CardIndicator.Warning, "Tisagenlecleucel eligibility undetermined — needs " + string.Join(", ", a.Missing)),
+            EligibilityStatus.NotEligible => (CardIndicator.Critical, "Not eligible for tisagenlecleucel by label: " + ClinicalText.JoinOnce("; ", a.Reasons.Where(r => r.Outcome == CriterionOutcome.NotMet).Select(r => r.Text))),
+            _ => (CardIndicator.Warning, "Tisagenlecleucel eligibility undetermined — needs " + ClinicalText.JoinOnce(", ", a.Missing)),
         };
 
         if (a.Cd19Concern is { } cd19)
@@ -43,7 +43,7 @@ public static class EligibilityCardComposer
 
         var md = new StringBuilder();
         if (a.Cd19Concern is { } concern) md.Append("**⚠ ").Append(concern.Text).Append("**\n\n");
-        md.Append("**Label indication (Kymriah, US): ").Append(a.Code).Append("** as of ").Append(a.AgeDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+        md.Append("**Label indication (Kymriah, US): ").Append(a.Code).Append("** as of ").Append(ClinicalText.Date(a.AgeDate))
           .Append(a.AgeYears is { } age ? $" (age {age} y)" : "").Append(".\n\n");
         foreach (var r in a.Reasons)
         {

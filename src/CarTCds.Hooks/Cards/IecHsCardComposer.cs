@@ -10,6 +10,9 @@ public static class IecHsCardComposer
 {
     public const string FindingCode = "iec-hs";
 
+    /// <summary>The card's topic code (source.topic).</summary>
+    public const string Topic = "iec-hs";
+
     /// <summary>The finding, on whichever card carries it (the flag card, or the CRS card when no flag).</summary>
     public static FindingRecord Finding(IecHsAssessment a, RuleSet rules) => new()
     {
@@ -27,7 +30,7 @@ public static class IecHsCardComposer
         if (!a.Flag) return null;
         var sets = string.Join(" and ", a.RaisedBy.Select(r => r == IecHsCriteriaSet.CartoxCarHlh ? "CARTOX carHLH" : "ASTCT IEC-HS"));
         var met = new[] { a.CarHlh, a.IecHs }.Where(r => r.Met).SelectMany(r => r.Criteria).Where(c => c.Met).Select(c => c.Description).Distinct();
-        var summary = $"Possible carHLH / IEC-HS ({sets} criteria met), confirm clinically: {string.Join("; ", met)}";
+        var summary = $"Possible carHLH / IEC-HS ({sets} criteria met), confirm clinically: {ClinicalText.JoinOnce("; ", met)}";
 
         var md = new StringBuilder();
         md.Append("**A flag for clinician confirmation, not a diagnosis.**\n");
@@ -47,7 +50,7 @@ public static class IecHsCardComposer
         CardText.Section(md, "Notes", a.Notes);
         md.Append("\nRule set ").Append(rules.Label).Append('.');
 
-        var card = CardFactory.Create(summary, CardIndicator.Warning, md.ToString(), "iec-hs", "IEC-HS / carHLH screen",
+        var card = CardFactory.Create(summary, CardIndicator.Warning, md.ToString(), Topic, "IEC-HS / carHLH screen",
             "CARTOX (Neelapu et al. 2018) and ASTCT IEC-HS (Hines et al. 2023)", References.IecHs2023, [References.Cartox2018], [Finding(a, rules)]);
         card.OverrideReasons = CardFactory.DefaultOverrideReasons();
         return card;

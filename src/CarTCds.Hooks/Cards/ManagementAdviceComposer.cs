@@ -59,7 +59,7 @@ public static class ManagementAdviceComposer
                 var name = DrugGroups.Name(dose.Drug);
                 var route = dose.Rule.Oral ? SuggestedOrders.Oral : SuggestedOrders.Intravenous;
                 var hours = dose.Interval is { } i ? (int?)Math.Max(1, (int)i.TotalHours) : null;
-                suggestions.Add(SuggestedOrders.Create($"Order {name} {SuggestedOrders.Mg(mg)} mg {(dose.Rule.Oral ? "PO" : "IV")}{(hours is { } h ? $" q{h}h" : "")}",
+                suggestions.Add(SuggestedOrders.Create($"Order {name} {ClinicalText.Mg(mg)} mg {(dose.Rule.Oral ? "PO" : "IV")}{(hours is { } h ? $" q{h}h" : "")}",
                     "Draft MedicationRequest: " + dose.Text,
                     SuggestedOrders.Medication(patientId, code, name, mg, route, hours, dose.Text), a.Recommended));
             }

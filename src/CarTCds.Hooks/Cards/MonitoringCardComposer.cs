@@ -54,8 +54,8 @@ public static class MonitoringCardComposer
                     $"Draft ServiceRequest: {(capd ? "CAPD" : "ICE")} score every {every} h", SuggestedOrders.NeuroAssessment(patientId, capd, every));
             case MonitoringCodes.SeizureProphylaxis when item.Dose is { DoseMg: { } mg } dose:
                 var hours = (int)dose.Interval.TotalHours;
-                var text = $"levetiracetam {SuggestedOrders.Mg(mg)} mg every {hours} h for {dose.DurationDays} days ({SuggestedOrders.Mg(dose.MgPerKg)} mg/kg, max {SuggestedOrders.Mg(dose.MaxDoseMg)} mg)";
-                return SuggestedOrders.Create($"Order levetiracetam {SuggestedOrders.Mg(mg)} mg q{hours}h", "Draft MedicationRequest: " + text,
+                var text = $"levetiracetam {ClinicalText.Mg(mg)} mg every {hours} h for {dose.DurationDays} days ({ClinicalText.Mg(dose.MgPerKg)} mg/kg, max {ClinicalText.Mg(dose.MaxDoseMg)} mg)";
+                return SuggestedOrders.Create($"Order levetiracetam {ClinicalText.Mg(mg)} mg q{hours}h", "Draft MedicationRequest: " + text,
                     SuggestedOrders.Medication(patientId, "114477", "levetiracetam", mg, SuggestedOrders.Oral, hours, text), recommended: false);
             default:
                 return null;

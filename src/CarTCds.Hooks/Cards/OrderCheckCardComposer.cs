@@ -77,7 +77,7 @@ public static class OrderCheckCardComposer
 
     private static Suggestion CorrectedTocilizumab(MedicationRequest draft, decimal mg, TocilizumabDose dose)
     {
-        var text = $"tocilizumab {SuggestedOrders.Mg(mg)} mg IV over 1 h ({SuggestedOrders.Mg(dose.MgPerKg ?? 0)} mg/kg × {SuggestedOrders.Mg(dose.WeightKg ?? 0)} kg{(dose.IsCapped ? ", capped at 800 mg" : "")})";
+        var text = $"tocilizumab {ClinicalText.Mg(mg)} mg IV over 1 h ({ClinicalText.Mg(dose.MgPerKg ?? 0)} mg/kg × {ClinicalText.Mg(dose.WeightKg ?? 0)} kg{(dose.IsCapped ? ", capped at 800 mg" : "")})";
         var corrected = SuggestedOrders.Medication(PatientOf(draft) ?? "unknown", "612865", "tocilizumab", mg, SuggestedOrders.Intravenous, null, text);
         corrected.Id = draft.Id;
         corrected.Status = draft.Status ?? "draft";
@@ -85,7 +85,7 @@ public static class OrderCheckCardComposer
         corrected.Subject = draft.Subject;
         return new Suggestion
         {
-            Label = $"Change the dose to {SuggestedOrders.Mg(mg)} mg",
+            Label = $"Change the dose to {ClinicalText.Mg(mg)} mg",
             Uuid = Guid.NewGuid().ToString(),
             IsRecommended = true,
             Actions = [new CdsAction { Type = "update", Description = "Update the draft order: " + text, Resource = corrected }],

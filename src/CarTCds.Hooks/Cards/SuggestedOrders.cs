@@ -1,4 +1,3 @@
-using System.Globalization;
 using CarTCds.Fhir.Model;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Facts;
@@ -80,6 +79,4 @@ public static class SuggestedOrders
         CarTCds.Rules.Facts.Drug.Ruxolitinib => "1193326",
         _ => null,
     };
-
-    public static string Mg(decimal mg) => mg.ToString("0.#", CultureInfo.InvariantCulture);
 }

@@ -25,8 +25,8 @@ public static class TocilizumabAdvice
         });
         if (!dose.NextDoseAllowedNow) return;
 
-        var text = $"tocilizumab {SuggestedOrders.Mg(mg)} mg IV over 1 h ({SuggestedOrders.Mg(dose.MgPerKg ?? 0)} mg/kg × {SuggestedOrders.Mg(dose.WeightKg ?? 0)} kg{(dose.IsCapped ? ", capped at 800 mg" : "")}); repeat no sooner than 8 h if no improvement";
-        crsCard.Suggestions = [SuggestedOrders.Create($"Order tocilizumab {SuggestedOrders.Mg(mg)} mg IV", "Draft MedicationRequest: " + text,
+        var text = $"tocilizumab {ClinicalText.Mg(mg)} mg IV over 1 h ({ClinicalText.Mg(dose.MgPerKg ?? 0)} mg/kg × {ClinicalText.Mg(dose.WeightKg ?? 0)} kg{(dose.IsCapped ? ", capped at 800 mg" : "")}); repeat no sooner than 8 h if no improvement";
+        crsCard.Suggestions = [SuggestedOrders.Create($"Order tocilizumab {ClinicalText.Mg(mg)} mg IV", "Draft MedicationRequest: " + text,
             SuggestedOrders.Medication(patientId, "612865", "tocilizumab", mg, SuggestedOrders.Intravenous, null, text), recommended)];
         crsCard.SelectionBehavior = "at-most-one";
         crsCard.Links ??= [];

@@ -36,6 +36,10 @@ public static class CardIndicator
     public const string Critical = "critical";
 
     public static bool IsValid(string? value) => value is Info or Warning or Critical;
+
+    /// <summary>How urgent an indicator is: critical 2, warning 1, info (or anything else) 0. Cards are
+    /// answered most urgent first (docs/CDS-HOOKS.md "Cards we answer").</summary>
+    public static int Urgency(string? value) => value switch { Critical => 2, Warning => 1, _ => 0 };
 }
 
 public sealed class CardSource

@@ -62,6 +62,10 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     /// default the embedded ones, <see cref="ProfileValidator.Default"/>.</summary>
     public ProfileValidator Profiles { get; init; } = ProfileValidator.Default;
 
+    /// <summary>Card composition settings (<c>CarTCds:Cards</c>): what becomes of normal findings.
+    /// Default <see cref="NormalFindings.Fold"/>.</summary>
+    public CardOptions Cards { get; init; } = new();
+
     public async Task<HookResult> EvaluateAsync(string serviceId, CdsHookRequest request, CancellationToken cancellationToken)
     {
         var service = catalog.Find(serviceId);
@@ -87,16 +91,16 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         {
             return HookResult.Ok(new CdsResponse { Cards = [] }) with { ExcludedRecords = facts.Excluded.Count, SilenceReason = silence };
         }
-        var response = new CdsResponse
+        var cards = service.Id switch
         {
-            Cards = service.Id switch
-            {
-                CdsServiceCatalog.ToxicityId => ToxicityCards(facts, record, patientId, now),
-                CdsServiceCatalog.EligibilityId => EligibilityCards(facts, context, now),
-                CdsServiceCatalog.OrderCheckId => OrderCheckCards(facts, (Bundle)context.DraftOrders!, now),
-                _ => [],
-            },
+            CdsServiceCatalog.ToxicityId => ToxicityCards(facts, record, patientId, now),
+            CdsServiceCatalog.EligibilityId => EligibilityCards(facts, context, now),
+            CdsServiceCatalog.OrderCheckId => OrderCheckCards(facts, (Bundle)context.DraftOrders!, now),
+            _ => [],
         };
+        // Most urgent first (critical, warning, info), as an EHR lists them; OrderBy is stable, so
+        // cards of one level keep the order they were composed in (CRS, ICANS, IEC-HS, monitoring).
+        var response = new CdsResponse { Cards = cards.OrderByDescending(c => CardIndicator.Urgency(c.Indicator)).ToList() };
 
         if (record.Resolutions.Where(r => r.Unavailable is not null).Select(r => $"{r.Key}: {r.Unavailable}").ToList() is { Count: > 0 } gaps)
         {
@@ -164,7 +168,16 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         var iecHs = IecHsScreen.Assess(facts, now, rules, crs, course);
         var plan = ManagementAdvice.Assess(facts, now, rules, crs, course, icansAssessment, iecHs);
 
-        var crsCard = CrsCardComposer.Compose(crs, course, facts, record, rules);
+        var day = CrsCardComposer.DayAfterInfusion(facts, now);
+        var icans = IcansCardComposer.Compose(icansAssessment, day, rules);
+        var flag = IecHsCardComposer.Compose(iecHs, rules);
+        // A record left out is named on the card whose grade it would have changed (LeftOutRecords).
+        var answered = new HashSet<string>(StringComparer.Ordinal) { CrsCardComposer.Topic };
+        if (icans is not null) answered.Add(IcansCardComposer.Topic);
+        if (flag is not null) answered.Add(IecHsCardComposer.Topic);
+        var crsLeftOut = LeftOutRecords.For(CrsCardComposer.Topic, facts.Excluded, answered);
+
+        var crsCard = CrsCardComposer.Compose(crs, course, facts, record, rules, crsLeftOut);
         if (plan.Crs.FirstOrDefault(a => a.Code == ManagementCodes.Tocilizumab) is { } tocilizumab)
         {
             TocilizumabAdvice.AddTo(crsCard, TocilizumabDosing.Compute(facts, now, rules), patientId, rules, tocilizumab.Recommended);
@@ -182,21 +195,27 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         ManagementAdviceComposer.AddTo(crsCard, plan.Crs, ManagementAdviceComposer.CrsFindingCode, patientId, rules);
         if (!iecHs.Flag && iecHs.Screened) crsCard.Extension!.Findings!.Add(IecHsCardComposer.Finding(iecHs, rules));
 
-        var day = CrsCardComposer.DayAfterInfusion(facts, now);
+        var grades = new List<GradeCard>
+        {
+            new(crsCard, "CRS", CrsCardComposer.IsNormal(crs, crsCard), CrsCardComposer.StatusLine(crsCard, course), CrsCardComposer.DataNotes(crsLeftOut, record)),
+        };
+        if (icans is not null)
+        {
+            var icansLeftOut = LeftOutRecords.For(IcansCardComposer.Topic, facts.Excluded, answered);
+            LeftOutRecords.AddTo(icans, icansLeftOut);
+            ManagementAdviceComposer.AddTo(icans, plan.Icans, ManagementAdviceComposer.IcansFindingCode, patientId, rules);
+            grades.Add(new(icans, "ICANS", IcansCardComposer.IsNormal(icansAssessment, icans) && icansLeftOut.Count == 0, icans.Summary));
+        }
+        if (flag is not null)
+        {
+            LeftOutRecords.AddTo(flag, LeftOutRecords.For(IecHsCardComposer.Topic, facts.Excluded, answered));
+            ManagementAdviceComposer.AddTo(flag, plan.IecHs, ManagementAdviceComposer.IecHsFindingCode, patientId, rules);
+            grades.Add(new(flag, "IEC-HS", IsNormal: false, flag.Summary));
+        }
         var cards = new List<Card>();
         // First: the grades below were computed without day 0, and the clinician must see why.
         if (InfusionRecordCardComposer.Compose(facts, now, rules) is { } unusableInfusion) cards.Add(unusableInfusion);
-        cards.Add(crsCard);
-        if (IcansCardComposer.Compose(icansAssessment, day, rules) is { } icans)
-        {
-            ManagementAdviceComposer.AddTo(icans, plan.Icans, ManagementAdviceComposer.IcansFindingCode, patientId, rules);
-            cards.Add(icans);
-        }
-        if (IecHsCardComposer.Compose(iecHs, rules) is { } flag)
-        {
-            ManagementAdviceComposer.AddTo(flag, plan.IecHs, ManagementAdviceComposer.IecHsFindingCode, patientId, rules);
-            cards.Add(flag);
-        }
+        cards.AddRange(NormalFindingsFolding.Apply(grades, Cards.NormalFindings));
         cards.AddRange(MonitoringCardComposer.Compose(MonitoringAdvice.Assess(facts, now, rules), facts, patientId, now, rules));
         return cards;
     }
@@ -290,8 +309,9 @@ public static class CdsEngine
     /// <param name="profiles">FHIR profiles the input is validated against; default the embedded
     /// profiles/ (<see cref="ProfileValidator.Default"/>), compiled here, at start-up, not on the first call.</param>
     /// <param name="fetchClock">Times the fetch budget; default <paramref name="time"/> (<see cref="CdsServiceEvaluator.FetchClock"/>).</param>
+    /// <param name="cards">Card composition settings; default <see cref="NormalFindings.Fold"/>.</param>
     public static CdsServiceEvaluator Create(TimeProvider time, RuleSet? rules = null, IFhirQueryClient? fhir = null, TimeSpan? fetchBudget = null,
-        ProfileValidator? profiles = null, TimeProvider? fetchClock = null)
+        ProfileValidator? profiles = null, TimeProvider? fetchClock = null, CardOptions? cards = null)
     {
         rules ??= RuleSet.Default;
         var errors = rules.Validate();
@@ -301,6 +321,7 @@ public static class CdsEngine
             FetchBudget = fetchBudget ?? TimeSpan.FromSeconds(2),
             Profiles = profiles ?? ProfileValidator.Default,
             FetchClock = fetchClock,
+            Cards = cards ?? new CardOptions(),
         };
     }
 }

@@ -153,6 +153,13 @@ public static partial class ClinicalFactsMapper
 
         public void Exclude(Resource r, string reason) => Excluded.Add(new ExcludedRecord(Source(r), reason));
 
+        /// <summary>Says what the records left out since <paramref name="from"/> (an index into
+        /// <see cref="Excluded"/>) would have been and when, so the card they concern names them.</summary>
+        public void Describe(int from, RecordKind kind, DateTimeOffset? time)
+        {
+            for (var i = from; i < Excluded.Count; i++) Excluded[i] = Excluded[i] with { Kind = kind, Time = time };
+        }
+
         /// <summary>False when the record is withdrawn (skipped) or breaks its profile (excluded, with the reason).</summary>
         public bool Conforms(Resource r, CodeableConcept? code = null)
         {
@@ -174,8 +181,27 @@ public static partial class ClinicalFactsMapper
     {
         var kind = KindOf(o.Code);
         if (kind == ObservationKind.None) return;
-        if (!c.Conforms(o)) return;
         var time = FhirDateTime.StartOf(o.EffectiveDateTime ?? o.EffectiveInstant ?? o.EffectivePeriod?.Start);
+        var excludedBefore = c.Excluded.Count;
+        MapObservation(o, kind, time, c);
+        c.Describe(excludedBefore, RecordKindOf(kind), time);
+    }
+
+    private static RecordKind RecordKindOf(ObservationKind kind) => kind switch
+    {
+        ObservationKind.Temperature => RecordKind.Temperature,
+        ObservationKind.SystolicPressure or ObservationKind.BloodPressurePanel or ObservationKind.Hypotension => RecordKind.Haemodynamics,
+        ObservationKind.OxygenDelivery or ObservationKind.OxygenFlow => RecordKind.Oxygen,
+        ObservationKind.Ice or ObservationKind.Capd or ObservationKind.Consciousness or ObservationKind.Seizure
+            or ObservationKind.Motor or ObservationKind.Edema => RecordKind.Neurological,
+        ObservationKind.Lab => RecordKind.Laboratory,
+        ObservationKind.Weight => RecordKind.Weight,
+        _ => RecordKind.DiseaseHistory,
+    };
+
+    private static void MapObservation(Observation o, ObservationKind kind, DateTimeOffset? time, Collector c)
+    {
+        if (!c.Conforms(o)) return;
         if (time is null)
         {
             c.Exclude(o, "no usable effective time");
@@ -327,15 +353,18 @@ public static partial class ClinicalFactsMapper
         var isCd19 = IsCd19Directed(concept);
         if (drug is null && !isCarT && !isCd19) return;
         var excludedBefore = c.Excluded.Count;
+        var start = FhirDateTime.StartOf(m.EffectiveDateTime ?? m.EffectivePeriod?.Start);
+        var kind = isCarT ? RecordKind.Infusion : isCd19 ? RecordKind.DiseaseHistory : RecordKind.Drug;
         if (!c.Conforms(m, concept))
         {
+            c.Describe(excludedBefore, kind, start);
             if (isCarT && c.Excluded.Count > excludedBefore) c.InfusionsLeftOut.Add(Source(m));
             return;
         }
-        var start = FhirDateTime.StartOf(m.EffectiveDateTime ?? m.EffectivePeriod?.Start);
         if (start is null)
         {
             c.Exclude(m, "no usable effective time");
+            c.Describe(excludedBefore, kind, null);
             if (isCarT) c.InfusionsLeftOut.Add(Source(m));
             return;
         }
@@ -418,16 +447,19 @@ public static partial class ClinicalFactsMapper
         var isSct = p.Code?.Has(DataContract.CarTCds, DataContract.AllogeneicHsct) == true || p.Code?.Has(FhirSystems.Snomed, DataContract.SnomedAllogeneicHsct) == true;
         if (!isInfusion && !isSct) return;
         var excludedBefore = c.Excluded.Count;
+        var t = FhirDateTime.StartOf(p.PerformedDateTime ?? p.PerformedPeriod?.Start);
+        var kind = isInfusion ? RecordKind.Infusion : RecordKind.DiseaseHistory;
         if (!c.Conforms(p))
         {
+            c.Describe(excludedBefore, kind, t);
             if (isInfusion && c.Excluded.Count > excludedBefore) c.InfusionsLeftOut.Add(Source(p));
             return;
         }
         var what = isInfusion ? "CAR-T infusion" : "allogeneic SCT";
-        var t = FhirDateTime.StartOf(p.PerformedDateTime ?? p.PerformedPeriod?.Start);
         if (t is null)
         {
             c.Exclude(p, $"{what} without a performed time");
+            c.Describe(excludedBefore, kind, null);
             if (isInfusion) c.InfusionsLeftOut.Add(Source(p));
         }
         else if (isInfusion) c.Infusions.Add(new CarTInfusion(t.Value, Source(p)));

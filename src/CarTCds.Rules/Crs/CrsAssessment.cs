@@ -48,6 +48,12 @@ public sealed record FeverFinding(FeverState State, string Description, IReadOnl
     /// its CRS episode; otherwise null.</summary>
     public FeverMasking? Masking { get; init; }
 
+    /// <summary>Temperatures charted in the window but left out (bad unit, outside the plausible range;
+    /// <see cref="Facts.ClinicalFacts.Excluded"/>), by FHIR reference. When any is, "afebrile" is never
+    /// said: the fever criterion was judged on the usable temperatures only, and one of those left out
+    /// may have been a fever.</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
+
     public bool MeetsCriterion => State is FeverState.Febrile or FeverState.Masked;
 }
 

@@ -78,12 +78,16 @@ public static class CrsGrading
         {
             // Without a temperature, neither "CRS" nor "no CRS" can be said honestly.
             grade = null;
-            missing.Add($"body temperature (LOINC 8310-5) in the {Hours(at - from)} h before evaluation");
+            missing.Add($"body temperature (LOINC 8310-5) in the {Hours(at - from)} h before evaluation{(fever.LeftOut.Count > 0 ? $" ({string.Join(", ", fever.LeftOut)} was left out)" : "")}");
             if (worst > 0) notes.Add("Hypotension or hypoxia is present: record a temperature to grade CRS.");
         }
         else
         {
             grade = 0;
+            if (fever.LeftOut.Count > 0)
+            {
+                notes.Add($"Graded on the usable temperatures only: {string.Join(", ", fever.LeftOut)} in the window was left out (see Left out); if it was a fever, CRS would be graded.");
+            }
             if (worst > 0)
             {
                 notes.Add(fever.Masking is { } ended
@@ -132,10 +136,14 @@ public static class CrsGrading
             return new FeverFinding(FeverState.Masked, $"fever masked by {DrugGroups.Name(masking.Drug)}", ev) { Masking = masking };
         }
 
+        // A temperature left out in the window (bad unit, implausible value) may have been a fever:
+        // never call the patient afebrile then; name what was left out instead.
+        var leftOut = facts.Excluded.Where(e => e.Kind == RecordKind.Temperature && e.Time is { } t && inWindow(t)).Select(e => e.Source).ToList();
+        var leftOutText = leftOut.Count == 0 ? "" : $"; {string.Join(", ", leftOut)} left out";
         return max is null
-            ? new FeverFinding(FeverState.NoTemperature, "no temperature recorded", []) { Masking = ended }
-            : new FeverFinding(FeverState.Afebrile, $"afebrile (max {Celsius(max.Celsius)})",
-                [new Evidence(max.Source, max.Time, $"highest temperature {Celsius(max.Celsius)} (< {Celsius(p.FeverCelsius)})")]) { Masking = ended };
+            ? new FeverFinding(FeverState.NoTemperature, leftOut.Count == 0 ? "no temperature recorded" : $"no usable temperature{leftOutText}", []) { Masking = ended, LeftOut = leftOut }
+            : new FeverFinding(FeverState.Afebrile, leftOut.Count == 0 ? $"afebrile (max {Celsius(max.Celsius)})" : $"max {Celsius(max.Celsius)} of the usable temperatures{leftOutText}",
+                [new Evidence(max.Source, max.Time, $"highest temperature {Celsius(max.Celsius)} (< {Celsius(p.FeverCelsius)})")]) { Masking = ended, LeftOut = leftOut };
     }
 
     private static CrsDomainFinding? AssessHypotension(ClinicalFacts facts, CrsWindowRecords records, DateTimeOffset at, DateTimeOffset from, CrsParameters p,
@@ -206,7 +214,7 @@ public static class CrsGrading
     }
 
     private static Evidence PressorEvidence(DrugAdministration a) =>
-        new(a.Source, a.Start, $"{DrugGroups.Name(a.Drug)} {(a.IsOngoing ? "running" : a.End is null ? "given" : "infusion")} from {a.Start:yyyy-MM-dd HH:mm}Z");
+        new(a.Source, a.Start, $"{DrugGroups.Name(a.Drug)} {(a.IsOngoing ? "running" : a.End is null ? "given" : "infusion")} from {When(a.Start)}");
 
     // A flow and a device recorded this close together describe the same oxygen support.
     private static readonly TimeSpan SameSupport = TimeSpan.FromHours(1);

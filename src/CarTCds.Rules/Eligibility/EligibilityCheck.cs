@@ -221,8 +221,18 @@ public static class EligibilityCheck
                 evidence.Add(Ev(mrdAfter));
                 notes.Add($"MRD positivity was recorded after the first relapse ({ClinicalText.Date(mrdAfter.Time)}): if the relapse did not respond to re-induction, record it as refractory-relapse.");
             }
+            // "Chemo-sensitive" is a claim about the response: said only when one is recorded
+            // (a remission after the relapse); otherwise the relapse is only "not recorded as refractory".
+            var response = events.FirstOrDefault(e => e.Status == DiseaseStatus.Remission && e.Time > relapse.Time);
+            if (response is not null)
+            {
+                evidence.Add(Ev(response));
+                return new EligibilityReason("disease-status", CriterionOutcome.NotMet,
+                    $"One relapse ({ClinicalText.Date(relapse.Time)}), in remission again on {ClinicalText.Date(response.Time)}: a first, chemo-sensitive relapse is not covered by the label (refractory or second or later relapse).",
+                    evidence);
+            }
             return new EligibilityReason("disease-status", CriterionOutcome.NotMet,
-                $"One relapse ({ClinicalText.Date(relapse.Time)}), not recorded as refractory: a first, chemo-sensitive relapse is not covered by the label (refractory or second or later relapse).",
+                $"One relapse ({ClinicalText.Date(relapse.Time)}), not recorded as refractory and no response recorded: a first relapse is covered by the label only when refractory (refractory or second or later relapse); record refractory-relapse if it did not respond to re-induction.",
                 evidence);
         }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CarTCds.Rules.Facts;
 using static CarTCds.Rules.ClinicalText;
 
@@ -79,7 +78,7 @@ public static class IcansGrading
         {
             grade = null;
             status = IcansStatus.NotGradableIntubatedOrSedated;
-            notes.Insert(0, $"Not gradable: intubated/sedated — encephalopathy cannot be assessed (mechanical ventilation recorded {Time(ventilation.LastVentilated)}).");
+            notes.Insert(0, $"Not gradable: intubated/sedated — encephalopathy cannot be assessed (mechanical ventilation recorded {When(ventilation.LastVentilated)}).");
             missing.Add("an ICE or CAPD score and a level of consciousness taken off sedation (not gradable while intubated/sedated)");
         }
         else if (findings.Count == 0)
@@ -88,8 +87,8 @@ public static class IcansGrading
             status = IcansStatus.NoNeurologicalAssessment;
             if (ventilation?.ExtubatedAt is { } ext)
             {
-                notes.Insert(0, $"No neurological assessment since extubation ({Time(ext)}); earlier assessments were under mechanical ventilation.");
-                missing.Add($"an ICE or CAPD score since extubation ({Time(ext)})");
+                notes.Insert(0, $"No neurological assessment since extubation ({When(ext)}); earlier assessments were under mechanical ventilation.");
+                missing.Add($"an ICE or CAPD score since extubation ({When(ext)})");
             }
             else
             {
@@ -364,15 +363,15 @@ public static class IcansGrading
         var abnormal = new List<(DateTimeOffset Time, string Text)>();
         foreach (var s in ices.Where(s => IceGrade(s.Score, p) > 0))
         {
-            abnormal.Add((s.Time, $"ICE {s.Score} at {Time(s.Time)} ({s.Source})"));
+            abnormal.Add((s.Time, $"ICE {s.Score} at {When(s.Time)} ({s.Source})"));
         }
         foreach (var s in capds.Where(s => CapdGrade(s.Score, p) > 0))
         {
-            abnormal.Add((s.Time, $"CAPD {s.Score} at {Time(s.Time)} ({s.Source})"));
+            abnormal.Add((s.Time, $"CAPD {s.Score} at {When(s.Time)} ({s.Source})"));
         }
         foreach (var l in levels.Where(l => ConsciousnessGrade(l.Level).Grade > 0))
         {
-            abnormal.Add((l.Time, $"{ConsciousnessGrade(l.Level).Name} at {Time(l.Time)} ({l.Source})"));
+            abnormal.Add((l.Time, $"{ConsciousnessGrade(l.Level).Name} at {When(l.Time)} ({l.Source})"));
         }
         if (abnormal.Count > 0)
         {
@@ -392,6 +391,5 @@ public static class IcansGrading
 
     private static string DeviceName(OxygenDevice d) => Crs.CrsGrading.DeviceGrade(d).Name;
 
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z";
 
 }

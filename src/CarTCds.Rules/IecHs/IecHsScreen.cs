@@ -1,5 +1,4 @@
 using CarTCds.Rules.Crs;
-using System.Globalization;
 using CarTCds.Rules.Facts;
 using static CarTCds.Rules.ClinicalText;
 
@@ -393,7 +392,6 @@ public static class IecHsScreen
     private static string Unit(LabTest t) => LabTests.Unit(t);
 
 
-    private static string Days(TimeSpan t) => t.TotalDays.ToString("0.#", CultureInfo.InvariantCulture);
 
 
     // Hines 2023: IEC-HS begins as CRS resolves (or worsens after an initial response); the same

@@ -36,8 +36,21 @@ public static class ManagementAdvice
         var icansActions = Icans(facts, at, rules, icans, start, crsActions);
         var recentFerritin = facts.Labs.Where(l => l.Test == LabTest.Ferritin && l.Time <= at && at - l.Time <= rules.Management.FerritinRecentWithin).MaxBy(l => l.Time);
         var iecHsActions = iecHs is { Flag: true } ? IecHs(facts, at, rules, start, recentFerritin) : [];
+        if (iecHsActions.Any(a => a.Code == ManagementCodes.Anakinra))
+        {
+            // One anakinra order, on the card with the most specific reason: anakinra is IEC-HS's
+            // first-line treatment (Hines 2023) and only a refractory option for CRS and ICANS (seed 002),
+            // at the same weight-based dose; the CRS and ICANS cards refer to the IEC-HS card.
+            crsActions = ReferToIecHs(crsActions);
+            icansActions = ReferToIecHs(icansActions);
+        }
         return new ManagementPlan(start, crsActions, icansActions, iecHsActions, recentFerritin);
     }
+
+    private static List<ManagementAction> ReferToIecHs(List<ManagementAction> actions) =>
+        actions.Select(a => a.Code == ManagementCodes.Anakinra
+            ? a with { Text = a.Text + " The IEC-HS card's anakinra order covers it.", SuggestOrder = false }
+            : a).ToList();
 
     private static List<ManagementAction> Crs(ClinicalFacts facts, DateTimeOffset at, RuleSet rules, CrsAssessment crs, CrsCourse? course, DateTimeOffset start)
     {
@@ -180,9 +193,9 @@ public static class ManagementAdvice
         var steroids = Given(facts, start, at, DrugGroups.IsCorticosteroid);
         if (g >= 3 && steroids.Count > 0 && at - steroids[0].Start >= p.RefractoryAfter)
         {
-            actions.Add(DrugAction(ManagementCodes.Anakinra, Drug.Anakinra, p.Anakinra, facts, at, start, rules, null,
+            actions.Add(Shared(DrugAction(ManagementCodes.Anakinra, Drug.Anakinra, p.Anakinra, facts, at, start, rules, null,
                 $"ICANS grade {g} still {Span(at - steroids[0].Start)} after corticosteroids: refractory — consider anakinra (seed 002)",
-                [WeightBasedDosing.GivenEvidence(steroids[0])], recommended: false));
+                [WeightBasedDosing.GivenEvidence(steroids[0])], recommended: false), crsActions));
         }
         return actions;
     }

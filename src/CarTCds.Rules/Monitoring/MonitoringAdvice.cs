@@ -40,7 +40,7 @@ public static class MonitoringAdvice
             SeizureProphylaxis(facts, at, rules, infusion, day),
             IgGReplacement(facts, at, rules, infusion, day, missing, notes),
             RelapseRisk(facts, at, rules, infusion, day, missing),
-            Logistics(rules.Monitoring, infusion, day),
+            Logistics(rules.Monitoring, infusion, day, facts.BirthDate is { } birth ? Age.CompletedYears(birth, DateOnly.FromDateTime(at.UtcDateTime)) : null),
         };
 
         var ordered = items.OfType<MonitoringItem>().OrderByDescending(i => i.Severity).ToList();
@@ -87,7 +87,7 @@ public static class MonitoringAdvice
             var ago = Ago(at - last.Time);
             var baseline = last.Time < infusion.Time ? ", before infusion" : "";
             summary = $"{tool} overdue: last neuro assessment {ago} ago ({last.Description}); day {day} after CAR-T, assess every {every} h";
-            lastText = $"Last assessment: {last.Description} at {Stamp(last.Time)} ({ago} ago{baseline}).";
+            lastText = $"Last assessment: {last.Description} at {When(last.Time)} ({ago} ago{baseline}).";
             evidence.Add(new Evidence(last.Source, last.Time, $"{last.Description} ({ago} before evaluation)"));
         }
 
@@ -168,7 +168,7 @@ public static class MonitoringAdvice
             ? "No CAR-T infusion is on record yet: plan it to start with the infusion."
             : $"Today is day {day} after CAR-T infusion (at-risk window day 0–{p.NeuroMonitoringDays}).";
         var previous = lastGiven is null ? ""
-            : $" Levetiracetam was last given {Stamp(lastGiven.End ?? lastGiven.Start)}, more than {Hours(p.LevetiracetamCurrentWithin)} h ago: check whether it was stopped on purpose.";
+            : $" Levetiracetam was last given {When(lastGiven.End ?? lastGiven.Start)}, more than {Hours(p.LevetiracetamCurrentWithin)} h ago: check whether it was stopped on purpose.";
         if (lastGiven is not null) evidence.Add(new Evidence(lastGiven.Source, lastGiven.Start, $"levetiracetam{(lastGiven.DoseMg is { } d ? $" {Num(d)} mg" : "")} given"));
 
         var detail =
@@ -202,7 +202,7 @@ public static class MonitoringAdvice
             missing.Add("one current body weight (conflicting weights at the same time)");
             var list = string.Join(" and ", sameTime.Select(w => $"{Num(w.Kilograms)} kg"));
             return (new DoseSuggestion(Drug.Levetiracetam, null, p.LevetiracetamMgPerKg, p.LevetiracetamMaxDoseMg, p.LevetiracetamInterval, p.LevetiracetamDays, null, false),
-                $"Conflicting body weights at {Stamp(latest.Time)} ({list}): the dose is not computed.", "conflicting weights");
+                $"Conflicting body weights at {When(latest.Time)} ({list}): the dose is not computed.", "conflicting weights");
         }
 
         var stale = at - latest.Time > rules.Orders.WeightStaleAfter;
@@ -243,7 +243,7 @@ public static class MonitoringAdvice
         var conflicting = sameTime.Select(l => l.Value).Distinct().Count() > 1;
         if (conflicting)
         {
-            notes.Add($"Conflicting IgG results at {Stamp(latestTime)} ({string.Join(", ", sameTime.Select(l => $"{Num(l.Value)} mg/dL"))}): the lowest is used.");
+            notes.Add($"Conflicting IgG results at {When(latestTime)} ({string.Join(", ", sameTime.Select(l => $"{Num(l.Value)} mg/dL"))}): the lowest is used.");
         }
 
         var low = p.IgGThresholdInclusive ? latest.Value <= p.IgGThresholdMgPerDl : latest.Value < p.IgGThresholdMgPerDl;
@@ -382,28 +382,35 @@ public static class MonitoringAdvice
     // Kymriah US prescribing information, June 2025 update (REMS removed): stay within 2 h of the
     // treating centre and do not drive for at least 2 weeks [S] (previously 4 and 8 weeks).
 
-    private static MonitoringItem? Logistics(MonitoringParameters p, CarTInfusion? infusion, int? day)
+    // The label's driving advice is for patients who drive: a child too young for any learner's permit
+    // (MonitoringParameters.DrivingAdviceFromAgeYears) gets the caregiver wording; age unknown → the label's.
+    private static MonitoringItem? Logistics(MonitoringParameters p, CarTInfusion? infusion, int? day, int? ageYears)
     {
         if (infusion is null || day is not { } d || d < 0) return null;
         var near = d <= p.LogisticsDays;
         var noDriving = d <= p.NoDrivingDays;
         if (!near && !noDriving) return null;
+        var child = ageYears is { } age && age < p.DrivingAdviceFromAgeYears;
 
-        var stay = $"stay within {Num(p.ProximityHours)} h of the treating centre";
-        const string drive = "no driving or machinery";
+        var stay = child ? $"keep the child within {Num(p.ProximityHours)} h of the treating centre" : $"stay within {Num(p.ProximityHours)} h of the treating centre";
+        var drive = child ? "supervise closely (no hazardous play)" : "no driving or machinery";
         string action = near && noDriving
             ? p.LogisticsDays == p.NoDrivingDays
                 ? $"{stay} and {drive} through day {p.LogisticsDays}"
                 : $"{stay} through day {p.LogisticsDays}; {drive} through day {p.NoDrivingDays}"
             : near ? $"{stay} through day {p.LogisticsDays}"
             : $"{drive} through day {p.NoDrivingDays}";
-        var summary = $"Day {d} after CAR-T: {action}";
+        var summary = $"Day {d} after CAR-T: {(child ? "caregivers " : "")}{action}";
 
+        var hazards = child
+            ? $"avoid hazardous activities for at least {p.NoDrivingDays} days (through {Date(infusion.Time.AddDays(p.NoDrivingDays))}). At age {ageYears} the label's advice " +
+              $"not to drive does not apply (it is for patients who drive; the youngest learner's-permit age in the US is {p.DrivingAdviceFromAgeYears}): caregivers keep the " +
+              "child close to the centre, supervise play that could hurt a child who became confused or had a seizure (climbing, cycling, swimming), "
+            : $"not drive, operate heavy machinery or do other hazardous activities for at least {p.NoDrivingDays} days (through {Date(infusion.Time.AddDays(p.NoDrivingDays))}); a caregiver should ";
         var detail =
             $"Kymriah US label ({p.LabelVersion}, after the June 2025 removal of the REMS): the patient should stay within {Num(p.ProximityHours)} hours of the treating centre " +
-            $"for at least {p.LogisticsDays} days after infusion (through {Date(infusion.Time.AddDays(p.LogisticsDays))}) and not drive, operate heavy machinery or do other hazardous activities " +
-            $"for at least {p.NoDrivingDays} days (through {Date(infusion.Time.AddDays(p.NoDrivingDays))}); a caregiver should watch for fever, confusion or seizures and seek care at once. " +
-            $"Today is day {d}. Labels before June 2025 said 4 weeks near the centre and 8 weeks without driving.";
+            $"for at least {p.LogisticsDays} days after infusion (through {Date(infusion.Time.AddDays(p.LogisticsDays))}) and {hazards}" +
+            $"watch for fever, confusion or seizures and seek care at once. Today is day {d}. Labels before June 2025 said 4 weeks near the centre and 8 weeks without driving.";
 
         return new MonitoringItem(MonitoringCodes.PostInfusionLogistics, MonitoringSeverity.Info, summary, detail, [InfusionEvidence(infusion)], [],
             new MonitoringSource($"Kymriah (tisagenlecleucel) US prescribing information, {p.LabelVersion}", KymriahUrl));
@@ -414,7 +421,7 @@ public static class MonitoringAdvice
     private const string MahadeoUrl = "https://doi.org/10.1038/s41571-018-0075-2";
     private const string KymriahUrl = "https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/kymriah-tisagenlecleucel";
 
-    private static Evidence InfusionEvidence(CarTInfusion i) => new(i.Source, i.Time, $"CAR-T infusion {Stamp(i.Time)} (day 0)");
+    private static Evidence InfusionEvidence(CarTInfusion i) => new(i.Source, i.Time, $"CAR-T infusion {When(i.Time)} (day 0)");
 
     private static IReadOnlyList<Evidence> Ordered(List<Evidence> evidence) =>
         evidence.DistinctBy(e => (e.Source, e.Description)).OrderBy(e => e.Time ?? DateTimeOffset.MinValue).ToList();
@@ -430,10 +437,7 @@ public static class MonitoringAdvice
 
 
     private static string Ago(TimeSpan t) => t < TimeSpan.FromHours(48)
-        ? $"{t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture)} h"
+        ? $"{Hours(t)} h"
         : $"{t.TotalDays.ToString("0", CultureInfo.InvariantCulture)} days";
 
-    private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z";
-
-    private static string Date(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

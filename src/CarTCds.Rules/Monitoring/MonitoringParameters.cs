@@ -99,6 +99,15 @@ public sealed class MonitoringParameters
     /// Default 14 [S] (label 2025-06; before it, 8 weeks = 56).</summary>
     public int NoDrivingDays { get; init; } = 14;
 
+    /// <summary>Youngest age, in completed years, given the label's advice not to drive; younger
+    /// patients' logistics are worded for their caregivers (keep the child near the centre, no
+    /// hazardous activities without an adult) and say nothing of driving. Default 14 [S]: the Kymriah
+    /// label's driving advice is for patients who drive, and the youngest age at which any US state
+    /// lets a teenager drive is 14 (Iowa Code §321.180: instruction permit from 14; Iowa and South Dakota
+    /// grant restricted minor's licences from 14½), so a 14- or 15-year-old still hears "no driving".
+    /// Set it to the local learner's-permit age (e.g. 16 where driving starts at 16).</summary>
+    public int DrivingAdviceFromAgeYears { get; init; } = 14;
+
     /// <summary>Greatest travel time, in hours, to the treating centre during
     /// <see cref="LogisticsDays"/>. Default 2 [S] (label).</summary>
     public decimal ProximityHours { get; init; } = 2m;
@@ -124,6 +133,7 @@ public sealed class MonitoringParameters
         if (BCellRecoveryFromDay < 0 || BCellRecoveryFromDay > RelapseSurveillanceDays) yield return $"Monitoring.BCellRecoveryFromDay must be between 0 and RelapseSurveillanceDays (was {BCellRecoveryFromDay}, RelapseSurveillanceDays {RelapseSurveillanceDays}).";
         if (LogisticsDays is < 0 or > 365) yield return $"Monitoring.LogisticsDays must be between 0 and 365 days (was {LogisticsDays}).";
         if (NoDrivingDays is < 0 or > 365) yield return $"Monitoring.NoDrivingDays must be between 0 and 365 days (was {NoDrivingDays}).";
+        if (DrivingAdviceFromAgeYears is < 0 or > 25) yield return $"Monitoring.DrivingAdviceFromAgeYears must be between 0 and 25 years (was {DrivingAdviceFromAgeYears}).";
         if (ProximityHours is <= 0m or > 24m) yield return $"Monitoring.ProximityHours must be in (0, 24] h (was {ProximityHours}).";
         if (string.IsNullOrWhiteSpace(LabelVersion)) yield return "Monitoring.LabelVersion must not be empty.";
     }

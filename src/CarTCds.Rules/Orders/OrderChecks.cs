@@ -238,7 +238,7 @@ public static class OrderChecks
         var icansWarrants = icansGrade >= p.SteroidWarrantingIcansGrade;
         var advice = SteroidAdvice(crs.Grade, icansGrade, p);
         var crsText = crs.Grade is { } g
-            ? $"CRS grade {g}{(crs.Drivers.Count > 0 ? $" ({string.Join(", ", crs.Drivers)})" : "")}"
+            ? $"CRS grade {g}{(crs.Drivers.Count > 0 ? $" ({ClinicalText.JoinOnce(", ", crs.Drivers)})" : "")}"
             : $"CRS not gradable (missing: {string.Join("; ", crs.Missing)})";
 
         if (crsWarrants || icansWarrants)

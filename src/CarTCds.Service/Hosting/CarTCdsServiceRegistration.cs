@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Timeouts;
 using CarTCds.Fhir.Client;
 using CarTCds.Fhir.Validation;
+using CarTCds.Hooks.Cards;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Prefetch;
 using CarTCds.Service.Health;
@@ -79,8 +80,10 @@ public static class CarTCdsServiceRegistration
         // The FHIR profiles (profiles/, embedded) are compiled here, at start-up: a profile the
         // validator cannot enforce stops the service before its first hook, not during it.
         var profiles = ProfileValidator.Default;
+        // CarTCds:Cards (docs/CDS-HOOKS.md "Cards we answer"); an unknown NormalFindings value stops start-up.
+        var cards = builder.Configuration.GetSection(CardOptions.Section).Get<CardOptions>() ?? new CardOptions();
         services.AddSingleton(sp => CdsEngine.Create(sp.GetRequiredService<TimeProvider>(), rules, sp.GetRequiredService<IFhirQueryClient>(),
-            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget, profiles, sp.GetRequiredKeyedService<TimeProvider>(TransportClockKey)));
+            sp.GetRequiredService<IOptions<CarTCdsOptions>>().Value.FetchBudget, profiles, sp.GetRequiredKeyedService<TimeProvider>(TransportClockKey), cards));
         builder.AddCarTCdsStorage();
 
         services.AddHealthChecks()

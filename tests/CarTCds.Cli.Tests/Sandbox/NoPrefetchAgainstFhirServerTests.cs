@@ -71,8 +71,10 @@ public sealed class NoPrefetchAgainstFhirServerTests(FhirServerFixture server)
         Assert.Equal(JsonNode.Parse(withPrefetch)!["cards"]!.AsArray().Count, cards.Count);
         if (service == CdsServiceCatalog.ToxicityId)
         {
-            Assert.Contains("read from the FHIR server", cards[0]!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
-            Assert.Contains("recent records (vitals, neurological scores, labs) from ", cards[0]!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            // The data notes travel with the CRS finding (its own card, or the card its normal status is folded into).
+            var crs = cards.Single(c => c!["extension"]?["org.cartcds.findings"]?.AsArray().Any(f => f!["code"]!.GetValue<string>() == "crs-grade") == true)!;
+            Assert.Contains("read from the FHIR server", crs["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Contains("recent records (vitals, neurological scores, labs) from ", crs["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         }
     }
 

@@ -203,7 +203,9 @@ public sealed class SandboxLoadAsOfDayTests(FhirServerFixture server) : IDisposa
         }
         if (service == CdsServiceCatalog.ToxicityId && day >= 0)
         {
-            Assert.Contains(JsonNode.Parse(today)!["cards"]!.AsArray(), card => card!["detail"]?.GetValue<string>().Contains($"day {day} after", StringComparison.Ordinal) == true);
+            // Every grade card names the day (the CRS card in its detail, the ICANS card in its summary).
+            Assert.Contains(JsonNode.Parse(today)!["cards"]!.AsArray(), card =>
+                System.Text.RegularExpressions.Regex.IsMatch(card!["summary"]!.GetValue<string>() + "\n" + card["detail"]?.GetValue<string>(), $@"\bday {day}\b"));
         }
     }
 }

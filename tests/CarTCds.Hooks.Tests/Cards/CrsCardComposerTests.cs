@@ -161,9 +161,9 @@ public sealed class CrsCardComposerTests
         var card = Compose(Assessment(3, ["norepinephrine"], evidence: [PressorEvidence, FeverEvidence, sbp]));
 
         Assert.Contains("| Time | Finding | Record |", card.Detail, StringComparison.Ordinal);
-        Assert.Contains("| 2013-05-19 09:00 UTC | norepinephrine running from 2013-05-19 09:00Z | MedicationAdministration/norepi-1 |", card.Detail, StringComparison.Ordinal);
-        Assert.Contains("| 2013-05-19 10:00 UTC | temperature 39.5 °C (fever ≥ 38 °C) | Observation/temp-1 |", card.Detail, StringComparison.Ordinal);
-        Assert.Contains("| 2013-05-19 11:00 UTC | systolic BP 78 mmHg | Observation/sbp\\|1 |", card.Detail, StringComparison.Ordinal);
+        Assert.Contains("| 2013-05-19 09:00Z | norepinephrine running from 2013-05-19 09:00Z | MedicationAdministration/norepi-1 |", card.Detail, StringComparison.Ordinal);
+        Assert.Contains("| 2013-05-19 10:00Z | temperature 39.5 °C (fever ≥ 38 °C) | Observation/temp-1 |", card.Detail, StringComparison.Ordinal);
+        Assert.Contains("| 2013-05-19 11:00Z | systolic BP 78 mmHg | Observation/sbp\\|1 |", card.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,13 +171,13 @@ public sealed class CrsCardComposerTests
     {
         var card = Compose(Assessment(3, ["norepinephrine"]));
 
-        Assert.StartsWith("**ASTCT CRS grade: 3** over 2013-05-18 12:00 UTC – 2013-05-19 12:00 UTC.", card.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("**ASTCT CRS grade: 3** over 2013-05-18 12:00Z – 2013-05-19 12:00Z.", card.Detail, StringComparison.Ordinal);
         Assert.Contains("Set by: norepinephrine.", card.Detail, StringComparison.Ordinal);
         Assert.Contains("Rule set astct-2019@1.0.0.", card.Detail, StringComparison.Ordinal);
     }
 
     /// <summary>Infusion day is day 0; the day number counts calendar days (UTC) since, so an
-    /// infusion at 23:00 is day 1 at noon the next day. Now is 2013-05-19 12:00 UTC.</summary>
+    /// infusion at 23:00 is day 1 at noon the next day. Now is 2013-05-19 12:00Z.</summary>
     [Theory]
     [InlineData(0, 0)]
     [InlineData(11, 0)]

@@ -304,7 +304,9 @@ public sealed class CdsServiceEvaluatorTests
             return;
         }
         var warning = Assert.Single(warnings);
-        Assert.Same(cards[0], warning);
+        // Cards come by urgency (critical first): the warning leads every card that is not critical
+        // (this chart's CRS 3 card is), ahead of the grade cards of its level and below.
+        Assert.Same(cards.First(c => c.Indicator != CardIndicator.Critical), warning);
         Assert.Equal(CardIndicator.Warning, warning.Indicator);
         Assert.Equal(named, warning.Extension!.Findings![0].Evidence);
         Assert.Contains(cards, c => c.Extension?.Findings?.Any(f => f.Code == "crs-grade") == true);

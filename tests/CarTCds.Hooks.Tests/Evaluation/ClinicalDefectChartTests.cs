@@ -99,7 +99,7 @@ public sealed class ClinicalDefectChartTests
         Assert.Equal(2m, finding.Value.Number);
         Assert.Contains("MedicationAdministration/apap", finding.Evidence!);
         var card = CrsCard(response);
-        Assert.Contains("Fever waived by acetaminophen given 2013-05-18 07:00 UTC (MedicationAdministration/apap) in the CRS episode since 2013-05-18 06:00 UTC", card.Detail, StringComparison.Ordinal);
+        Assert.Contains("Fever waived by acetaminophen given 2013-05-18 07:00Z (MedicationAdministration/apap) in the CRS episode since 2013-05-18 06:00Z", card.Detail, StringComparison.Ordinal);
     }
 
     private static Observation Ice(string id, int score, double hoursAgo)

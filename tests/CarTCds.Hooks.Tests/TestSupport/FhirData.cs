@@ -47,6 +47,26 @@ internal static class FhirData
         ],
     };
 
+    /// <summary>An ICE or CAPD score (cartcds code <paramref name="code"/>, valueInteger).</summary>
+    public static Observation Score(string id, string code, int value, double hoursAgo = 1)
+    {
+        var o = Observation(id, DataContract.CarTCds, code, effective: At(hoursAgo));
+        o.ValueInteger = value;
+        return o;
+    }
+
+    /// <summary>A level of consciousness (cartcds#consciousness, e.g. <c>unarousable</c>).</summary>
+    public static Observation Consciousness(string id, string level, double hoursAgo = 1)
+    {
+        var o = Observation(id, DataContract.CarTCds, DataContract.Consciousness, effective: At(hoursAgo));
+        o.ValueCodeableConcept = new CodeableConcept(DataContract.CarTCds, level);
+        return o;
+    }
+
+    /// <summary>A body weight (LOINC 29463-7).</summary>
+    public static Observation Weight(string id, decimal value, string unit = "kg", double hoursAgo = 30)
+        => Observation(id, FhirSystems.Loinc, DataContract.LoincBodyWeight, "final", At(hoursAgo), new Quantity(value, unit));
+
     public static Observation OxygenDevice(string id, string deviceCode, double hoursAgo = 2) => new()
     {
         Id = id,

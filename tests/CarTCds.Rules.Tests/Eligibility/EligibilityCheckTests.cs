@@ -201,7 +201,7 @@ public sealed class EligibilityCheckTests
     }
 
     [Fact]
-    public void GivenOneChemoSensitiveRelapse_WhenAssessed_ThenNotEligibleByLabelWithTheRelapseAsEvidence()
+    public void GivenOneRelapseWithoutARecordedResponse_WhenAssessed_ThenNotEligibleByLabelWithTheRelapseAsEvidence()
     {
         var b = Chart.ForEligibility().Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all").Status(DiseaseStatus.Relapse, 90, "Observation/relapse-1");
 
@@ -209,7 +209,9 @@ public sealed class EligibilityCheckTests
 
         Assert.Equal(EligibilityStatus.NotEligible, a.Eligibility);
         var r = Reason(a, "disease-status");
-        Assert.Contains("first, chemo-sensitive relapse is not covered by the label", r.Text, StringComparison.Ordinal);
+        // No response is recorded, so the relapse is not called chemo-sensitive (issue 20 §5).
+        Assert.Contains("not recorded as refractory and no response recorded", r.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("chemo-sensitive", r.Text, StringComparison.Ordinal);
         Assert.Equal("Observation/relapse-1", Assert.Single(r.Evidence).Source);
     }
 

@@ -48,7 +48,9 @@ public sealed class UnusableInfusionRecordTests(CarTCdsWebApplicationFactory fac
         using var json = JsonDocument.Parse(text);
         var cards = json.RootElement.GetProperty("cards").EnumerateArray().ToList();
         Assert.True(cards.Count >= 2, $"{fault}: {text}");
-        var warning = cards[0];
+        // Cards come by urgency (docs/CDS-HOOKS.md "Cards we answer"): the warning leads every card
+        // that is not critical (a critical grade card, when there is one, comes before it).
+        var warning = cards.First(c => c.GetProperty("indicator").GetString() != "critical");
         Assert.Equal("warning", warning.GetProperty("indicator").GetString());
         Assert.StartsWith("2 CAR-T infusion records could not be used", warning.GetProperty("summary").GetString(), StringComparison.Ordinal);
         var finding = warning.GetProperty("extension").GetProperty("org.cartcds.findings")[0];

@@ -54,7 +54,9 @@ public sealed class PatientScopeServiceTests(CarTCdsWebApplicationFactory factor
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{form}: {text}");
         using var doc = JsonDocument.Parse(text);
-        var crs = doc.RootElement.GetProperty("cards")[0];
+        // Cards come most urgent first: the CRS card (grade 1, info) is found by its topic.
+        var crs = doc.RootElement.GetProperty("cards").EnumerateArray()
+            .Single(c => c.GetProperty("source").GetProperty("topic").GetProperty("code").GetString() == "crs-grade");
         var finding = crs.GetProperty("extension").GetProperty("org.cartcds.findings")[0];
         Assert.Equal("crs-grade", finding.GetProperty("code").GetString());
         Assert.Equal(1, finding.GetProperty("value").GetInt32());

@@ -20,7 +20,7 @@ app.MapCdsServices();
 app.MapFeedback();
 app.MapFeedbackAdmin().RequireAuthorization(CdsHooksSecurity.AdminPolicy);
 app.MapHealth();
-app.MapParseOnlyBaseline();
+app.MapBenchmarkBaselines();
 app.MapSandbox();
 app.MapOpenApi();
 app.MapApiReference();

@@ -11,7 +11,7 @@ namespace CarTCds.Benchmarks;
 /// <summary>The inputs and the FHIR-side yardstick of the load run (tests/load/run.sh), from the same
 /// <see cref="SyntheticPatient"/> as the benchmarks:
 /// <list type="bullet">
-/// <item><c>--write-body PATH [--observations N]</c>: the cart-toxicity request with every prefetch key filled (default N = 200).</item>
+/// <item><c>--write-body PATH [--observations N] [--relevant R]</c>: the cart-toxicity request with every prefetch key filled (default N = 200; with R, only R of the N are the storyline and the rest irrelevant to the rules, <see cref="SyntheticPatient.Create"/>).</item>
 /// <item><c>--write-body PATH --no-prefetch --fhir-server URL [--observations N]</c>: the same request without prefetch, naming the FHIR server the service must read.</item>
 /// <item><c>--write-patient PATH [--observations N]</c>: the patient's transaction Bundle, to load into that FHIR server.</item>
 /// <item><c>--time-fhir-queries URL [--rounds R] [--warmup W]</c>: the FHIR server's own query time — every query the
@@ -35,7 +35,8 @@ public static class LoadRunCommands
                 var noPrefetch = args.Contains("--no-prefetch");
                 var fhirServer = Option(args, "--fhir-server");
                 if (noPrefetch && fhirServer is null) return Usage("--no-prefetch needs --fhir-server URL (where the service reads the data).");
-                await File.WriteAllBytesAsync(args[1], WriteBody(observations, noPrefetch ? fhirServer : null)).ConfigureAwait(false);
+                var relevant = Option(args, "--relevant") is { } rel ? int.Parse(rel, CultureInfo.InvariantCulture) : (int?)null;
+                await File.WriteAllBytesAsync(args[1], WriteBody(observations, noPrefetch ? fhirServer : null, relevant)).ConfigureAwait(false);
                 return 0;
             case "--write-patient":
                 await File.WriteAllBytesAsync(args[1], WritePatient(observations)).ConfigureAwait(false);
@@ -51,9 +52,9 @@ public static class LoadRunCommands
 
     /// <summary>The cart-toxicity request body (UTF-8 JSON). With <paramref name="fhirServer"/>: no prefetch
     /// at all and <c>fhirServer</c> set, so the service reads every key from that server.</summary>
-    public static byte[] WriteBody(int observations, string? fhirServer = null)
+    public static byte[] WriteBody(int observations, string? fhirServer = null, int? relevant = null)
     {
-        var request = Scenario.Create(observations).Request;
+        var request = Scenario.Create(observations, relevant).Request;
         if (fhirServer is not null)
         {
             request.Prefetch = null;

@@ -30,11 +30,13 @@ public sealed class Scenario
     /// <summary>All the patient's resources (what prefetch resolution hands the facts mapper).</summary>
     public IReadOnlyList<Resource> Resources { get; }
 
-    public static Scenario Create(int observations)
+    /// <param name="observations">Observations in the chart.</param>
+    /// <param name="relevant">How many of them the rules use (default all; see <see cref="SyntheticPatient.Create"/>).</param>
+    public static Scenario Create(int observations, int? relevant = null)
     {
         var service = new CdsServiceCatalog().Find(CdsServiceCatalog.ToxicityId)
             ?? throw new InvalidOperationException("The catalogue has no cart-toxicity service.");
-        var bundle = SyntheticPatient.Create(observations);
+        var bundle = SyntheticPatient.Create(observations, relevant);
         var request = PatientBundleRequest.Build(service, bundle);
         request.HookInstance = "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea";
         return new Scenario(service, bundle, request);

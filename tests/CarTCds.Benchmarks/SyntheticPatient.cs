@@ -48,8 +48,32 @@ public static class SyntheticPatient
         ("751-8", "Neutrophils [#/volume] in Blood by Automated count", "10*9/L", 1.2m, 0.4m, 7.5m),
     ];
 
-    /// <summary>The patient's transaction Bundle with exactly <paramref name="observationCount"/> Observations.</summary>
-    public static Bundle Create(int observationCount)
+    /// <summary>The patient's transaction Bundle with exactly <paramref name="observationCount"/>
+    /// Observations, of which only <paramref name="relevantCount"/> (default: all) are the storyline
+    /// above; the rest are what a real chart also holds and the rules never use, alternating: heart and
+    /// respiratory rates (codes outside the data contract) and temperatures two years before the
+    /// infusion (in the contract, but older than any look-back).</summary>
+    public static Bundle Create(int observationCount, int? relevantCount = null)
+    {
+        if (relevantCount is not { } relevant || relevant == observationCount) return CreateStoryline(observationCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(relevant, observationCount);
+        var bundle = CreateStoryline(relevant);
+        var longBefore = Infusion.AddYears(-2);
+        for (var i = 0; i < observationCount - relevant; i++)
+        {
+            var t = longBefore.AddMinutes(-30 * i);
+            var observation = (i % 3) switch
+            {
+                0 => Quantity($"bench-hr-{i:D6}", "vital-signs", Loinc, "8867-4", "Heart rate", Infusion.AddMinutes(-7 * i), 90m + (i % 40), "/min", "beats/minute"),
+                1 => Quantity($"bench-rr-{i:D6}", "vital-signs", Loinc, "9279-1", "Respiratory rate", Infusion.AddMinutes(-7 * i), 18m + (i % 10), "/min", "breaths/minute"),
+                _ => Quantity($"bench-old-temp-{i:D6}", "vital-signs", Loinc, "8310-5", "Body temperature", t, 36.8m, "Cel", "°C"),
+            };
+            bundle.Entry!.Add(new BundleEntry { Resource = observation, Request = new BundleEntryRequest { Method = "PUT", Url = $"Observation/{observation.Id}" } });
+        }
+        return bundle;
+    }
+
+    private static Bundle CreateStoryline(int observationCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(observationCount, 4);
         var random = new Random(20130507);

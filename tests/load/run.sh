@@ -4,6 +4,10 @@
 # 1,000 req/s, and the no-prefetch path against the Medplum fixture compared with that FHIR
 # server's own query time. Ends with summarise.py's met/missed per budget (budgets.json); exits
 # non-zero when a budget is missed. Not part of .ci/run (minutes long, noisy on shared cores).
+# Also judged against the JSON-tokenising floor (POST /benchmark/tokenise-only, same body, same run):
+# throughput rounds alternate hook → parse-only → tokenise-only; then p99 of hook and tokenise-only
+# alternating at half the hook's measured max rate; then hook vs tokenise-only on a 5,000-Observation
+# body of which 200 are relevant.
 #
 #   bash tests/load/run.sh [results-dir]        (default: a new mktemp -d directory)
 #
@@ -11,7 +15,13 @@
 # LOAD_DURATION [10s] per round, LOAD_CONNECTIONS [16] wrk connections, LOAD_THREADS [1] wrk threads,
 # LOAD_RATE [1000] req/s for the fixed-rate run, LOAD_RATE_WORKERS [20] hey workers for it, LOAD_STARTS [3] start-ups timed,
 # LOAD_NO_PREFETCH_CALLS [300] sequential no-prefetch calls, LOAD_WARMUP [20s] load on each endpoint
-# before the rounds, SKIP_BUILD=1 to reuse the published service and the Release build of the benchmarks.
+# before the rounds, LOAD_HALF_RATE_ROUNDS [3] alternating hook/tokenise-only rounds at half the hook's rate,
+# LOAD_BIG_ROUNDS [3] alternating hook/tokenise-only rounds with the 5,000/200 body,
+# LOAD_BIG_CONNECTIONS [2] wrk connections for them (the service's body admission budget is 16 MiB: the 2.6 MB bodies
+# of a round's connections plus those a previous round left in flight must fit, else 503),
+# SKIP_BUILD=1 to reuse the published service and the Release build of the benchmarks.
+# Smoke (proves the script, measures nothing): LOAD_ROUNDS=1 LOAD_DURATION=2s LOAD_WARMUP=2s LOAD_STARTS=1
+#   LOAD_NO_PREFETCH_CALLS=20 LOAD_HALF_RATE_ROUNDS=1 LOAD_BIG_ROUNDS=1 bash tests/load/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -27,6 +37,9 @@ rate_workers=${LOAD_RATE_WORKERS:-20}
 no_prefetch_calls=${LOAD_NO_PREFETCH_CALLS:-300}
 warmup=${LOAD_WARMUP:-20s}
 starts=${LOAD_STARTS:-3}
+half_rate_rounds=${LOAD_HALF_RATE_ROUNDS:-3}
+big_rounds=${LOAD_BIG_ROUNDS:-3}
+big_connections=${LOAD_BIG_CONNECTIONS:-2}
 # The synthetic patient's evaluation instant (SyntheticPatient.Now): the cards are those the benchmarks see.
 evaluation_now=2013-05-21T10:00:00Z
 
@@ -70,6 +83,7 @@ bench --write-patient "$out/patient.json"
 curl -fsS -o /dev/null -X POST -H 'Content-Type: application/fhir+json' --data-binary @"$out/patient.json" "$fhir/"
 bench --write-body "$out/body.json"
 bench --write-body "$out/body-no-prefetch.json" --no-prefetch --fhir-server "$fhir"
+bench --write-body "$out/body-5000-200.json" --observations 5000 --relevant 200
 
 # --- the service: published, loopback, dynamic port, parse-only baseline on ------------------------
 # Start-up = from launching dotnet to the first 200 from the hook, each time with a new database.
@@ -84,7 +98,7 @@ start_service() {
   start_ns=$(date +%s%N)
   # From the publish directory: the content root (appsettings.json, its log levels) is the working directory.
   (cd "$service_dir" && exec env ASPNETCORE_ENVIRONMENT=LoadTest ASPNETCORE_URLS=http://127.0.0.1:0 \
-    CarTCds__Auth__Disabled=true CarTCds__Benchmark__ParseOnlyEndpoint=true CarTCds__Now=$evaluation_now \
+    CarTCds__Auth__Disabled=true CarTCds__Benchmark__ParseOnlyEndpoint=true CarTCds__Benchmark__TokeniseOnlyEndpoint=true CarTCds__Now=$evaluation_now \
     CarTCds__Storage__Sqlite__Path="$db_dir/$n/cartcds.db" CarTCds__Fhir__AllowedServers__0="$fhir" \
     dotnet CarTCds.Service.dll) >"$out/service.log" 2>&1 &
   service_pid=$!
@@ -110,6 +124,7 @@ done
 base="http://127.0.0.1:$port"
 hook="$base/cds-services/cart-toxicity"
 parse_only="$base/benchmark/parse-only/cart-toxicity"
+tokenise_only="$base/benchmark/tokenise-only"
 
 # --- RSS, sampled for the whole run under load ------------------------------------------------------
 ( while kill -0 "$service_pid" 2>/dev/null; do awk '/^VmRSS:/{print $2}' "/proc/$service_pid/status" 2>/dev/null || true; sleep 0.2; done ) >"$out/rss-kb.txt" &
@@ -123,9 +138,28 @@ wrk_post() { wrk -t "$threads" -c "$connections" -d "$1" --latency -s tests/load
 # runs the same parse code after it, is already warm.
 wrk_post "$warmup" "$hook" >/dev/null
 wrk_post "$warmup" "$parse_only" >/dev/null
+wrk_post "$warmup" "$tokenise_only" >/dev/null
 for r in $(seq 1 "$rounds"); do
   wrk_post "$duration" "$hook" >"$out/hook-$r.wrk.txt"
   wrk_post "$duration" "$parse_only" >"$out/parse-only-$r.wrk.txt"
+  wrk_post "$duration" "$tokenise_only" >"$out/tokenise-only-$r.wrk.txt"
+done
+
+# --- p99 at half the hook's max rate (its median requests/s above), hook and tokenise-only alternating ---
+hook_max=$(cat "$out"/hook-*.wrk.txt | awk '/^Requests\/sec:/{print $2}' | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+per_worker=$(awk -v r="$hook_max" -v w="$rate_workers" 'BEGIN{q=r/2/w; printf "%.2f", (q < 0.01 ? 0.01 : q)}')
+echo "half rate: $(awk -v r="$hook_max" 'BEGIN{printf "%.0f", r/2}') req/s offered ($per_worker per hey worker, $rate_workers workers)" >"$out/half-rate.txt"
+for r in $(seq 1 "$half_rate_rounds"); do
+  hey -z "$duration" -c "$rate_workers" -q "$per_worker" -m POST -T application/json -D "$out/body.json" "$hook" >"$out/half-rate-hook-$r.hey.txt"
+  hey -z "$duration" -c "$rate_workers" -q "$per_worker" -m POST -T application/json -D "$out/body.json" "$tokenise_only" >"$out/half-rate-tokenise-only-$r.hey.txt"
+done
+
+# --- 5,000 Observations of which 200 relevant: hook vs tokenising the same body, alternating ------------
+wrk_big() { LOAD_BODY="$out/body-5000-200.json" wrk -t "$threads" -c "$big_connections" -d "$1" --timeout 10s --latency -s tests/load/post.lua "$2"; }
+wrk_big "$warmup" "$hook" >/dev/null
+for r in $(seq 1 "$big_rounds"); do
+  wrk_big "$duration" "$hook" >"$out/big-hook-$r.wrk.txt"
+  wrk_big "$duration" "$tokenise_only" >"$out/big-tokenise-only-$r.wrk.txt"
 done
 
 # --- p99 at a fixed rate (hey -q is per worker) ---------------------------------------------------------

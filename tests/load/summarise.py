@@ -3,8 +3,10 @@
 
     python3 tests/load/summarise.py RESULTS_DIR [--budgets tests/load/budgets.json]
                                     [--engine-csv .../EngineBenchmarks-report.csv]
+                                    [--pipeline-csv .../HookPipelineBenchmarks-report.csv]
 
-Prints the measured numbers, then one line per budget: "met", "MISSED" or "not measured".
+Prints the measured numbers, then one line per budget: "met", "MISSED" or "not measured" (the
+budgets of budgets.json's "budgets" and, judged against the JSON-tokenising floor, "floor").
 Writes RESULTS_DIR/summary.json (or --json PATH). Exit status: 0 when no budget is missed and every request was
 answered 2xx; 1 when a budget is missed; 2 when the results are unusable (missing files, non-2xx
 answers during a throughput round, which would make its requests/s meaningless).
@@ -84,7 +86,60 @@ def engine(csv_path):
     return rows
 
 
-def measure(results, engine_csv):
+def pipeline(csv_path):
+    """Allocated bytes per call of HookPipelineBenchmarks.Call, per Chart ("200", "5000/200", ...)."""
+    def bytes_(text):
+        m = re.match(r"([\d.,]+)\s*(B|KB|MB|GB)", text.strip())
+        return float(m.group(1).replace(",", "")) * {"B": 1, "KB": 1024, "MB": 1048576, "GB": 1073741824}[m.group(2)]
+
+    rows = {}
+    with open(csv_path, encoding="utf-8-sig") as f:
+        sample = f.readline()
+        f.seek(0)
+        for row in csv.DictReader(f, delimiter=";" if sample.count(";") > sample.count(",") else ","):
+            if row["Method"] == "Call":
+                rows[row["Chart"]] = bytes_(row["Allocated"])
+    return rows
+
+
+def floor(results, m):
+    """The JSON-tokenising floor (issue 'Performance II'), from the files run.sh writes when the
+    tokenise-only endpoint is on; absent files leave their metrics unmeasured."""
+    rounds = lambda pattern: [wrk(p) for p in sorted(glob.glob(os.path.join(results, pattern)))]
+    hooks, tokens = rounds("hook-*.wrk.txt"), rounds("tokenise-only-*.wrk.txt")
+    if tokens:
+        if len(tokens) != len(hooks):
+            raise Unusable(f"expected as many tokenise-only-N.wrk.txt as hook-N.wrk.txt rounds (found {len(tokens)} and {len(hooks)})")
+        if sum(t["failed"] for t in tokens):
+            raise Unusable("requests failed or were answered non-2xx in the tokenise-only rounds")
+        m["tokenise_only_rps"] = statistics.median(t["rps"] for t in tokens)
+        m["tokenise_only_p50_ms"] = statistics.median(t["p50_ms"] for t in tokens)
+        m["tokenise_only_p99_ms"] = statistics.median(t["p99_ms"] for t in tokens)
+        m["hook_vs_tokenise_only_ratio"] = statistics.median(h["rps"] / t["rps"] for h, t in zip(hooks, tokens))
+        m["tokenise_round_ratios"] = [round(h["rps"] / t["rps"], 3) for h, t in zip(hooks, tokens)]
+
+    half = lambda who: [hey(p) for p in sorted(glob.glob(os.path.join(results, f"half-rate-{who}-*.hey.txt")))]
+    half_hooks, half_tokens = half("hook"), half("tokenise-only")
+    if half_hooks and half_tokens:
+        if sum(r["failed"] for r in half_hooks + half_tokens):
+            raise Unusable("requests failed or were answered non-2xx in the half-rate rounds")
+        m["half_rate_hook_rps"] = statistics.median(r["rps"] for r in half_hooks)
+        m["half_rate_tokenise_only_rps"] = statistics.median(r["rps"] for r in half_tokens)
+        m["half_rate_hook_p99_ms"] = statistics.median(r["p99_ms"] for r in half_hooks)
+        m["half_rate_tokenise_only_p99_ms"] = statistics.median(r["p99_ms"] for r in half_tokens)
+        m["half_rate_p99_over_tokenise_only"] = m["half_rate_hook_p99_ms"] / m["half_rate_tokenise_only_p99_ms"]
+
+    big_hooks, big_tokens = rounds("big-hook-*.wrk.txt"), rounds("big-tokenise-only-*.wrk.txt")
+    if big_hooks and len(big_hooks) == len(big_tokens):
+        if sum(r["failed"] for r in big_hooks + big_tokens):
+            raise Unusable("requests failed or were answered non-2xx in the 5,000-Observation rounds")
+        m["big_hook_rps"] = statistics.median(r["rps"] for r in big_hooks)
+        m["big_tokenise_only_rps"] = statistics.median(r["rps"] for r in big_tokens)
+        # Cost = time per call = 1 / throughput: hook cost over tokenising cost, per round.
+        m["relevant_200_of_5000_cost_vs_tokenise"] = statistics.median(t["rps"] / h["rps"] for h, t in zip(big_hooks, big_tokens))
+
+
+def measure(results, engine_csv, pipeline_csv=None):
     m = {}
     hooks = [wrk(p) for p in sorted(glob.glob(os.path.join(results, "hook-*.wrk.txt")))]
     parses = [wrk(p) for p in sorted(glob.glob(os.path.join(results, "parse-only-*.wrk.txt")))]
@@ -138,6 +193,14 @@ def measure(results, engine_csv):
             m["engine_10000_ms"], m["engine_10000_mb"] = rows[10000]["ms"], rows[10000]["mb"]
         if 1000 in rows and 10000 in rows:
             m["engine_10000_over_1000"] = rows[10000]["ms"] / rows[1000]["ms"]
+
+    floor(results, m)
+    body = os.path.join(results, "body.json")
+    if pipeline_csv and os.path.exists(body):
+        allocated = pipeline(pipeline_csv).get(str(200))
+        if allocated is not None:
+            m["alloc_per_hook_bytes"] = allocated
+            m["alloc_per_hook_over_body"] = allocated / os.path.getsize(body)
     return m
 
 
@@ -161,12 +224,15 @@ def main():
     parser.add_argument("results")
     parser.add_argument("--budgets", default=os.path.join(here, "budgets.json"))
     parser.add_argument("--engine-csv")
+    parser.add_argument("--pipeline-csv", help="HookPipelineBenchmarks' CSV report (allocation per hook, judged against body.json's size)")
     parser.add_argument("--json", help="where to write the summary (default RESULTS/summary.json)")
     args = parser.parse_args()
     with open(args.budgets, encoding="utf-8") as f:
-        budgets = json.load(f)["budgets"]
+        document = json.load(f)
+    budgets = document["budgets"]
+    floor_budgets = document.get("floor", {}).get("budgets", {})
     try:
-        metrics = measure(args.results, args.engine_csv)
+        metrics = measure(args.results, args.engine_csv, args.pipeline_csv)
     except Unusable as e:
         print(f"unusable results in {args.results}: {e}", file=sys.stderr)
         return 2
@@ -181,6 +247,11 @@ def main():
     lines, missed = judge(metrics, budgets)
     print("budgets:")
     print("\n".join(lines))
+    if floor_budgets:
+        floor_lines, floor_missed = judge(metrics, floor_budgets)
+        missed += floor_missed
+        print("against the JSON-tokenising floor:")
+        print("\n".join(floor_lines))
     with open(args.json or os.path.join(args.results, "summary.json"), "w", encoding="utf-8") as f:
         json.dump({"meta": meta, "metrics": metrics, "missed": missed}, f, indent=2)
     print(f"{missed} budget(s) missed")

@@ -63,12 +63,50 @@ public sealed class FhirServerClient : IDisposable
     public async Task<FhirFetchResult> GetAsync(Uri baseUrl, string url, string? bearerToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
+        // One span per read. Tags: the server's authority, the resource type, the outcome and the
+        // attempts; never the URL (its path or query names the patient) nor the token.
+        using var activity = ActivitySource.StartActivity("fhir.read", System.Diagnostics.ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("server.address", baseUrl.IsAbsoluteUri ? baseUrl.Host : null);
+            activity.SetTag("server.port", baseUrl.IsAbsoluteUri ? baseUrl.Port : null);
+            activity.SetTag("fhir.resource_type", ResourceTypeOf(url));
+        }
         var result = await FetchAsync(baseUrl, url, bearerToken, cancellationToken).ConfigureAwait(false);
         if (result.Failure is { } failure)
         {
             FetchFailures.Add(1, new KeyValuePair<string, object?>("kind", failure.Kind.ToString()));
         }
+        if (activity is not null)
+        {
+            activity.SetTag("fhir.attempts", result.Attempts);
+            activity.SetTag("fhir.retries", Math.Max(0, result.Attempts - 1));
+            if (result.Failure is { } f)
+            {
+                activity.SetTag("error.type", f.Kind.ToString());
+                activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, f.Kind.ToString());
+            }
+        }
         return result;
+    }
+
+    /// <summary>Name of the FHIR client's <see cref="System.Diagnostics.ActivitySource"/>: a <c>fhir.read</c> span per read.</summary>
+    public const string ActivitySourceName = "CarTCds.Fhir";
+
+    private static readonly System.Diagnostics.ActivitySource ActivitySource = new(ActivitySourceName);
+
+    /// <summary>The resource type a query or URL reads (its first path segment that starts with a
+    /// capital letter, as FHIR types do), or null; never an id or a search value.</summary>
+    internal static string? ResourceTypeOf(string? url)
+    {
+        if (string.IsNullOrEmpty(url)) return null;
+        var path = url.Split('?', 2)[0];
+        if (Uri.TryCreate(path, UriKind.Absolute, out var absolute)) path = absolute.AbsolutePath;
+        foreach (var segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (char.IsAsciiLetterUpper(segment[0]) && segment.All(char.IsAsciiLetter)) return segment;
+        }
+        return null;
     }
 
     /// <summary>Meter of the FHIR client (<c>CarTCds.Fhir</c>): <c>cartcds.fhir.fetch.failures</c>,
@@ -115,6 +153,7 @@ public sealed class FhirServerClient : IDisposable
 
         using (response)
         {
+            System.Diagnostics.Activity.Current?.SetTag("http.response.status_code", (int)response.StatusCode);
             var attempts = Attempts(request);
             var body = response.Content is FhirBufferedContent buffered
                 ? buffered.Body

@@ -82,10 +82,19 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         using var deadline = new CancellationTokenSource(FetchBudget, FetchClock ?? time);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var now = time.GetUtcNow();
-        var (record, error) = await prefetch.ResolveAsync(service, request, context, patientId, budget.Token,
-            read => LookBack.EarliestRecentRecord(ClinicalFactsMapper.Map(null, read, profiles: Profiles).Infusions, now, rules)).ConfigureAwait(false);
+        PatientRecord? record;
+        HookError? error;
+        using (var resolving = HookTracing.Source.StartActivity("prefetch.resolve"))
+        {
+            (record, error) = await prefetch.ResolveAsync(service, request, context, patientId, budget.Token,
+                read => LookBack.EarliestRecentRecord(ClinicalFactsMapper.Map(null, read, profiles: Profiles).Infusions, now, rules)).ConfigureAwait(false);
+            resolving?.SetTag("cds.prefetch.unavailable_keys", record?.Resolutions.Count(r => r.Unavailable is not null));
+            if (error is not null) resolving?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"HTTP {error.StatusCode}");
+        }
         if (error is not null) return HookResult.Fail(error);
 
+        using var evaluating = HookTracing.Source.StartActivity("engine.evaluate");
+        evaluating?.SetTag("cds.service", service.Id);
         var facts = ClinicalFactsMapper.Map(record!.Patient, record.Resources, context.DraftOrders as Bundle, Profiles, record.LeftOut);
         if (service.Id == CdsServiceCatalog.ToxicityId && NotACarTChart(facts, now) is { } silence)
         {

@@ -58,6 +58,10 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         var http = context.HttpContext;
         var occurredAt = time.GetUtcNow();
         var started = time.GetTimestamp();
+        // One span per hook call; the engine's and the writes' spans are its children. An unknown
+        // id in the URL is the caller's text: "unknown", as in the metrics.
+        using var span = Telemetry.ServiceTracing.Source.StartActivity("cds.hook");
+        span?.SetTag("cds.service", evaluator.Catalog.Find(http.GetRouteValue("id") as string ?? "") is { } known ? known.Id : "unknown");
         object? result;
         try
         {
@@ -67,12 +71,14 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         {
             // 499: the client went away (nginx's code); otherwise the exception handler answers 500.
             var failed = http.RequestAborted.IsCancellationRequested ? 499 : StatusCodes.Status500InternalServerError;
+            span?.SetTag("http.response.status_code", failed).SetStatus(System.Diagnostics.ActivityStatusCode.Error);
             await RecordAsync(http, occurredAt, started, failed, []).ConfigureAwait(false);
             throw;
         }
 
         var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
         var cards = result is IValueHttpResult { Value: CdsResponse response } ? response.Cards : [];
+        span?.SetTag("http.response.status_code", status).SetTag("cds.cards", cards.Count);
         await RecordAsync(http, occurredAt, started, status, cards).ConfigureAwait(false);
         return result;
     }
@@ -112,6 +118,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
 
         // Both writes are handed to the group commit together, so that one commit usually carries
         // both (and other calls' writes); the answer waits for both, up to HookWriteWait.
+        using var writing = Telemetry.ServiceTracing.Source.StartActivity("storage.hook_write");
         var remembered = status == StatusCodes.Status200OK && cards.Count > 0 ? RememberAsync(serviceId, ruleSet, cards, record.HookInstance) : Task.CompletedTask;
         var audited = AuditAsync(record, serviceId, status);
         var both = Task.WhenAll(remembered, audited); // never faults: each write handles its own failure
@@ -122,6 +129,7 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         }
         catch (TimeoutException)
         {
+            writing?.SetTag("cartcds.write.late", true);
             storageMetrics.HookWritesLate();
         }
     }

@@ -57,7 +57,7 @@ public static class CdsServicesEndpoints
 
     /// <summary>Everything a hook call does before the engine: the service id must be in the catalogue
     /// (else 404), the body JSON within the size limit (415, 413) and a CDS Hooks request (400). Shared
-    /// with the parse-only benchmark baseline (<see cref="Benchmark.ParseOnlyBaselineEndpoints"/>), so the
+    /// with the parse-only benchmark baseline (<see cref="Benchmark.BenchmarkBaselineEndpoints"/>), so the
     /// load run's ceiling does exactly this work.</summary>
     internal static async Task<(CdsHookRequest? Request, IResult? Error)> ReadHookRequestAsync(string id, HttpRequest request,
         CdsServiceEvaluator evaluator, IOptions<CarTCdsOptions> options)

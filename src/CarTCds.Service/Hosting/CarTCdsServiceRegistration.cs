@@ -28,8 +28,9 @@ public static class CarTCdsServiceRegistration
         if (!builder.Environment.IsDevelopment())
         {
             // Structured logs for collectors (the console logger's JSON formatter; other providers
-            // stay); message templates carry no patient id or token.
-            builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+            // stay); message templates carry no patient id or token. Scopes carry the trace and
+            // span id (Telemetry/OpenTelemetryExport) and the request path and id.
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         }
         services.AddOptions<CarTCdsOptions>().Bind(builder.Configuration.GetSection(CarTCdsOptions.Section))
             .Validate(o => o.MaxRequestBodyBytes is > 0 and <= int.MaxValue, $"CarTCds:MaxRequestBodyBytes must be between 1 and {int.MaxValue} bytes.")
@@ -75,8 +76,7 @@ public static class CarTCdsServiceRegistration
         services.AddSingleton(sp => new FhirServerClient(sp.GetRequiredService<FhirResiliencePipelines>()));
         services.AddSingleton<IFhirQueryClient, FhirServerQueryClient>();
         services.AddSingleton<HookMetrics>();
-        services.AddSingleton(OtlpMetricsExport.Load(builder.Configuration));
-        services.AddHostedService<OtlpMetricsExport>();
+        builder.AddCarTCdsTelemetry();
         // The FHIR profiles (profiles/, embedded) are compiled here, at start-up: a profile the
         // validator cannot enforce stops the service before its first hook, not during it.
         var profiles = ProfileValidator.Default;

@@ -26,7 +26,7 @@ public sealed class ParseOnlyBaselineTests(CarTCdsWebApplicationFactory factory)
             b.UseEnvironment(environment);
             b.UseTempSqlite();
             b.UseSetting("CarTCds:Now", CarTCdsWebApplicationFactory.FixedNow);
-            b.UseSetting(ParseOnlyBaselineEndpoints.FlagKey, "true");
+            b.UseSetting(BenchmarkBaselineEndpoints.FlagKey, "true");
             foreach (var (key, value) in settings) b.UseSetting(key, value);
         });
 
@@ -103,7 +103,7 @@ public sealed class ParseOnlyBaselineTests(CarTCdsWebApplicationFactory factory)
 
         // Assert
         Assert.NotNull(error);
-        Assert.Contains($"{ParseOnlyBaselineEndpoints.FlagKey}=true is for load runs only", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{BenchmarkBaselineEndpoints.FlagKey}=true is for load runs only", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -134,6 +134,58 @@ public sealed partial class LoadRunPiecesTests(CarTCdsWebApplicationFactory fact
     }
 
     [Fact]
+    public async Task GivenTokeniseOnlyHalfRateAndBigBodyRounds_WhenSummarised_ThenTheFloorRatiosAreMediansAndEachFloorBudgetIsJudged()
+    {
+        // Arrange: a copy of the sample with the files run.sh writes for the tokenise-only floor — its
+        // rounds are the recorded parse-only rounds, the half-rate rounds the recorded fixed-rate run
+        // (so that p99 ratio is exactly 1), the 5,000/200 rounds hook round 1 against parse-only round 1;
+        // a pipeline CSV allocating 3 x the body.
+        var copy = CopyOfSample();
+        var summary = Path.Combine(copy.FullName, "summary.json");
+        try
+        {
+            foreach (var r in new[] { 1, 2, 3 })
+            {
+                File.Copy(Path.Combine(Sample, $"parse-only-{r}.wrk.txt"), Path.Combine(copy.FullName, $"tokenise-only-{r}.wrk.txt"));
+            }
+            File.Copy(Path.Combine(Sample, "fixed-rate.hey.txt"), Path.Combine(copy.FullName, "half-rate-hook-1.hey.txt"));
+            File.Copy(Path.Combine(Sample, "fixed-rate.hey.txt"), Path.Combine(copy.FullName, "half-rate-tokenise-only-1.hey.txt"));
+            File.Copy(Path.Combine(Sample, "hook-1.wrk.txt"), Path.Combine(copy.FullName, "big-hook-1.wrk.txt"));
+            File.Copy(Path.Combine(Sample, "parse-only-1.wrk.txt"), Path.Combine(copy.FullName, "big-tokenise-only-1.wrk.txt"));
+            await File.WriteAllBytesAsync(Path.Combine(copy.FullName, "body.json"), new byte[1000]);
+            var pipelineCsv = Path.Combine(copy.FullName, "pipeline.csv");
+            await File.WriteAllTextAsync(pipelineCsv, "Method,Job,Chart,Mean,Allocated\nCall,Dry,200,1.0 ms,3000 B\nTokenise,Dry,200,0.1 ms,0 B\nCall,Dry,5000/200,9 ms,1 MB\n");
+
+            // Act
+            var (_, output) = await SummariseAsync(copy.FullName, Budgets, "--pipeline-csv", pipelineCsv, "--json", summary);
+
+            // Assert
+            var ratios = new[] { 1, 2, 3 }
+                .Select(r => Rps(Path.Combine(Sample, $"hook-{r}.wrk.txt")) / Rps(Path.Combine(Sample, $"parse-only-{r}.wrk.txt")))
+                .Order().ToList();
+            using var json = JsonDocument.Parse(File.ReadAllText(summary));
+            var metrics = json.RootElement.GetProperty("metrics");
+            Assert.Equal(ratios[1], metrics.GetProperty("hook_vs_tokenise_only_ratio").GetDouble(), 6);
+            Assert.Equal(1.0, metrics.GetProperty("half_rate_p99_over_tokenise_only").GetDouble(), 6);
+            Assert.Equal(Rps(Path.Combine(Sample, "parse-only-1.wrk.txt")) / Rps(Path.Combine(Sample, "hook-1.wrk.txt")),
+                metrics.GetProperty("relevant_200_of_5000_cost_vs_tokenise").GetDouble(), 6);
+            Assert.Equal(3.0, metrics.GetProperty("alloc_per_hook_over_body").GetDouble(), 6);
+            using var budgets = JsonDocument.Parse(File.ReadAllText(Budgets));
+            foreach (var b in budgets.RootElement.GetProperty("floor").GetProperty("budgets").EnumerateObject())
+            {
+                var line = Assert.Single(output.Split('\n'), l => l.Contains($" {b.Name}: ", StringComparison.Ordinal));
+                Assert.Contains(line.Trim().Split(' ')[0], new[] { "met", "MISSED" });
+            }
+            Assert.StartsWith("MISSED", Assert.Single(output.Split('\n'), l => l.Contains(" alloc-per-hook: ", StringComparison.Ordinal)).Trim(), StringComparison.Ordinal);
+            Assert.StartsWith("met", Assert.Single(output.Split('\n'), l => l.Contains(" half-rate-p99: ", StringComparison.Ordinal)).Trim(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task GivenARoundWithNon2xxAnswers_WhenSummarised_ThenTheResultsAreRefusedWithExitCode2()
     {
         // Arrange: a copy of the sample whose first hook round had 4xx answers (their requests/s would mean nothing).

@@ -19,6 +19,9 @@ internal static partial class SuiteLogScan
 
     private static readonly ConcurrentQueue<string> Lines = new();
 
+    /// <summary>The console lines captured so far (for tests of what a log line carries).</summary>
+    internal static string[] Captured() => [.. Lines];
+
     /// <summary>Patient ids the suite's requests carry (context.patientId, Patient.id).</summary>
     private static readonly string[] PatientIds = ["pat-1", "pat-zq93kx", "pat-2"];
 

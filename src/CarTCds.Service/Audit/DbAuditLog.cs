@@ -1,14 +1,13 @@
 using CarTCds.Service.Storage;
+using CarTCds.Service.Telemetry;
 
 namespace CarTCds.Service.Audit;
 
 /// <summary><see cref="IAuditLog"/> in the service's database.</summary>
+/// <remarks>What a caller sends (service id from the URL, hook, hookInstance, issuer, tenant) is stored
+/// as the log shows it, capped by <see cref="CallerText"/> (a 9 MB hookInstance is a few hundred bytes).</remarks>
 internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientIdHasher hasher) : IAuditLog
 {
-    /// <summary>Longest text kept from the request (service id from the URL, hook, hookInstance,
-    /// issuer, tenant): what a caller sends is bounded before it is stored.</summary>
-    internal const int MaxText = 256;
-
     private const string InsertSql = """
         INSERT INTO hook_audit (occurred_at, issuer, tenant, service_id, hook, hook_instance, patient_hash, patient_hash_key_id,
             findings_json, card_count, rule_set, latency_ms, status_code, excluded_records, note)
@@ -24,11 +23,11 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
         {
             var insert = group.Command(connection, transaction, InsertSql);
             db.AddTimestamp(insert, "at", record.OccurredAt);
-            StorageDatabase.Add(insert, "issuer", Cut(record.Issuer));
-            StorageDatabase.Add(insert, "tenant", Cut(record.Tenant));
-            StorageDatabase.Add(insert, "service", Cut(record.ServiceId) ?? "");
-            StorageDatabase.Add(insert, "hook", Cut(record.Hook));
-            StorageDatabase.Add(insert, "instance", Cut(record.HookInstance));
+            StorageDatabase.Add(insert, "issuer", CallerText.CapStored(record.Issuer));
+            StorageDatabase.Add(insert, "tenant", CallerText.CapStored(record.Tenant));
+            StorageDatabase.Add(insert, "service", CallerText.CapStored(record.ServiceId) ?? "");
+            StorageDatabase.Add(insert, "hook", CallerText.CapStored(record.Hook));
+            StorageDatabase.Add(insert, "instance", CallerText.CapStored(record.HookInstance));
             StorageDatabase.Add(insert, "patientHash", hash);
             StorageDatabase.Add(insert, "keyId", hash is null ? null : hasher.KeyId);
             db.AddJson(insert, "findings", FindingsJson.ForCall(record.Cards));
@@ -56,7 +55,8 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
                 ORDER BY id DESC
                 LIMIT @limit
                 """;
-            if (hookInstance is not null) StorageDatabase.Add(select, "instance", hookInstance);
+            // Stored capped (CallerText): looked up the same way, so the caller's own value finds its row.
+            if (hookInstance is not null) StorageDatabase.Add(select, "instance", CallerText.CapStored(hookInstance));
             StorageDatabase.Add(select, "limit", Math.Clamp(limit, 1, 10_000));
             var list = new List<StoredHookAudit>();
             var r = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -73,5 +73,4 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
         }
     }
 
-    private static string? Cut(string? s) => s is null || s.Length <= MaxText ? s : s[..MaxText];
 }

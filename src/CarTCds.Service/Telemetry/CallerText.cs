@@ -1,7 +1,7 @@
 namespace CarTCds.Service.Telemetry;
 
 /// <summary>Text a caller controls (hook, hookInstance, service id, a token's iss/kid/jti/jku, a
-/// path …) made safe for one log line or one refusal message: at most <see cref="MaxChars"/>
+/// path …) made safe for one log line, one refusal message or one audit row: at most <see cref="MaxChars"/>
 /// characters (longer values are cut and end with <c>…</c>), control characters replaced by
 /// <c>?</c> so a value cannot forge a second log line. A 9 MB <c>hookInstance</c> thus costs a log
 /// line a few hundred bytes, not 19 MB. Null is written <c>-</c>.</summary>
@@ -10,6 +10,11 @@ public static class CallerText
     /// <summary>Longest caller value written whole, in characters. A CDS Hooks hookInstance (a UUID)
     /// is 36, a hook name or an issuer URL well under 100.</summary>
     public const int MaxChars = 128;
+
+    /// <summary>As <see cref="Cap"/> for a value that is stored rather than logged (the audit's hook,
+    /// hookInstance, issuer …): the same cap, so the log line and the stored row say the same; null
+    /// stays null (an empty column, not <c>-</c>).</summary>
+    public static string? CapStored(string? value) => value is null ? null : Cap(value);
 
     /// <summary><paramref name="value"/> capped at <see cref="MaxChars"/> characters, control
     /// characters replaced; <c>-</c> for null.</summary>

@@ -6,6 +6,7 @@ using System.Text.Json;
 using CarTCds.Hooks.Contract;
 using CarTCds.Service.Audit;
 using CarTCds.Service.Storage;
+using CarTCds.Service.Telemetry;
 using CarTCds.Service.Tests.Feedback;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -71,6 +72,48 @@ public abstract class StorageContract
                 f.GetProperty("value").ValueKind == JsonValueKind.Number ? f.GetProperty("value").GetDecimal().ToString(CultureInfo.InvariantCulture) : f.GetProperty("value").GetString())));
         Assert.DoesNotContain("pat-audit-7", row.FindingsJson, StringComparison.Ordinal);
         Assert.DoesNotContain("obs-evidence-1", row.FindingsJson, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string> CallerTexts => new()
+    {
+        { "a UUID, as the spec sends", "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea" },
+        { "exactly the cap", new string('h', CallerText.MaxChars) },
+        { "one character over the cap", new string('h', CallerText.MaxChars + 1) },
+        { "9 MB with a forged line break", "x\nFAKE LOG LINE " + new string('9', 9 * 1024 * 1024) },
+    };
+
+    [Theory]
+    [MemberData(nameof(CallerTexts))]
+    public async Task GivenCallerText_WhenAHookCallIsRecorded_ThenHookAndHookInstanceAreStoredCappedAsInTheLog(string caseName, string text)
+    {
+        // Arrange
+        var (settings, cleanup) = await NewDatabaseAsync();
+        await using var _ = cleanup;
+        await using var host = await StorageHost.StartAsync(settings, Salt);
+        var audit = host.Services.GetRequiredService<IAuditLog>();
+        var record = new HookAuditRecord
+        {
+            OccurredAt = new DateTimeOffset(2013, 5, 19, 12, 0, 0, TimeSpan.Zero),
+            ServiceId = "cart-toxicity",
+            Hook = text,
+            HookInstance = text,
+            PatientId = "pat-cap-1",
+            RuleSet = "cartcds@1.0.0",
+            LatencyMs = 1,
+            StatusCode = 400,
+        };
+
+        // Act
+        await audit.RecordAsync(record, CancellationToken.None);
+        var rows = await audit.ListAsync(text, 10, CancellationToken.None);
+
+        // Assert: one helper bounds both the log line and the stored row; the caller finds the row by what it sent.
+        var row = Assert.Single(rows);
+        Assert.Equal(CallerText.Cap(text), row.HookInstance);
+        Assert.Equal(CallerText.Cap(text), row.Hook);
+        Assert.True(row.HookInstance!.Length <= CallerText.MaxChars + 1, $"{caseName}: {row.HookInstance.Length} characters stored");
+        Assert.DoesNotContain('\n', row.HookInstance);
+        Assert.Equal(text.Length <= CallerText.MaxChars && !text.Contains('\n', StringComparison.Ordinal), row.HookInstance == text);
     }
 
     [Fact]

@@ -43,16 +43,19 @@ public static class FeedbackCommand
                     var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
                     switch ((int)response.StatusCode)
                     {
+                        // Our hint first, then the service's own reason (OperationOutcome, WWW-Authenticate).
                         case 401:
-                            return await Fail(stderr, 2, key is null
+                            return await Fail(stderr, 2, (key is null
                                 ? "the service requires authentication: give --issuer and --key of an issuer it trusts with Admin: true"
-                                : $"the service refused the token of {key.Issuer} (is it on CarTCds:Auth:Issuers with this key?)").ConfigureAwait(false);
+                                : $"the service refused the token of {key.Issuer} (is it on CarTCds:Auth:Issuers with this key?)")
+                                + $"; it answered {ServiceRefusal.Describe(response, body)}").ConfigureAwait(false);
                         case 403:
-                            return await Fail(stderr, 2, $"{key?.Issuer ?? "this client"} may not read /admin: set Admin: true for it in CarTCds:Auth:Issuers").ConfigureAwait(false);
+                            return await Fail(stderr, 2, $"{key?.Issuer ?? "this client"} may not read /admin: set Admin: true for it in CarTCds:Auth:Issuers"
+                                + $"; it answered {ServiceRefusal.Describe(response, body)}").ConfigureAwait(false);
                         case >= 500:
-                            return await Fail(stderr, 1, $"the service answered {(int)response.StatusCode}").ConfigureAwait(false);
+                            return await Fail(stderr, 1, $"the service answered {ServiceRefusal.Describe(response, body)}").ConfigureAwait(false);
                         case not 200:
-                            return await Fail(stderr, 2, $"the service answered {(int)response.StatusCode}").ConfigureAwait(false);
+                            return await Fail(stderr, 2, $"the service answered {ServiceRefusal.Describe(response, body)}").ConfigureAwait(false);
                     }
                     if (parse.GetValue(json)) await stdout.WriteLineAsync(body).ConfigureAwait(false);
                     else await PrintAsync(JsonNode.Parse(body), serviceBase, stdout).ConfigureAwait(false);

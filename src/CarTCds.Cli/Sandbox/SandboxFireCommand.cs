@@ -87,7 +87,13 @@ public static class SandboxFireCommand
         using var cds = ClientAuthOptions.ServiceClient(o.Key, TimeSpan.FromSeconds(30), TimeProvider.System);
         try
         {
-            var discovery = JsonSerializer.Deserialize(await cds.GetByteArrayAsync(new Uri(serviceBase + "/cds-services"), ct).ConfigureAwait(false), CdsJson.Discovery);
+            using var listed = await cds.GetAsync(new Uri(serviceBase + "/cds-services"), ct).ConfigureAwait(false);
+            if (!listed.IsSuccessStatusCode)
+            {
+                var refusal = ServiceRefusal.Describe(listed, await listed.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+                return await Fail(stderr, (int)listed.StatusCode >= 500 ? 1 : 2, $"GET /cds-services answered {refusal}").ConfigureAwait(false);
+            }
+            var discovery = JsonSerializer.Deserialize(await listed.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false), CdsJson.Discovery);
             var descriptor = discovery?.Services.FirstOrDefault(s => s.Hook == o.Hook);
             if (descriptor is null) return await Fail(stderr, 2, $"{serviceBase} offers no service for {o.Hook}").ConfigureAwait(false);
 
@@ -114,7 +120,7 @@ public static class SandboxFireCommand
             var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                return await Fail(stderr, (int)response.StatusCode >= 500 ? 1 : 2, $"{descriptor.Id} answered {(int)response.StatusCode}: {Diagnostics(body)}").ConfigureAwait(false);
+                return await Fail(stderr, (int)response.StatusCode >= 500 ? 1 : 2, $"{descriptor.Id} answered {ServiceRefusal.Describe(response, body)}").ConfigureAwait(false);
             }
             if (o.Json) await stdout.WriteLineAsync(body).ConfigureAwait(false);
             else await PrintCardsAsync(body, descriptor.Id, stdout, UseColour(stdout)).ConfigureAwait(false);
@@ -164,18 +170,6 @@ public static class SandboxFireCommand
 
     private static bool UseColour(TextWriter stdout) =>
         ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
-
-    private static string Diagnostics(string body)
-    {
-        try
-        {
-            return FhirJson.Parse(body) is OperationOutcome oo ? oo.Summary : body.Length > 300 ? body[..300] + "…" : body;
-        }
-        catch (JsonException)
-        {
-            return body.Length > 300 ? body[..300] + "…" : body;
-        }
-    }
 
     private static async Task<int> Fail(TextWriter stderr, int exit, string message)
     {

@@ -150,6 +150,53 @@ public sealed class AuthenticatedCliTests : IDisposable
     }
 
     [Fact]
+    public async Task GivenAKeyWithTheWrongIssuer_WhenAskingForTheSummary_ThenTheServicesReasonAndChallengeArePrinted()
+    {
+        // Arrange: what the service says to such a token, asked directly.
+        string said;
+        using (var key = ClientKey.Load(OpsIssuer, await File.ReadAllTextAsync(Key("ehr"))))
+        using (var http = ClientAuthOptions.ServiceClient(key, TimeSpan.FromSeconds(30), TimeProvider.System))
+        using (var direct = await http.GetAsync(new Uri(ServiceUrl + "/admin/feedback/summary")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, direct.StatusCode);
+            said = ((OperationOutcome)FhirJson.Parse(await direct.Content.ReadAsStringAsync())).Summary;
+        }
+
+        // Act
+        var (exit, _, stderr) = await CliRunner.RunAsync("feedback", "summary", "--service", ServiceUrl, "--issuer", OpsIssuer, "--key", Key("ehr"));
+
+        // Assert
+        Assert.Equal(2, exit);
+        Assert.False(string.IsNullOrWhiteSpace(said));
+        Assert.Contains($"it answered 401: {said}", stderr, StringComparison.Ordinal);
+        Assert.Contains("(WWW-Authenticate: invalid_token", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenTheEhrIssuersKey_WhenAskingForTheSummary_ThenThe403sReasonAndChallengeArePrinted()
+    {
+        // Act
+        var (exit, _, stderr) = await CliRunner.RunAsync("feedback", "summary", "--service", ServiceUrl, "--issuer", EhrIssuer, "--key", Key("ehr"));
+
+        // Assert
+        Assert.Equal(2, exit);
+        Assert.Contains("it answered 403: /admin/feedback/summary needs a token from an administration issuer", stderr, StringComparison.Ordinal);
+        Assert.Contains($"issuer '{EhrIssuer}' is not one", stderr, StringComparison.Ordinal);
+        Assert.Contains("(WWW-Authenticate: insufficient_scope)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenNoKey_WhenSandboxFireCallsAServiceWithAuthentication_ThenTheServicesReasonIsPrinted()
+    {
+        // Act: discovery is the first call, and it needs a token when authentication is on.
+        var (exit, _, stderr) = await CliRunner.RunAsync("sandbox", "fire", "--service", ServiceUrl, "--fhir", _fhir.BaseUrl, "--patient", Patient1);
+
+        // Assert
+        Assert.Equal(2, exit);
+        Assert.Contains("GET /cds-services answered 401: No bearer token", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GivenAnIssuerWithoutKey_WhenAskingForTheSummary_ThenExit2BeforeAnyCall()
     {
         var (exit, _, stderr) = await CliRunner.RunAsync("feedback", "summary", "--service", ServiceUrl, "--issuer", OpsIssuer);

@@ -1,14 +1,7 @@
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CarTCds.Cli.Tests.Evaluate;
-using CarTCds.Fhir.Model;
-using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Catalog;
-using CarTCds.Hooks.Contract;
-using CarTCds.Hooks.Evaluation;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace CarTCds.Cli.Tests.Sandbox;
 
@@ -39,20 +32,9 @@ public sealed class NoPrefetchAgainstFhirServerTests(FhirServerFixture server)
         var (exit, withPrefetch, stderr) = await CliRunner.RunAsync(drafts is null ? args : [.. args, "--draft-orders", drafts]);
         Assert.True(exit == 0, stderr);
 
-        var definition = new CdsServiceCatalog().Find(service)!;
-        var patientBundle = (Bundle)FhirJson.Parse(await File.ReadAllBytesAsync(CliRunner.Example(bundle)));
-        var draftBundle = drafts is null ? null : (Bundle)FhirJson.Parse(await File.ReadAllBytesAsync(drafts));
-        var request = PatientBundleRequest.Build(definition, patientBundle, draftBundle);
-        request.Prefetch = null;
-        request.FhirServer = server.BaseUrl;
-        using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", now).UseGenerousFhirTimeouts().UseTempSqlite());
-        using var client = app.CreateClient();
+        var (status, withoutPrefetch) = await ServiceWithoutPrefetch.PostAsync(service, bundle, drafts, server.BaseUrl, now);
 
-        using var response = await client.PostAsync($"/cds-services/{service}",
-            new StringContent(JsonSerializer.Serialize(request, CdsJson.Request), Encoding.UTF8, "application/json"));
-        var withoutPrefetch = await response.Content.ReadAsStringAsync();
-
-        Assert.True(response.StatusCode == HttpStatusCode.OK, withoutPrefetch);
+        Assert.True(status == HttpStatusCode.OK, withoutPrefetch);
         var expected = CliRunner.Findings(withPrefetch);
         var actual = CliRunner.Findings(withoutPrefetch);
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));

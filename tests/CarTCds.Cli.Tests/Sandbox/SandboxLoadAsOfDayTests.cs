@@ -1,18 +1,13 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CarTCds.Cli.Tests.Evaluate;
 using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Catalog;
-using CarTCds.Hooks.Contract;
-using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Sandbox;
 using CarTCds.Rules.Facts;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace CarTCds.Cli.Tests.Sandbox;
 
@@ -181,18 +176,9 @@ public sealed class SandboxLoadAsOfDayTests(FhirServerFixture server) : IDisposa
         var (exit, asRecorded, stderr) = await CliRunner.RunAsync(drafts is null ? args : [.. args, "--draft-orders", drafts]);
         Assert.True(exit == 0, stderr);
 
-        var definition = new CdsServiceCatalog().Find(service)!;
-        var request = PatientBundleRequest.Build(definition, (Bundle)FhirJson.Parse(await File.ReadAllBytesAsync(CliRunner.Example(bundle))),
-            drafts is null ? null : (Bundle)FhirJson.Parse(await File.ReadAllBytesAsync(drafts)));
-        request.Prefetch = null;
-        request.FhirServer = server.BaseUrl;
-        using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("CarTCds:Now", nowText).UseGenerousFhirTimeouts().UseTempSqlite());
-        using var client = app.CreateClient();
-        using var response = await client.PostAsync($"/cds-services/{service}",
-            new StringContent(JsonSerializer.Serialize(request, CdsJson.Request), Encoding.UTF8, "application/json"));
-        var today = await response.Content.ReadAsStringAsync();
+        var (status, today) = await ServiceWithoutPrefetch.PostAsync(service, bundle, drafts, server.BaseUrl, nowText);
 
-        Assert.True(response.StatusCode == HttpStatusCode.OK, today);
+        Assert.True(status == HttpStatusCode.OK, today);
         var expected = CliRunner.Findings(asRecorded);
         var actual = CliRunner.Findings(today);
         Assert.NotEmpty(expected);

@@ -26,18 +26,8 @@ heap_limit=${MEMORY_HEAP_LIMIT:-0xC000000}
 evaluation_now=2013-05-21T10:00:00Z   # SyntheticPatient.Now, as in run.sh
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-case "$(uname -m)" in
-  x86_64) rid=linux-x64 ;;
-  aarch64) rid=linux-arm64 ;;
-  *) echo "memory run: no .NET runtime identifier for $(uname -m)" >&2; exit 2 ;;
-esac
 # Published as deploy/Dockerfile ships it (and as run.sh measures it).
-service_dir=src/CarTCds.Service/bin/Release/net10.0/$rid/publish
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  dotnet publish src/CarTCds.Service -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -p:UseAppHost=false \
-    -o "$service_dir" -v quiet -nologo >/dev/null
-  dotnet build tests/CarTCds.Benchmarks -c Release -v quiet -nologo >/dev/null
-fi
+source tests/load/publish-service.sh "memory run"
 dotnet tests/CarTCds.Benchmarks/bin/Release/net10.0/CarTCds.Benchmarks.dll --write-body "$out/body.json" --observations "$observations"
 body_bytes=$(stat -c %s "$out/body.json")
 

@@ -48,19 +48,8 @@ for tool in wrk hey node curl python3; do
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# The service is measured as deploy/Dockerfile ships it: published ReadyToRun (precompiled, so
-# start-up does not wait for the JIT) for this machine's architecture, framework-dependent.
-case "$(uname -m)" in
-  x86_64) rid=linux-x64 ;;
-  aarch64) rid=linux-arm64 ;;
-  *) echo "load run: no .NET runtime identifier for $(uname -m)" >&2; exit 2 ;;
-esac
-service_dir=src/CarTCds.Service/bin/Release/net10.0/$rid/publish
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  dotnet publish src/CarTCds.Service -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -p:UseAppHost=false \
-    -o "$service_dir" -v quiet -nologo >/dev/null
-  dotnet build tests/CarTCds.Benchmarks -c Release -v quiet -nologo >/dev/null
-fi
+# The service is measured as deploy/Dockerfile ships it (publish-service.sh).
+source tests/load/publish-service.sh "load run"
 bench() { dotnet tests/CarTCds.Benchmarks/bin/Release/net10.0/CarTCds.Benchmarks.dll "$@"; }
 [ -d tests/fhir-server/node_modules ] || npm ci --prefix tests/fhir-server --no-audit --no-fund >/dev/null
 

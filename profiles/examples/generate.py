@@ -298,7 +298,7 @@ class Journey:
                   "status": "completed",
                   "medicationCodeableConcept": {
                       "coding": [{"system": NDC, "code": "0078-0846",
-                                  "display": "Kymriah (tisagenlecleucel) suspension for intravenous infusion"}],
+                                  "display": "Kymriah (tisagenlecleucel)"}],
                       "text": "tisagenlecleucel"},
                   "effectiveDateTime": when,
                   # A dose, since R4 (mad-1) wants dose or rate whenever dosage is given: 1.0 x 10^8 cells is

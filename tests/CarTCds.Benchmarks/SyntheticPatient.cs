@@ -248,7 +248,7 @@ public static class SyntheticPatient
     {
         const string Ndc = FhirSystems.Ndc;
         const string RxNorm = FhirSystems.RxNorm;
-        yield return Administration("bench-tisagenlecleucel", new CodeableConcept(Ndc, "0078-0846", "Kymriah (tisagenlecleucel) suspension for intravenous infusion", "tisagenlecleucel"), Infusion, null, null);
+        yield return Administration("bench-tisagenlecleucel", new CodeableConcept(Ndc, "0078-0846", "Kymriah (tisagenlecleucel)", "tisagenlecleucel"), Infusion, null, null);
         yield return Administration("bench-norepinephrine", new CodeableConcept(RxNorm, "7512", "norepinephrine", "norepinephrine"), Infusion.AddDays(4).AddHours(-4), Infusion.AddDays(6).AddHours(-4), null);
         yield return Administration("bench-tocilizumab", new CodeableConcept(RxNorm, "612865", "tocilizumab", "tocilizumab"), Infusion.AddDays(4).AddHours(-2), null, new Quantity(416m, "mg"));
         for (var i = 0; i < 4; i++)

@@ -141,6 +141,10 @@ public sealed class ClinicalDefectChartTests
 
     [Theory]
     [InlineData("7512", "a vasopressor")]
+    [InlineData("242969", "a vasopressor")]  // norepinephrine product (SCD 4 ML 1 MG/ML Injection)
+    [InlineData("310132", "a vasopressor")]  // epinephrine product (SCD 1 MG/ML Injectable Solution)
+    [InlineData("1743953", "a vasopressor")] // dopamine product (SCD 5 ML 80 MG/ML Injection)
+    [InlineData("2103185", "a vasopressor")] // vasopressin product (SCD 20 UNT/ML Injection)
     [InlineData(null, "hypotension")]
     public async Task GivenAfebrileAfterInfusion_WhenOnAVasopressorOrHypotensive_ThenAWarningToLookForAnotherCause(string? pressor, string what)
     {

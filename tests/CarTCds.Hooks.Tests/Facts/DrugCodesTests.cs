@@ -2,7 +2,9 @@ using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Validation;
 using CarTCds.Hooks.Facts;
 using CarTCds.Hooks.Tests.TestSupport;
+using CarTCds.Rules;
 using CarTCds.Rules.Facts;
+using CarTCds.Rules.Orders;
 
 namespace CarTCds.Hooks.Tests.Facts;
 
@@ -48,14 +50,26 @@ public sealed class DrugCodesTests
     [InlineData("6902", Drug.Methylprednisolone)]
     [InlineData("8640", Drug.Prednisone)]
     [InlineData("7512", Drug.Norepinephrine)]
+    [InlineData("242969", Drug.Norepinephrine)]  // SCD 4 ML 1 MG/ML Injection
     [InlineData("3992", Drug.Epinephrine)]
+    [InlineData("310132", Drug.Epinephrine)]     // SCD 1 MG/ML Injectable Solution
     [InlineData("3628", Drug.Dopamine)]
+    [InlineData("1743953", Drug.Dopamine)]       // SCD 5 ML 80 MG/ML Injection
+    [InlineData("1292716", Drug.Dopamine)]       // SCD 10 ML 40 MG/ML Prefilled Syringe
     [InlineData("8163", Drug.Phenylephrine)]
     [InlineData("11149", Drug.Vasopressin)]
+    [InlineData("2103185", Drug.Vasopressin)]    // SCD 20 UNT/ML Injection
     [InlineData("161", Drug.Acetaminophen)]
+    [InlineData("313782", Drug.Acetaminophen)]   // SCD 325 MG Oral Tablet
+    [InlineData("198440", Drug.Acetaminophen)]   // SCD 500 MG Oral Tablet
     [InlineData("5640", Drug.Ibuprofen)]
+    [InlineData("310965", Drug.Ibuprofen)]       // SCD 200 MG Oral Tablet
     [InlineData("114477", Drug.Levetiracetam)]
+    [InlineData("311289", Drug.Levetiracetam)]   // SCD 500 MG Oral Tablet (not 854873: zolpidem in VSAC)
+    [InlineData("807832", Drug.Levetiracetam)]   // SCD 24 HR 500 MG Extended Release Oral Tablet
+    [InlineData("403884", Drug.Levetiracetam)]   // SCD 100 MG/ML Oral Solution
     [InlineData("72435", Drug.Anakinra)]
+    [InlineData("727711", Drug.Anakinra)]        // SCD 0.67 ML 149 MG/ML Prefilled Syringe
     [InlineData("1535218", Drug.Siltuximab)]
     public void GivenAnRxNormFormOfADrug_WhenMapped_ThenItIsThatDrug(string code, Drug drug)
     {
@@ -69,6 +83,14 @@ public sealed class DrugCodesTests
     [InlineData("759697", 2, "{pill}", 3)]        // pack of 1.5 MG tablets: dosed per tablet
     [InlineData("1657974", 8, "mL", 160)]         // 8 mL of 20 MG/ML
     [InlineData("1193331", 2, "{pill}", 20)]      // 2 × ruxolitinib 10 MG
+    [InlineData("311289", 2, "{pill}", 1000)]     // 2 × levetiracetam 500 MG Oral Tablet
+    [InlineData("311288", 3, "{tablet}", 750)]    // 3 × levetiracetam 250 MG
+    [InlineData("807832", 1, "1", 500)]           // extended release 500 MG
+    [InlineData("403884", 5, "mL", 500)]          // 5 mL of 100 MG/ML oral solution
+    [InlineData("313782", 2, "{pill}", 650)]      // 2 × acetaminophen 325 MG
+    [InlineData("282464", 3, "{tablet}", 480)]    // 3 × acetaminophen 160 MG
+    [InlineData("310965", 2, "{pill}", 400)]      // 2 × ibuprofen 200 MG
+    [InlineData("727711", 2, "mL", 298)]          // 2 mL of anakinra 149 MG/ML
     [InlineData("197582", 10, "mg", 10)]          // already in mg: as ordered
     public void GivenADoseInTheProductsUnits_WhenConverted_ThenMg(string code, int amount, string unit, double mg)
     {
@@ -82,6 +104,8 @@ public sealed class DrugCodesTests
     [InlineData("197582", "mL")]      // a tablet has no mg/mL
     [InlineData("1657974", "{pill}")] // a solution is not counted in pills
     [InlineData("197582", "kg")]
+    [InlineData("242969", "mL")]      // vasopressor products carry no strength: the rules never read their dose
+    [InlineData("403884", "{pill}")]  // an oral solution is not counted in pills
     public void GivenADoseThatCannotBeConverted_WhenConverted_ThenNullNeverAGuess(string code, string unit)
     {
         var known = DrugCodes.Default.Find(new CodeableConcept(FhirSystems.RxNorm, code))!;
@@ -131,23 +155,65 @@ public sealed class DrugCodesTests
         Assert.Equal(8m, draft.DoseMg);
     }
 
-    [Fact]
-    public void GivenAnAdministrationReferencingAPrefetchedMedicationByProductCode_WhenMapped_ThenTheDrugAndItsDoseInMg()
+    /// <summary>The administration as the rules read it (seizure prophylaxis "already given", the fever
+    /// masking of antipyretics and anti-cytokine drugs): drug and dose in mg from a Medication by product code.</summary>
+    [Theory]
+    [InlineData("1657976", 8, "mL", Drug.Tocilizumab, 160)]      // Actemra vial (SBD, 20 mg/mL)
+    [InlineData("311289", 2, "{pill}", Drug.Levetiracetam, 1000)] // 2 × levetiracetam 500 MG Oral Tablet
+    [InlineData("403884", 10, "mL", Drug.Levetiracetam, 1000)]    // levetiracetam 100 MG/ML oral solution
+    [InlineData("313782", 1, "{tablet}", Drug.Acetaminophen, 325)]
+    [InlineData("198405", 2, "{tablet}", Drug.Ibuprofen, 200)]    // 2 × ibuprofen 100 MG
+    [InlineData("727711", 1, "mL", Drug.Anakinra, 149)]
+    public void GivenAnAdministrationReferencingAPrefetchedMedicationByProductCode_WhenMapped_ThenTheDrugAndItsDoseInMg(
+        string productCode, int amount, string unit, Drug drug, int mg)
     {
-        // Arrange: Medication/toci is an Actemra vial (SBD 1657976, 20 mg/mL); 8 mL given.
-        var medication = new Medication { Id = "toci", Code = new CodeableConcept(FhirSystems.RxNorm, "1657976") };
+        // Arrange: Medication/med is the product; the dose is given in the product's units.
+        var medication = new Medication { Id = "med", Code = new CodeableConcept(FhirSystems.RxNorm, productCode) };
         var given = FhirData.Administration("ma-1", "0");
         given.MedicationCodeableConcept = null;
-        given.MedicationReference = new Reference("Medication/toci");
-        given.Dosage = new MedicationAdministrationDosage { Dose = new Quantity(8, "mL") };
+        given.MedicationReference = new Reference("Medication/med");
+        given.Dosage = new MedicationAdministrationDosage { Dose = new Quantity(amount, unit) };
 
         // Act
         var facts = ClinicalFactsMapper.Map(FhirData.Patient(), [medication, given]);
 
         // Assert
         var a = Assert.Single(facts.Administrations);
-        Assert.Equal(Drug.Tocilizumab, a.Drug);
-        Assert.Equal(160m, a.DoseMg);
+        Assert.Equal(drug, a.Drug);
+        Assert.Equal((decimal)mg, a.DoseMg);
+    }
+
+    /// <summary>A draft order in tablets or mL of a product code reaches the weight-based order check
+    /// (ManagementParameters: levetiracetam 60 mg/kg, anakinra 2.5 mg/kg per dose) as mg; the exact
+    /// maximum is within, just below it warns.</summary>
+    [Theory]
+    [InlineData("311289", "levetiracetam 500 MG Oral Tablet", 3, "{pill}", "25", OrderCheckResult.Ok, "Ordered 1500 mg levetiracetam is within the maximum of 1500 mg (60 mg/kg × 25 kg")]
+    [InlineData("311289", "levetiracetam 500 MG Oral Tablet", 3, "{pill}", "24.9", OrderCheckResult.Warn, "Ordered 1500 mg levetiracetam is above the paediatric maximum of 1494 mg (60 mg/kg × 24.9 kg")]
+    [InlineData("403884", "levetiracetam 100 MG/ML Oral Solution", 15, "mL", "24.9", OrderCheckResult.Warn, "Ordered 1500 mg levetiracetam is above")]
+    [InlineData("727711", "0.67 ML anakinra 149 MG/ML Prefilled Syringe", 1, "mL", "59.6", OrderCheckResult.Ok, "Ordered 149 mg anakinra is within the maximum of 149 mg (2.5 mg/kg × 59.6 kg")]
+    [InlineData("727711", "0.67 ML anakinra 149 MG/ML Prefilled Syringe", 1, "mL", "59.5", OrderCheckResult.Warn, "Ordered 149 mg anakinra is above the paediatric maximum of 148.8 mg (2.5 mg/kg × 59.5 kg")]
+    public void GivenADraftOrderInAProductsUnits_WhenChecked_ThenTheWeightBasedMaximumSeesItInMg(
+        string productCode, string display, int amount, string unit, string weightKg, OrderCheckResult expected, string reason)
+    {
+        // Arrange
+        var weight = FhirData.Observation("weight", FhirSystems.Loinc, "29463-7", quantity: new Quantity(decimal.Parse(weightKg, System.Globalization.CultureInfo.InvariantCulture), "kg", "kg"));
+        var order = new MedicationRequest
+        {
+            Id = "mr-product",
+            Status = "draft",
+            Intent = "order",
+            Subject = FhirData.Subject(),
+            MedicationCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, productCode, display),
+            DosageInstruction = [new Dosage { DoseAndRate = [new DosageDoseAndRate { DoseQuantity = new Quantity(amount, unit) }] }],
+        };
+        var facts = ClinicalFactsMapper.Map(FhirData.Patient(), [weight], new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = order }] });
+
+        // Act
+        var check = Assert.Single(OrderChecks.Assess(facts, FhirData.Now, RuleSet.Default, eligibility: null).Orders);
+
+        // Assert
+        Assert.Equal(expected, check.Result);
+        Assert.Contains(check.Reasons, r => r.Text.StartsWith(reason, StringComparison.Ordinal) && r.Evidence.Any(e => e.Source == "Observation/weight"));
     }
 
     [Fact]

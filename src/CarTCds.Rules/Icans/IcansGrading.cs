@@ -170,6 +170,7 @@ public static class IcansGrading
     {
         if (ices.Count == 0 && capds.Count == 0) return (null, EncephalopathyTool.Ice);
 
+        // Stryker disable once Equality : WorstIce of no scores also returns (null, null)
         var (ice, iceScore) = ices.Count > 0 ? WorstIce(ices, levels, p) : (null, null);
         var capd = capds.Count > 0 ? WorstCapd(capds, p) : null;
 

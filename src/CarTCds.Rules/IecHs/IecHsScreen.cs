@@ -57,6 +57,7 @@ public static class IecHsScreen
         {
             periodFrom = infusion.Time;
             var end = infusion.Time.AddDays(p.CarHlhFerritinWindowDays);
+            // Stryker disable once Equality : end == at gives the same periodTo either way
             periodTo = end < at ? end : at;
             referenceFrom = infusion.Time.MinusSaturating(p.BaselineLookBack);
             periodName = $"in the first {p.CarHlhFerritinWindowDays} days after infusion";
@@ -70,7 +71,9 @@ public static class IecHsScreen
             notes.Add($"No CAR-T infusion on record: results from the last {Days(p.LookBackWithoutInfusion)} days were screened and no pre-infusion baseline is known.");
         }
         var iecFrom = at - p.IecHsLookBack;
-        if (infusion is not null && infusion.Time > iecFrom) iecFrom = infusion.Time;
+        if (infusion is not null &&
+            // Stryker disable once Equality : infusion.Time == iecFrom assigns the value iecFrom already has
+            infusion.Time > iecFrom) iecFrom = infusion.Time;
         var iecName = $"in the last {Hours(p.IecHsLookBack)} h{(infusion is not null && iecFrom == infusion.Time ? " (since infusion)" : "")}";
 
         List<LabResult> In(LabTest t, DateTimeOffset from, DateTimeOffset to) =>
@@ -343,7 +346,9 @@ public static class IecHsScreen
             foreach (var now in counts)
             {
                 var before = (infusion is null ? null : reference.Where(r => r.Test == now.Test && r.Time <= infusion.Time).MaxBy(r => r.Time))
-                    ?? reference.Where(r => r.Test == now.Test && r.Time < now.Time && (infusion is null || r.Time > infusion.Time)).MaxBy(r => r.Value);
+                    ?? reference.Where(r => r.Test == now.Test && r.Time < now.Time && (infusion is null ||
+                        // Stryker disable once Equality : a count exactly at the infusion is the baseline above, so this fallback never sees one
+                        r.Time > infusion.Time)).MaxBy(r => r.Value);
                 if (before is null || before.Value <= 0m) continue;
                 var fall = (before.Value - now.Value) / before.Value;
                 if (now.Value < lowerLimit && fall >= p.CytopeniaFallFraction && (best is null || fall > best.Value.Fall)) best = (now, before, fall);
@@ -409,7 +414,9 @@ public static class IecHsScreen
             return (false, $"IEC-HS features are present during CRS still at its worst (grade {current}); IEC-HS is defined by onset as CRS resolves — reassess as CRS improves (not flagged).", null);
         }
         var dayZero = new DateTimeOffset(course.InfusionTime.UtcDateTime.Date, TimeSpan.Zero);
-        var better = course.Days.FirstOrDefault(d => d.Day > course.MaxGradeDay && d.Assessment.Grade is { } g && g < max);
+        var better = course.Days.FirstOrDefault(d => d.Assessment.Grade is { } g && g < max &&
+            // Stryker disable once Equality : the day MaxGradeDay has grade max, so "g < max" already excludes it
+            d.Day > course.MaxGradeDay);
         var since = better is null ? currentCrs.WindowStart : dayZero.AddDays(better.Day);
         return (true, $"IEC-HS timing: CRS has improved from grade {max} (day {course.MaxGradeDay}) to grade {current}; only results after {When(since)} that are worse than before it count.", since);
     }

@@ -155,4 +155,18 @@ public sealed class ProductEligibilityTests
 
         Assert.Contains("ProductLabels.BrexucabtageneAutoleucel: Brand, LabelVersion and Indication must not be empty.", rules.Validate());
     }
+
+    // A disease-status event counts up to and including the evaluation time, not a minute after it.
+    [Theory]
+    [InlineData(0.0, CriterionOutcome.Met)]
+    [InlineData(-1.0 / (24 * 60), CriterionOutcome.Undetermined)]
+    public void GivenARelapseRecordedAtTheEvaluationTime_WhenAssessedForAnAdultLabel_ThenItCounts(double daysAgo, CriterionOutcome outcome)
+    {
+        var b = Chart.ForEligibility().Born(D("1990-01-01")).Diagnosis(DiagnosisKind.BCellAll, "Condition/b-all").Status(DiseaseStatus.Relapse, daysAgo, "Observation/relapse");
+
+        var reason = Assert.Single(Of(Assess(b), CarTProduct.ObecabtageneAutoleucel).Reasons, r => r.Criterion == "disease-status");
+
+        Assert.Equal(outcome, reason.Outcome);
+        Assert.Equal(outcome == CriterionOutcome.Met ? ["Observation/relapse"] : [], reason.Evidence.Select(e => e.Source));
+    }
 }

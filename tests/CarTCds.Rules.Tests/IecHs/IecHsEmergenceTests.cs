@@ -178,4 +178,46 @@ public sealed class IecHsEmergenceTests
         Assert.Equal(["Observation/r4"], fibrinogen.Evidence.Select(e => e.Source));
         Assert.False(a.Flag);
     }
+
+    // The value compared with is the latest from [infusion − 30 days, CRS began improving]: a
+    // fibrinogen of 140 exactly 30 days before the infusion (912 h ago) still is, so 145 after CRS
+    // improved is not lower; a minute older it is not, and 145 < 150 is a new hypofibrinogenaemia.
+    [Theory]
+    [InlineData(912.0, false)]
+    [InlineData(912 - Minute, false)]
+    [InlineData(912 + Minute, true)]
+    public void GivenTheOnlyEarlierFibrinogenAtTheBaselineWindowStart_WhenScreened_ThenItIsStillTheValueComparedWith(double hoursAgo, bool expected)
+    {
+        var labs = new Chart().Infused(192)
+            .Lab(LabTest.Fibrinogen, 140, hoursAgo)        // r2
+            .Lab(LabTest.Ferritin, 5_000, 46)              // r3
+            .Lab(LabTest.Ferritin, 8_000, 24)              // r4
+            .Lab(LabTest.Fibrinogen, 145, 24);             // r5
+
+        var a = Screen(WithCrsImprovingFrom36HoursAgo(labs));
+
+        var fibrinogen = a.IecHs.Criterion(IecHsCriterionKind.IecHsFibrinogen)!;
+        Assert.Equal(expected, fibrinogen.Met);
+        Assert.Equal(expected, a.Flag);
+        Assert.Equal(expected ? ["Observation/r5"] : ["Observation/r5", "Observation/r2"], fibrinogen.Evidence.Select(e => e.Source));
+    }
+
+    // Two fibrinogens drawn at the very moment CRS began improving (36 h ago) are both "before": the
+    // lower one is not a fall after improvement.
+    [Fact]
+    public void GivenTwoFibrinogensAtTheMomentCrsBeganImproving_WhenScreened_ThenNeitherCountsAsAfter()
+    {
+        var labs = new Chart().Infused(192)
+            .Lab(LabTest.Ferritin, 5_000, 46)              // r2
+            .Lab(LabTest.Fibrinogen, 200, 36)              // r3
+            .Lab(LabTest.Fibrinogen, 100, 36)              // r4
+            .Lab(LabTest.Ferritin, 8_000, 24);             // r5
+
+        var a = Screen(WithCrsImprovingFrom36HoursAgo(labs));
+
+        var fibrinogen = a.IecHs.Criterion(IecHsCriterionKind.IecHsFibrinogen)!;
+        Assert.False(fibrinogen.Met);
+        Assert.False(a.Flag);
+        Assert.Equal(["Observation/r3"], fibrinogen.Evidence.Select(e => e.Source));
+    }
 }

@@ -128,7 +128,11 @@ public sealed class OrderChecksTests
             Assert.Contains("repeat no sooner than 8 h", block.Text, StringComparison.Ordinal);
             Assert.Equal("MedicationAdministration/toci-1", Assert.Single(block.Evidence).Source);
         }
-        else Assert.All(a.Orders[0].Reasons, r => Assert.Equal(OrderCheckResult.Ok, r.Severity));
+        else Assert.All(a.Orders[0].Reasons, r =>
+        {
+            Assert.Equal(OrderCheckResult.Ok, r.Severity);
+            Assert.Equal(["Observation/weight"], r.Evidence.Select(e => e.Source)); // the weight, not the dose given
+        });
     }
 
     [Theory]
@@ -198,8 +202,7 @@ public sealed class OrderChecksTests
         Assert.Equal(0, a.Crs!.Grade);
         var reason = Assert.Single(a.Orders[0].Reasons, r => !r.Text.Contains("maximum", StringComparison.Ordinal));
         Assert.Contains("may blunt CAR-T efficacy", reason.Text, StringComparison.Ordinal);
-        Assert.Contains("CRS grade 0", reason.Text, StringComparison.Ordinal);
-        Assert.Contains("ICANS grade not provided", reason.Text, StringComparison.Ordinal);
+        Assert.Contains("(CRS grade 0; ICANS grade not provided)", reason.Text, StringComparison.Ordinal);
         Assert.Equal(["Observation/temp", "Procedure/cart-infusion"], reason.Evidence.Select(e => e.Source).Order(StringComparer.Ordinal));
     }
 
@@ -268,10 +271,59 @@ public sealed class OrderChecksTests
         Assert.Null(a.Crs);
     }
 
-    [Fact]
-    public void GivenAnIcansGradeOutside0To4_WhenAssessed_ThenItThrows()
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(0, false)]
+    [InlineData(4, false)]
+    [InlineData(5, true)]
+    public void GivenAnIcansGradeAtTheEdgeOf0To4_WhenAssessed_ThenOnlyOutsideItThrows(int icans, bool throws)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Check(Chart.ForEligibility(), icans: 5));
+        var b = Chart.ForEligibility().Infused(7 * 24, "Procedure/cart-infusion").Temperature(37.0m, 2, "Observation/temp")
+            .Order(DraftOrderKind.Corticosteroid, Drug.Prednisone, 20m, null, "MedicationRequest/pred");
+
+        if (throws)
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => Check(b, icans: icans));
+            return;
+        }
+        var a = Check(b, icans: icans);
+
+        var reason = Assert.Single(a.Orders[0].Reasons, r => r.Text.Contains($"ICANS grade {icans}", StringComparison.Ordinal));
+        Assert.Contains("Procedure/cart-infusion", reason.Evidence.Select(e => e.Source));
+    }
+
+    // A tocilizumab order is recognised by its kind or by its drug alone.
+    [Theory]
+    [InlineData(DraftOrderKind.Tocilizumab, null)]
+    [InlineData(DraftOrderKind.Other, Drug.Tocilizumab)]
+    public void GivenATocilizumabOrderByKindOrByDrugOnly_WhenChecked_ThenItsDoseIsChecked(DraftOrderKind kind, Drug? drug)
+    {
+        var b = Chart.ForEligibility().Infused(4 * 24, "Procedure/cart-infusion").Weight(40m, 5, "Observation/weight")
+            .Order(kind, drug, 320m, null, "MedicationRequest/toci");
+
+        var a = Check(b);
+
+        Assert.Equal(320m, a.Tocilizumab!.DoseMg);
+        var reason = Assert.Single(a.Orders[0].Reasons);
+        Assert.Equal(OrderCheckResult.Ok, reason.Severity);
+        Assert.StartsWith("Ordered 320 mg matches the computed 320 mg", reason.Text, StringComparison.Ordinal);
+        Assert.Equal(["Observation/weight"], reason.Evidence.Select(e => e.Source));
+    }
+
+    // The deviation from the computed 320 mg (40 kg × 8 mg/kg) is stated in per cent of it.
+    [Theory]
+    [InlineData(400.0, OrderCheckResult.Block, "Ordered 400 mg is 25 % above the computed 320 mg (8 mg/kg × 40 kg); tolerance 10 %: give 320 mg.")]
+    [InlineData(240.0, OrderCheckResult.Warn, "Ordered 240 mg is 25 % below the computed 320 mg (8 mg/kg × 40 kg); tolerance 10 %.")]
+    public void GivenA40KgPatient_WhenTheOrderedDoseIsOutsideTheTolerance_ThenTheDeviationIsStatedInPerCent(double mg, OrderCheckResult expected, string text)
+    {
+        var b = TocilizumabOrder(mg: (decimal)mg).Weight(40m, 5, "Observation/weight");
+
+        var a = Check(b);
+
+        var reason = Assert.Single(a.Orders[0].Reasons);
+        Assert.Equal(expected, reason.Severity);
+        Assert.Equal(text, reason.Text);
+        Assert.Equal(["Observation/weight"], reason.Evidence.Select(e => e.Source));
     }
 
     // ---- Tisagenlecleucel: not eligible → block; undetermined → warn; eligible → ok.

@@ -118,6 +118,7 @@ public sealed class TocilizumabDosingTests
             Assert.Equal("MedicationAdministration/toci-1", Assert.Single(limit.Evidence).Source);
         }
         Assert.Contains(d.Evidence, e => e.Source == "MedicationAdministration/toci-1" && e.Description.StartsWith("tocilizumab 240 mg given", StringComparison.Ordinal));
+        Assert.EndsWith(allowed ? " A dose is allowed now." : " Next dose not before 2026-05-19 12:01Z.", d.Summary, StringComparison.Ordinal);
     }
 
     // Label: at most 4 doses in total (first plus up to 3 more).
@@ -221,5 +222,21 @@ public sealed class TocilizumabDosingTests
 
         Assert.Empty(d.DosesGiven);
         Assert.True(d.NextDoseAllowedNow);
+    }
+
+    // Doses of this course: from the infusion (48 h ago) up to now, both instants included.
+    [Theory]
+    [InlineData(48.0, true)]
+    [InlineData(48 + (1.0 / 60), false)]
+    [InlineData(0.0, true)]
+    [InlineData(-1.0 / 60, false)]
+    public void GivenADoseAtTheEdgeOfTheCourse_WhenComputed_ThenOnlyDosesFromTheInfusionUpToNowCount(double hoursAgo, bool counted)
+    {
+        var b = Chart.ForEligibility().Infused(48, "Procedure/cart-infusion").Weight(40m).Given(Drug.Tocilizumab, hoursAgo, 320m, "MedicationAdministration/toci");
+
+        var d = Compute(b);
+
+        Assert.Equal(counted ? ["MedicationAdministration/toci"] : [], d.DosesGiven.Select(g => g.Source));
+        Assert.Equal(counted, d.Evidence.Any(e => e.Source == "MedicationAdministration/toci"));
     }
 }

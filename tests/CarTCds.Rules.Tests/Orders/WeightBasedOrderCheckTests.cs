@@ -99,6 +99,20 @@ public sealed class WeightBasedOrderCheckTests
         Assert.False(OrderChecks.IsChecked(order));
         Assert.True(OrderChecks.IsChecked(order with { Drug = Drug.Levetiracetam }));
     }
+
+    // Above the adult maximum: blocked at any weight; the patient's own maximum is named when a weight is known.
+    [Theory]
+    [InlineData(60.0, "Ordered 20.1 mg dexamethasone exceeds the 20 mg maximum per dose at any weight; the maximum for this patient is 20 mg (0.5 mg/kg × 60 kg, at most 20 mg).")]
+    [InlineData(null, "Ordered 20.1 mg dexamethasone exceeds the 20 mg maximum per dose at any weight.")]
+    public void GivenADoseAboveTheAdultMaximum_WhenOrdered_ThenBlockedNamingThePatientsMaximumOnlyWithAWeight(double? kg, string text)
+    {
+        var a = Check(Ordered(Drug.Dexamethasone, 20.1m, (decimal?)kg));
+
+        var reason = Assert.Single(a.Orders[0].Reasons, r => r.Text.Contains("maximum per dose", StringComparison.Ordinal));
+        Assert.Equal(OrderCheckResult.Block, reason.Severity);
+        Assert.Equal(text, reason.Text);
+        Assert.Equal(kg is null ? [] : new[] { "Observation/weight" }, reason.Evidence.Select(e => e.Source));
+    }
 }
 
 /// <summary>CD19-negative or CD19-dim relapse (issue 20 §4): prominent at eligibility, a warning at order-sign.</summary>
@@ -124,4 +138,5 @@ public sealed class Cd19NegativeDiseaseTests
         Assert.Contains("after blinatumomab", reason.Text, StringComparison.Ordinal);
         Assert.Equal(["MedicationAdministration/blina", "Observation/cd19"], reason.Evidence.Select(e => e.Source).Order(StringComparer.Ordinal));
     }
+
 }

@@ -41,6 +41,8 @@ public sealed class DrugCodesTests
     [InlineData("612865", Drug.Tocilizumab)]     // IN
     [InlineData("1657974", Drug.Tocilizumab)]    // SCD 4 ML 20 MG/ML
     [InlineData("1657976", Drug.Tocilizumab)]    // SBD [Actemra]
+    [InlineData("1657977", Drug.Tocilizumab)]    // SCD 20 MG/ML Injection (no fill volume)
+    [InlineData("2106077", Drug.Tocilizumab)]    // SBD 180 MG/ML Auto-Injector [Actemra]
     [InlineData("1193326", Drug.Ruxolitinib)]    // IN
     [InlineData("1193331", Drug.Ruxolitinib)]    // SCD 10 MG tablet
     [InlineData("1193337", Drug.Ruxolitinib)]    // SBD [Jakafi]
@@ -49,6 +51,11 @@ public sealed class DrugCodesTests
     [InlineData("1597267", Drug.Blinatumomab)]   // SBD [Blincyto]
     [InlineData("6902", Drug.Methylprednisolone)]
     [InlineData("8640", Drug.Prednisone)]
+    [InlineData("312617", Drug.Prednisone)]      // SCD 5 MG Oral Tablet
+    [InlineData("206954", Drug.Prednisone)]      // SBD 5 MG Oral Tablet [Deltasone]
+    [InlineData("763185", Drug.Prednisone)]      // GPCK {21 (10 MG Oral Tablet) }
+    [InlineData("845494", Drug.Prednisone)]      // BPCK [Sterapred DS Uni-Pak]
+    [InlineData("315187", Drug.Prednisone)]      // SCD 1 MG/ML Oral Solution
     [InlineData("7512", Drug.Norepinephrine)]
     [InlineData("242969", Drug.Norepinephrine)]  // SCD 4 ML 1 MG/ML Injection
     [InlineData("3992", Drug.Epinephrine)]
@@ -62,6 +69,7 @@ public sealed class DrugCodesTests
     [InlineData("161", Drug.Acetaminophen)]
     [InlineData("313782", Drug.Acetaminophen)]   // SCD 325 MG Oral Tablet
     [InlineData("198440", Drug.Acetaminophen)]   // SCD 500 MG Oral Tablet
+    [InlineData("209443", Drug.Acetaminophen)]   // SBD 500 MG Oral Tablet [Mapap] (CDS Hooks Sandbox list)
     [InlineData("5640", Drug.Ibuprofen)]
     [InlineData("310965", Drug.Ibuprofen)]       // SCD 200 MG Oral Tablet
     [InlineData("114477", Drug.Levetiracetam)]
@@ -70,6 +78,7 @@ public sealed class DrugCodesTests
     [InlineData("403884", Drug.Levetiracetam)]   // SCD 100 MG/ML Oral Solution
     [InlineData("72435", Drug.Anakinra)]
     [InlineData("727711", Drug.Anakinra)]        // SCD 0.67 ML 149 MG/ML Prefilled Syringe
+    [InlineData("727714", Drug.Anakinra)]        // SBD [Kineret]
     [InlineData("1535218", Drug.Siltuximab)]
     public void GivenAnRxNormFormOfADrug_WhenMapped_ThenItIsThatDrug(string code, Drug drug)
     {
@@ -91,6 +100,9 @@ public sealed class DrugCodesTests
     [InlineData("282464", 3, "{tablet}", 480)]    // 3 × acetaminophen 160 MG
     [InlineData("310965", 2, "{pill}", 400)]      // 2 × ibuprofen 200 MG
     [InlineData("727711", 2, "mL", 298)]          // 2 mL of anakinra 149 MG/ML
+    [InlineData("845494", 2, "{pill}", 20)]       // branded pack of prednisone 10 MG: dosed per tablet
+    [InlineData("315187", 10, "mL", 10)]          // prednisone 1 MG/ML oral solution
+    [InlineData("2106076", 1, "mL", 180)]         // tocilizumab 180 MG/ML auto-injector
     [InlineData("197582", 10, "mg", 10)]          // already in mg: as ordered
     public void GivenADoseInTheProductsUnits_WhenConverted_ThenMg(string code, int amount, string unit, double mg)
     {
@@ -113,10 +125,19 @@ public sealed class DrugCodesTests
         Assert.Null(DrugCodes.DoseMg(new Quantity(2, unit), known.Strength));
     }
 
-    [Fact]
-    public void GivenADraftOrderReferencingAContainedMedicationKnownByItsIngredient_WhenMapped_ThenTheCorticosteroidOrderWithItsDoseInMg()
+    /// <summary>A local product code whose contained Medication names a known RxNorm ingredient with
+    /// its strength per unit: the order reaches the check it belongs to (corticosteroid, tocilizumab,
+    /// weight-based dose) with its dose in mg.</summary>
+    [Theory]
+    [InlineData("3264", "dexamethasone", 4, "{tablet}", 2, "{tablet}", Drug.Dexamethasone, DraftOrderKind.Corticosteroid, 8)]
+    [InlineData("8640", "prednisone", 5, "{tablet}", 3, "{tablet}", Drug.Prednisone, DraftOrderKind.Corticosteroid, 15)]
+    [InlineData("612865", "tocilizumab", 20, "mL", 8, "mL", Drug.Tocilizumab, DraftOrderKind.Tocilizumab, 160)]
+    [InlineData("114477", "levetiracetam", 100, "mL", 5, "mL", Drug.Levetiracetam, DraftOrderKind.Other, 500)]
+    [InlineData("72435", "anakinra", 149, "mL", 1, "mL", Drug.Anakinra, DraftOrderKind.Other, 149)]
+    public void GivenADraftOrderReferencingAContainedMedicationKnownByItsIngredient_WhenMapped_ThenTheCheckedOrderWithItsDoseInMg(
+        string ingredient, string name, int strengthMg, string per, int amount, string unit, Drug drug, DraftOrderKind kind, int mg)
     {
-        // Arrange: a local product code, the ingredient dexamethasone 3264 at 4 mg per tablet, 2 tablets ordered.
+        // Arrange: a local product code, the RxNorm ingredient at strengthMg per unit, amount units ordered.
         var order = new MedicationRequest
         {
             Id = "mr-local",
@@ -128,20 +149,20 @@ public sealed class DrugCodesTests
                 new Medication
                 {
                     Id = "med",
-                    Code = new CodeableConcept("http://hospital.example/formulary", "DEX4", "Dexamethasone 4 mg tablet (local)"),
+                    Code = new CodeableConcept("http://hospital.example/formulary", "LOCAL-1", $"{name} (local product)"),
                     Ingredient =
                     [
                         new MedicationIngredient
                         {
-                            ItemCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, "3264", "dexamethasone"),
+                            ItemCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, ingredient, name),
                             IsActive = true,
-                            Strength = new Ratio { Numerator = new Quantity(4, "mg"), Denominator = new Quantity(1, "{tablet}") },
+                            Strength = new Ratio { Numerator = new Quantity(strengthMg, "mg"), Denominator = new Quantity(1, per) },
                         },
                     ],
                 },
             ],
             MedicationReference = new Reference("#med"),
-            DosageInstruction = [new Dosage { DoseAndRate = [new DosageDoseAndRate { DoseQuantity = new Quantity(2, "{tablet}") }] }],
+            DosageInstruction = [new Dosage { DoseAndRate = [new DosageDoseAndRate { DoseQuantity = new Quantity(amount, unit) }] }],
         };
         var drafts = new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = order }] };
 
@@ -150,9 +171,44 @@ public sealed class DrugCodesTests
 
         // Assert
         var draft = Assert.Single(facts.DraftOrders);
+        Assert.Equal(kind, draft.Kind);
+        Assert.Equal(drug, draft.Drug);
+        Assert.Equal((decimal)mg, draft.DoseMg);
+        Assert.True(OrderChecks.IsChecked(draft));
+    }
+
+    /// <summary>Corticosteroid products in every RxNorm form reach the corticosteroid order check with
+    /// the dose in mg (packs are dosed per tablet).</summary>
+    [Theory]
+    [InlineData("197582", 2, "{pill}", Drug.Dexamethasone, 8)]      // SCD, what the CDS Hooks Sandbox sends
+    [InlineData("312615", 2, "{pill}", Drug.Prednisone, 40)]        // SCD 20 MG Oral Tablet
+    [InlineData("206954", 3, "{tablet}", Drug.Prednisone, 15)]      // SBD 5 MG [Deltasone]
+    [InlineData("763185", 2, "{tablet}", Drug.Prednisone, 20)]      // GPCK {21 (10 MG Oral Tablet) }
+    [InlineData("845494", 1, "{tablet}", Drug.Prednisone, 10)]      // BPCK [Sterapred DS Uni-Pak]
+    [InlineData("205301", 4, "mL", Drug.Prednisone, 20)]            // SCD 5 MG/ML Oral Solution
+    public void GivenADraftCorticosteroidOrderByProductCode_WhenMapped_ThenTheCorticosteroidCheckWithItsDoseInMg(
+        string productCode, int amount, string unit, Drug drug, int mg)
+    {
+        // Arrange
+        var order = new MedicationRequest
+        {
+            Id = "mr-steroid",
+            Status = "draft",
+            Intent = "order",
+            Subject = FhirData.Subject(),
+            MedicationCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, productCode),
+            DosageInstruction = [new Dosage { DoseAndRate = [new DosageDoseAndRate { DoseQuantity = new Quantity(amount, unit) }] }],
+        };
+
+        // Act
+        var facts = ClinicalFactsMapper.Map(FhirData.Patient(), [], new Bundle { Type = "collection", Entry = [new BundleEntry { Resource = order }] });
+
+        // Assert
+        var draft = Assert.Single(facts.DraftOrders);
         Assert.Equal(DraftOrderKind.Corticosteroid, draft.Kind);
-        Assert.Equal(Drug.Dexamethasone, draft.Drug);
-        Assert.Equal(8m, draft.DoseMg);
+        Assert.Equal(drug, draft.Drug);
+        Assert.Equal((decimal)mg, draft.DoseMg);
+        Assert.Contains($"(= {mg} mg)", draft.Description, StringComparison.Ordinal);
     }
 
     /// <summary>The administration as the rules read it (seizure prophylaxis "already given", the fever

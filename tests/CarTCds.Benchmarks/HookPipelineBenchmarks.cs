@@ -11,7 +11,9 @@ namespace CarTCds.Benchmarks;
 /// and serialise the answer — at 200, 1,000 and 10,000 Observations, and at 5,000 of which only 200
 /// are relevant to the rules (issue "Performance II": the hook should cost what its relevant facts
 /// cost, not what its chart weighs; budget "allocation per hook ≤ 2 × body size"). Time and allocation
-/// (MemoryDiagnoser); <see cref="Tokenise"/> is the floor, a <see cref="Utf8JsonReader"/> over the same body.</summary>
+/// (MemoryDiagnoser); <see cref="Tokenise"/> is the floor, a <see cref="Utf8JsonReader"/> over the same body;
+/// <see cref="CallReadingWhole"/> is the call with every resource materialised, as before the reader skipped
+/// the Observations no rule reads (issue 21).</summary>
 [MemoryDiagnoser]
 public class HookPipelineBenchmarks
 {
@@ -25,9 +27,7 @@ public class HookPipelineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var parts = Chart.Split('/');
-        var scenario = Scenario.Create(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture),
-            parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : null);
+        var scenario = Scenario.ForChart(Chart);
         _body = scenario.RequestUtf8();
         _evaluator = CdsEngine.Create(new FixedTimeProvider(SyntheticPatient.Now));
 
@@ -41,9 +41,16 @@ public class HookPipelineBenchmarks
 
     /// <summary>Read + engine + serialise.</summary>
     [Benchmark]
-    public byte[]? Call()
+    public byte[]? Call() => Call(readWhole: false);
+
+    /// <summary>The same with every resource read whole (the reader before issue 21 skipped the
+    /// Observations no rule reads): the "before" of the same run.</summary>
+    [Benchmark]
+    public byte[]? CallReadingWhole() => Call(readWhole: true);
+
+    private byte[]? Call(bool readWhole)
     {
-        var (request, error) = CdsRequestReader.Read(_body);
+        var (request, error) = CdsRequestReader.Read(_body, readWhole);
         if (error is not null) throw new InvalidOperationException(error.Outcome.Summary);
         var result = _evaluator.EvaluateAsync(CdsServiceCatalog.ToxicityId, request!, CancellationToken.None).GetAwaiter().GetResult();
         return result.Response is { } response ? JsonSerializer.SerializeToUtf8Bytes(response, CdsJson.Response) : null;

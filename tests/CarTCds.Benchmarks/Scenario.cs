@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using CarTCds.Fhir.Model;
 using CarTCds.Hooks.Catalog;
@@ -40,6 +41,15 @@ public sealed class Scenario
         var request = PatientBundleRequest.Build(service, bundle);
         request.HookInstance = "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea";
         return new Scenario(service, bundle, request);
+    }
+
+    /// <summary>The scenario a benchmark parameter names: <c>"1000"</c> = 1,000 Observations, all
+    /// relevant; <c>"5000/200"</c> = 5,000 of which 200 are relevant.</summary>
+    public static Scenario ForChart(string chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        var parts = chart.Split('/');
+        return Create(int.Parse(parts[0], CultureInfo.InvariantCulture), parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null);
     }
 
     /// <summary>The request body as UTF-8 JSON, as it arrives at POST /cds-services/cart-toxicity.</summary>

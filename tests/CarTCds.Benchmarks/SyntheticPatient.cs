@@ -50,28 +50,33 @@ public static class SyntheticPatient
 
     /// <summary>The patient's transaction Bundle with exactly <paramref name="observationCount"/>
     /// Observations, of which only <paramref name="relevantCount"/> (default: all) are the storyline
-    /// above; the rest are what a real chart also holds and the rules never use, alternating: heart and
-    /// respiratory rates (codes outside the data contract) and temperatures two years before the
-    /// infusion (in the contract, but older than any look-back).</summary>
+    /// above; the rest are what a real chart also holds and no rule reads: vitals and common labs whose
+    /// codes are outside the data contract (<see cref="Irrelevant"/>), one every 7 minutes back from the
+    /// infusion. The hook request reader skips them unread (issue 21).</summary>
     public static Bundle Create(int observationCount, int? relevantCount = null)
     {
         if (relevantCount is not { } relevant || relevant == observationCount) return CreateStoryline(observationCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(relevant, observationCount);
         var bundle = CreateStoryline(relevant);
-        var longBefore = Infusion.AddYears(-2);
         for (var i = 0; i < observationCount - relevant; i++)
         {
-            var t = longBefore.AddMinutes(-30 * i);
-            var observation = (i % 3) switch
-            {
-                0 => Quantity($"bench-hr-{i:D6}", "vital-signs", Loinc, "8867-4", "Heart rate", Infusion.AddMinutes(-7 * i), 90m + (i % 40), "/min", "beats/minute"),
-                1 => Quantity($"bench-rr-{i:D6}", "vital-signs", Loinc, "9279-1", "Respiratory rate", Infusion.AddMinutes(-7 * i), 18m + (i % 10), "/min", "breaths/minute"),
-                _ => Quantity($"bench-old-temp-{i:D6}", "vital-signs", Loinc, "8310-5", "Body temperature", t, 36.8m, "Cel", "°C"),
-            };
+            var (code, display, category, unit, normal) = Irrelevant[i % Irrelevant.Length];
+            var observation = Quantity($"bench-other-{i:D6}", category, Loinc, code, display, Infusion.AddMinutes(-7 * (i + 1)), normal + (i % 7), unit, unit);
             bundle.Entry!.Add(new BundleEntry { Resource = observation, Request = new BundleEntryRequest { Method = "PUT", Url = $"Observation/{observation.Id}" } });
         }
         return bundle;
     }
+
+    /// <summary>LOINC codes a chart is full of and no rule reads (outside the data contract).</summary>
+    public static readonly (string Loinc, string Display, string Category, string Unit, decimal Normal)[] Irrelevant =
+    [
+        ("8867-4", "Heart rate", "vital-signs", "/min", 90m),
+        ("9279-1", "Respiratory rate", "vital-signs", "/min", 18m),
+        ("2951-2", "Sodium [Moles/volume] in Serum or Plasma", "laboratory", "mmol/L", 136m),
+        ("2823-3", "Potassium [Moles/volume] in Serum or Plasma", "laboratory", "mmol/L", 4m),
+        ("718-7", "Hemoglobin [Mass/volume] in Blood", "laboratory", "g/dL", 10m),
+        ("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "laboratory", "mg/dL", 90m),
+    ];
 
     private static Bundle CreateStoryline(int observationCount)
     {

@@ -4,6 +4,10 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CarTCds.Benchmarks;
+using CarTCds.Fhir.Model;
+using CarTCds.Hooks.Catalog;
+using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Evaluation;
 using CarTCds.Service.Tests.TestSupport;
 
 namespace CarTCds.Service.Tests.Load;
@@ -226,6 +230,38 @@ public sealed partial class LoadRunPiecesTests(CarTCdsWebApplicationFactory fact
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         using var answer = JsonDocument.Parse(text);
         Assert.NotEqual(0, answer.RootElement.GetProperty("cards").GetArrayLength());
+    }
+
+    /// <summary>The load run's big body (5,000 Observations, 200 of them the storyline, the rest codes no
+    /// rule reads): the hook reader skips exactly those 4,800, and the cards are those of the whole read.</summary>
+    [Fact]
+    public async Task GivenTheBodyOf5000ObservationsWith200Relevant_WhenReadForTheHookAndReadWhole_ThenTheOthersAreSkippedAndTheCardsAreTheSame()
+    {
+        // Arrange
+        var body = LoadRunCommands.WriteBody(5000, relevant: 200);
+        var engine = CdsEngine.Create(new FixedTimeProvider(SyntheticPatient.Now));
+
+        // Act
+        var (skipping, skipError) = CdsRequestReader.Read(body);
+        var (whole, wholeError) = CdsRequestReader.Read(body, readWhole: true);
+        var fromSkipping = await engine.EvaluateAsync(CdsServiceCatalog.ToxicityId, skipping!, CancellationToken.None);
+        var fromWhole = await engine.EvaluateAsync(CdsServiceCatalog.ToxicityId, whole!, CancellationToken.None);
+
+        // Assert
+        Assert.Null(skipError);
+        Assert.Null(wholeError);
+        var observations = ((Bundle)skipping!.Prefetch!["observations"]!).Resources().ToList();
+        Assert.Equal(5000, observations.Count);
+        var others = observations.Where(r => r.Id!.StartsWith("bench-other-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4800, others.Count);
+        Assert.All(others, r => Assert.IsType<SkippedResource>(r));
+        // Of the storyline, only its SpO2 readings (on room air; no rule reads them) are skipped.
+        var wholeById = ((Bundle)whole!.Prefetch!["observations"]!).Resources().OfType<Observation>().ToDictionary(o => o.Id!);
+        Assert.All(observations.Except(others).OfType<SkippedResource>(), r => Assert.Equal("59408-5", wholeById[r.Id!].Code!.Coding![0].Code));
+        static string Cards(HookResult result) => string.Join("\n", result.Response!.Cards!.Select(c =>
+            $"{c.Indicator}|{c.Summary}|{c.Detail}|{JsonSerializer.Serialize(c.Extension, CdsJson.Options)}"));
+        Assert.NotEmpty(fromSkipping.Response!.Cards!);
+        Assert.Equal(Cards(fromWhole), Cards(fromSkipping));
     }
 
     [Fact]

@@ -54,7 +54,9 @@ internal static class CrsEpisodes
         FeverMasking? expired = null;
         foreach (var a in administrations)
         {
-            if (a.Start > at || a.Start < since) continue;
+            // ASTCT 2019: CRS follows immune-effector therapy, so a dose at or before the infusion
+            // (premedication, another indication) never masks; the doses counted are those in (since, at].
+            if (a.Start > at || a.Start <= since) continue;
             var antiCytokine = DrugGroups.IsAntiCytokineOrSteroid(a.Drug);
             if (!antiCytokine && !(p.AntipyreticsMaskFever && DrugGroups.IsAntipyretic(a.Drug))) continue;
 
@@ -63,10 +65,16 @@ internal static class CrsEpisodes
             // (pre-infusion premedication or a dose for pain never masks anything).
             if (!antiCytokine && (containing is null || !containing.Fevers.Any(f => f <= a.Start))) continue;
 
-            var last = containing is null || containing.LastEnd < a.Start ? a.Start : containing.LastEnd;
-            foreach (var e in episodes.Where(e => e.Start > a.Start && e != containing))
+            var last = containing is null ||
+                // Stryker disable once Equality : at equal instants both sides give the same instant (only its UTC offset could differ, and LastFinding is read as an instant)
+                containing.LastEnd < a.Start ? a.Start : containing.LastEnd;
+            // A later episode starting less than EpisodeEndsAfter after `last` continues the dose's
+            // episode. Episodes starting at or before the dose (the containing one, and earlier ones
+            // that ended EpisodeEndsAfter or more before it) end at or before `last`: they change nothing.
+            foreach (var e in episodes)
             {
                 if (e.Start - last >= p.EpisodeEndsAfter) break;
+                // Stryker disable once Equality : at equal instants both sides give the same instant
                 if (e.LastEnd > last) last = e.LastEnd;
             }
             var masking = new FeverMasking(a.Drug, a.Start, a.Source, containing?.Start ?? a.Start, last);
@@ -100,7 +108,9 @@ internal static class CrsEpisodes
         foreach (var a in facts.Administrations.Where(a => DrugGroups.IsVasopressor(a.Drug) && a.Overlaps(since.AddTicks(1), at)))
         {
             var end = a.IsOngoing ? at : a.End ?? a.Start;
-            spans.Add(new Span(a.Start > since ? a.Start : since.AddTicks(1), end > at ? at : end, false));
+            spans.Add(new Span(a.Start > since ? a.Start : since.AddTicks(1),
+                // Stryker disable once Equality : at equal instants both sides give the same instant
+                end > at ? at : end, false));
         }
         spans.AddRange(facts.OxygenDevices.Where(d => In(d.Time) && d.Device != OxygenDevice.RoomAir).Select(d => new Span(d.Time, d.Time, false)));
         spans.AddRange(facts.OxygenFlows.Where(f => In(f.Time) && f.LitresPerMinute > 0m).Select(f => new Span(f.Time, f.Time, false)));
@@ -116,6 +126,7 @@ internal static class CrsEpisodes
             current = new Episode(s.Start, index);
             episodes.Add(current);
         }
+        // Stryker disable once Equality : at equal instants both sides give the same instant
         if (s.End > current.LastEnd) current.LastEnd = s.End;
         if (s.Fever) current.Fevers.Add(s.Start);
     }
@@ -145,10 +156,13 @@ internal static class CrsEpisodes
         /// <paramref name="at"/> (a time in (since, end], asked in increasing order for speed).</summary>
         public (FeverMasking? Active, FeverMasking? Expired) FindMasking(DateTimeOffset at)
         {
+            // Stryker disable once Equality,Logical : the fallback computes the same masking the plain way, and CrsCourseAnalysis only asks for times in (since, end] after this infusion (at == since gives no masking either way)
             if (at <= since || at > end || facts.LatestInfusion(at)?.Time != since) return CrsEpisodes.FindMasking(facts, at, p);
 
             var threshold = HypotensionThreshold(facts, at, p);
-            if (!_collected || threshold != _threshold || at < _lastAt)
+            if (!_collected || threshold != _threshold ||
+                // Stryker disable once Equality : collecting again only costs time (the course asks in increasing order)
+                at < _lastAt)
             {
                 _spans = [.. Spans(facts, since, end, threshold, p).OrderBy(s => s.Start)];
                 _threshold = threshold;
@@ -170,16 +184,20 @@ internal static class CrsEpisodes
             for (var k = 0; k < _episodes.Count; k++)
             {
                 var e = _episodes[k];
+                // Stryker disable once Equality : an episode ending exactly at `at` cut at `at` is the same instant (the `>` mutant is killed by CrsInfusionAndEpisodeTests' course rows but ignored with it)
                 if (e.LastEnd <= at)
                 {
                     episodes.Add(e);
                     continue;
                 }
                 var cut = new Episode(e.Start, e.FirstSpan) { Fevers = e.Fevers };
-                var members = k + 1 < _episodes.Count ? _episodes[k + 1].FirstSpan : _merged;
-                for (var i = e.FirstSpan; i < members; i++)
+                // Its findings are the merged ones from its first on: an episode running past `at` is the
+                // last one, since a later one would start EpisodeEndsAfter after its last finding, after `at`.
+                for (var i = e.FirstSpan; i < _merged; i++)
                 {
+                    // Stryker disable once Equality : at equal instants both sides give the same instant
                     var spanEnd = _spans[i].End > at ? at : _spans[i].End;
+                    // Stryker disable once Equality : at equal instants both sides give the same instant
                     if (spanEnd > cut.LastEnd) cut.LastEnd = spanEnd;
                 }
                 episodes.Add(cut);

@@ -35,12 +35,14 @@ public static class ManagementAdvice
         var crsActions = Crs(facts, at, rules, crs, course, start);
         var icansActions = Icans(facts, at, rules, icans, start, crsActions);
         var recentFerritin = facts.Labs.Where(l => l.Test == LabTest.Ferritin && l.Time <= at && at - l.Time <= rules.Management.FerritinRecentWithin).MaxBy(l => l.Time);
-        var iecHsActions = iecHs is { Flag: true } ? IecHs(facts, at, rules, start, recentFerritin) : [];
-        if (iecHsActions.Any(a => a.Code == ManagementCodes.Anakinra))
+        var iecHsFlagged = iecHs is { Flag: true };
+        var iecHsActions = iecHsFlagged ? IecHs(facts, at, rules, start, recentFerritin) : [];
+        if (iecHsFlagged)
         {
             // One anakinra order, on the card with the most specific reason: anakinra is IEC-HS's
             // first-line treatment (Hines 2023) and only a refractory option for CRS and ICANS (seed 002),
-            // at the same weight-based dose; the CRS and ICANS cards refer to the IEC-HS card.
+            // at the same weight-based dose; the CRS and ICANS cards refer to the IEC-HS card, which
+            // always suggests it when flagged.
             crsActions = ReferToIecHs(crsActions);
             icansActions = ReferToIecHs(icansActions);
         }
@@ -168,7 +170,9 @@ public static class ManagementAdvice
 
         if (icans.Domain(IcansDomain.Seizure) is { } seizure)
         {
-            var lastSeizure = facts.Seizures.Where(s => s.Time <= at && s.Time > at - rules.Icans.LookBack).MaxBy(s => s.Time)!;
+            var lastSeizure = facts.Seizures.Where(s => s.Time <= at &&
+                // Stryker disable once Equality : the seizure domain holds a seizure in (at − LookBack, at], so the latest one is never exactly at the window's start
+                s.Time > at - rules.Icans.LookBack).MaxBy(s => s.Time)!;
             var since = facts.Administrations.Where(a => a.Drug == Drug.Levetiracetam && a.Start >= lastSeizure.Time && a.Start <= at).MaxBy(a => a.Start);
             if (since is null)
             {

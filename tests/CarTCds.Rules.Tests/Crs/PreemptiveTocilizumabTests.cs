@@ -74,6 +74,95 @@ public sealed class PreemptiveTocilizumabTests
         Assert.Equal(PreemptiveState.NoBurdenOnRecord, Assess(new Chart().Infused(72).Blasts(80, daysAgo: 1))!.State);
     }
 
+    // Infusion 72 h ago: a marrow result at the infusion instant is the burden "before infusion";
+    // one a minute after it is not.
+    [Theory]
+    [InlineData(0.0, PreemptiveState.HighBurdenWatch)]
+    [InlineData(1.0, PreemptiveState.NoBurdenOnRecord)]
+    public void GivenAMarrowResultAtTheInfusionInstant_WhenOneMinuteLater_ThenItIsNoLongerBeforeInfusion(double minutesAfterInfusion, PreemptiveState expected)
+    {
+        var a = Assess(new Chart().Infused(72).Blasts(80, daysAgo: 3 - (minutesAfterInfusion / 1440), id: "Observation/marrow"))!;
+
+        Assert.Equal(expected, a.State);
+        Assert.Equal(expected == PreemptiveState.HighBurdenWatch ? ["Observation/marrow"] : [], a.Evidence.Select(e => e.Source));
+    }
+
+    // High burden, infusion 72 h ago, the trigger met (39 °C 10 h and 2 h ago), and a drug at the given
+    // time: only tocilizumab from the infusion instant up to now uses the protocol's single dose.
+    [Theory]
+    [InlineData(Drug.Tocilizumab, 72 + (1 / 60.0), PreemptiveState.HighBurdenDoseDue)]
+    [InlineData(Drug.Tocilizumab, 72.0, PreemptiveState.HighBurdenDoseGiven)]
+    [InlineData(Drug.Tocilizumab, 0.0, PreemptiveState.HighBurdenDoseGiven)]
+    [InlineData(Drug.Tocilizumab, -1 / 60.0, PreemptiveState.HighBurdenDoseDue)]
+    [InlineData(Drug.Dexamethasone, 1.0, PreemptiveState.HighBurdenDoseDue)]
+    public void GivenHighBurdenAndTheTrigger_WhenADrugWasGivenAroundTheInfusionOrNow_ThenOnlyTocilizumabSinceTheInfusionUsesTheDose(Drug drug, double hoursAgo, PreemptiveState expected)
+    {
+        var b = new Chart().Infused(72).Blasts(80, daysAgo: 5, id: "Observation/marrow").Temperature(39m, 10, "Observation/t1").Temperature(39m, 2, "Observation/t2")
+            .Given(drug, hoursAgo, id: "MedicationAdministration/drug");
+
+        var a = Assess(b)!;
+
+        Assert.Equal(expected, a.State);
+        Assert.Equal(expected == PreemptiveState.HighBurdenDoseGiven ? ["Observation/marrow", "MedicationAdministration/drug"] : ["Observation/marrow", "Observation/t1", "Observation/t2"],
+            a.Evidence.Select(e => e.Source));
+    }
+
+    // High burden, infusion 72 h ago: two temperatures of 39 °C within 24 h, the first or the second
+    // moved to an edge. A fever at the infusion instant or after now does not count toward the trigger.
+    [Theory]
+    [InlineData(72.0, 60.0, PreemptiveState.HighBurdenWatch)]
+    [InlineData(72 - (1 / 60.0), 60.0, PreemptiveState.HighBurdenDoseDue)]
+    [InlineData(10.0, 0.0, PreemptiveState.HighBurdenDoseDue)]
+    [InlineData(10.0, -1 / 60.0, PreemptiveState.HighBurdenWatch)]
+    public void GivenHighBurden_WhenTheTriggerFeversAreAtTheInfusionOrNow_ThenOnlyFeversAfterTheInfusionAndUpToNowCount(double firstHoursAgo, double secondHoursAgo, PreemptiveState expected)
+    {
+        var b = new Chart().Infused(72).Blasts(80, daysAgo: 5, id: "Observation/marrow")
+            .Temperature(39m, firstHoursAgo, "Observation/t1").Temperature(39m, secondHoursAgo, "Observation/t2");
+
+        var a = Assess(b)!;
+
+        Assert.Equal(expected, a.State);
+        Assert.Equal(expected == PreemptiveState.HighBurdenDoseDue ? ["Observation/marrow", "Observation/t1", "Observation/t2"] : ["Observation/marrow"], a.Evidence.Select(e => e.Source));
+    }
+
+    // Every parameter's accepted range, exactly at each edge and just past it (durations in hours).
+    [Theory]
+    [InlineData("HighBurdenMarrowBlastsPercent", 0.0, false)]
+    [InlineData("HighBurdenMarrowBlastsPercent", 0.1, true)]
+    [InlineData("HighBurdenMarrowBlastsPercent", 100.0, true)]
+    [InlineData("HighBurdenMarrowBlastsPercent", 100.1, false)]
+    [InlineData("BurdenMaxAgeBeforeInfusion", 0.0, false)]
+    [InlineData("BurdenMaxAgeBeforeInfusion", 1 / 60.0, true)]
+    [InlineData("BurdenMaxAgeBeforeInfusion", 180 * 24.0, true)]
+    [InlineData("BurdenMaxAgeBeforeInfusion", (180 * 24.0) + (1 / 60.0), false)]
+    [InlineData("TriggerFeverCelsius", 37.9, false)]
+    [InlineData("TriggerFeverCelsius", 38.0, true)]
+    [InlineData("TriggerFeverCelsius", 41.0, true)]
+    [InlineData("TriggerFeverCelsius", 41.1, false)]
+    [InlineData("TriggerFeverCount", 0, false)]
+    [InlineData("TriggerFeverCount", 1, true)]
+    [InlineData("TriggerFeverCount", 10, true)]
+    [InlineData("TriggerFeverCount", 11, false)]
+    [InlineData("TriggerWindow", 0.0, false)]
+    [InlineData("TriggerWindow", 1 / 60.0, true)]
+    [InlineData("TriggerWindow", 72.0, true)]
+    [InlineData("TriggerWindow", 72 + (1 / 60.0), false)]
+    public void GivenAPreemptiveParameterAtTheEdgeOfItsRange_WhenValidated_ThenOnlyValuesInsideAreAccepted(string parameter, double value, bool valid)
+    {
+        var p = parameter switch
+        {
+            "HighBurdenMarrowBlastsPercent" => new PreemptiveTocilizumabParameters { HighBurdenMarrowBlastsPercent = (decimal)value },
+            "BurdenMaxAgeBeforeInfusion" => new PreemptiveTocilizumabParameters { BurdenMaxAgeBeforeInfusion = TimeSpan.FromHours(value) },
+            "TriggerFeverCelsius" => new PreemptiveTocilizumabParameters { TriggerFeverCelsius = (decimal)value },
+            "TriggerFeverCount" => new PreemptiveTocilizumabParameters { TriggerFeverCount = (int)value },
+            _ => new PreemptiveTocilizumabParameters { TriggerWindow = TimeSpan.FromHours(value) },
+        };
+
+        var errors = new RuleSet { PreemptiveTocilizumab = p }.Validate();
+
+        Assert.Equal(valid ? [] : [$"PreemptiveTocilizumab.{parameter}"], errors.Select(e => e.Split(' ')[0]));
+    }
+
     [Fact]
     public void GivenATriggerBelow38_WhenValidated_ThenTheRuleSetSaysSo()
     {

@@ -1,5 +1,6 @@
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Management;
+using CarTCds.Rules.Orders;
 using static CarTCds.Rules.Tests.Chart;
 using static CarTCds.Rules.Tests.Management.ManagementPlanning;
 
@@ -140,6 +141,85 @@ public sealed class ManagementAdviceTests
         Assert.Equal("body weight (LOINC 29463-7)", Assert.Single(dex.Dose.Missing));
     }
 
+    // Fever at 10:00 on each of the last days (infusion 76 h ago, at 08:00 on day 0): fever on every
+    // day of the course counts from day 0 on; more than 3 days → tocilizumab (ASCO 2021).
+    [Theory]
+    [InlineData(1, ManagementCodes.TocilizumabIfPersistent, "(fever so far on 1 day)")]
+    [InlineData(2, ManagementCodes.TocilizumabIfPersistent, "(fever so far on 2 days)")]
+    [InlineData(4, ManagementCodes.Tocilizumab, "Fever on 4 consecutive days (more than 3)")]
+    public void GivenCrsGrade1_WhenFeverOnEveryDaySinceInfusion_ThenTheDaysAreCountedFromDay0(int days, string expected, string text)
+    {
+        var plan = new Chart().Infused(76, "Procedure/infusion").Weight(30m).FeverOnDays(days).Plan();
+
+        var action = Action(plan.Crs, expected);
+        Assert.Equal($"supportive-care+{expected}", ManagementPlan.Codes(plan.Crs));
+        Assert.Contains(text, action.Text, StringComparison.Ordinal);
+        Assert.Equal(expected == ManagementCodes.Tocilizumab ? [Ref("Observation", 2)] : [], action.Evidence.Select(e => e.Source));
+    }
+
+    // A site that allows 3 tocilizumab doses per course (Orders.TocilizumabMaxDosesTotal): CRS grade 2
+    // with all of them given, the first less than 24 h ago, is not improving → dexamethasone now.
+    [Theory]
+    [InlineData(3, true)]
+    [InlineData(2, false)]
+    public void GivenCrsGrade2_WhenTheMostTocilizumabDosesOfTheCourseWereGiven_ThenDexamethasoneIsSuggestedBefore24H(int doses, bool dexamethasone)
+    {
+        var rules = new RuleSet { Version = "1.0.0-site", Orders = new OrderCheckParameters { TocilizumabMaxDosesTotal = 3, TocilizumabMaxDosesPer24h = 3 } };
+        Assert.Empty(rules.Validate());
+        var b = Day5().Weight(30m).Temperature(39.2m).Device(OxygenDevice.NasalCannula);
+        foreach (var hoursAgo in new[] { 20.0, 12.0, 4.0 }.TakeLast(doses)) b.Given(Drug.Tocilizumab, hoursAgo, 240m, $"MedicationAdministration/toci-{hoursAgo}");
+
+        var plan = b.Plan(rules);
+
+        Assert.Equal(dexamethasone ? "supportive-care+tocilizumab+dexamethasone" : "supportive-care+tocilizumab+dexamethasone-if-refractory", ManagementPlan.Codes(plan.Crs));
+        if (dexamethasone)
+        {
+            var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
+            Assert.Contains("MedicationAdministration/toci-20", dex.Evidence.Select(e => e.Source));
+            Assert.Contains("CRS grade 2 still 20 h after the first tocilizumab", dex.Text, StringComparison.Ordinal);
+        }
+    }
+
+    // CRS grade 2, tocilizumab 2 h ago (not refractory), a corticosteroid at the given time: once a
+    // steroid is on board (up to now included), "dexamethasone if refractory" is not advised again.
+    [Theory]
+    [InlineData(1.0, false)]
+    [InlineData(0.0, false)]
+    [InlineData(-1 / 60.0, true)]
+    public void GivenCrsGrade2AndASteroidAlreadyGiven_WhenPlanned_ThenDexamethasoneIfRefractoryIsNotAdvised(double steroidHoursAgo, bool advised)
+    {
+        var plan = Day5().Weight(30m).Temperature(39.2m).Device(OxygenDevice.NasalCannula)
+            .Given(Drug.Tocilizumab, 2, 240m, "MedicationAdministration/toci-1").Given(Drug.Dexamethasone, steroidHoursAgo, 10m, "MedicationAdministration/dex-1").Plan();
+
+        Assert.Equal(advised ? "supportive-care+tocilizumab+dexamethasone-if-refractory" : "supportive-care+tocilizumab", ManagementPlan.Codes(plan.Crs));
+    }
+
+    // CRS grade 2 with tocilizumab exactly at the infusion instant (5 days ago) or a minute before it:
+    // only a dose from the infusion on is this course's first tocilizumab.
+    [Theory]
+    [InlineData(0.0, true)]
+    [InlineData(1.0, false)]
+    public void GivenCrsGrade2_WhenTocilizumabWasGivenAtTheInfusionInstant_ThenItCountsAsTheCoursesFirstDose(double minutesBeforeInfusion, bool counted)
+    {
+        var plan = Day5().Weight(30m).Temperature(39.2m).Device(OxygenDevice.NasalCannula)
+            .Given(Drug.Tocilizumab, Days(5) + Minutes(minutesBeforeInfusion), 240m, "MedicationAdministration/toci-1").Plan();
+
+        Assert.Equal(Now.AddDays(-5), plan.EpisodeStart);
+        Assert.Equal(counted ? "supportive-care+tocilizumab+dexamethasone" : "supportive-care+tocilizumab+dexamethasone-if-refractory", ManagementPlan.Codes(plan.Crs));
+        if (counted) Assert.Contains("MedicationAdministration/toci-1", Action(plan.Crs, ManagementCodes.Dexamethasone).Evidence.Select(e => e.Source));
+    }
+
+    [Fact]
+    public void GivenNoInfusionOnRecord_WhenCrsGrade3AfterDexamethasone_ThenDosesAreCountedOverTheLookBack()
+    {
+        var plan = new Chart().Weight(52m).Temperature(39.2m).Device(OxygenDevice.FaceMask).Given(Drug.Dexamethasone, 2, 10m, "MedicationAdministration/dex-1").Plan();
+
+        Assert.Equal(Now - RuleSet.Default.Orders.TocilizumabCountLookBackWithoutInfusion, plan.EpisodeStart);
+        var dex = Action(plan.Crs, ManagementCodes.Dexamethasone);
+        Assert.Equal("MedicationAdministration/dex-1", Assert.Single(dex.Dose!.Given).Source);
+        Assert.Contains("Already given in this episode: 1 dose", dex.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void GivenNoCrs_WhenPlanned_ThenNoCrsActions()
     {
@@ -217,6 +297,76 @@ public sealed class ManagementAdviceTests
         Assert.DoesNotContain(plan.Icans, a => a.Code == ManagementCodes.Dexamethasone);
     }
 
+    // ICANS grade 4 without cerebral oedema (deep focal motor weakness) gets high-dose
+    // methylprednisolone and ICU with airway protection; grade 3 gets ICU without it (ASCO 2021).
+    [Theory]
+    [InlineData(4, "neuro-supportive-care+methylprednisolone-high-dose+icu", true)]
+    [InlineData(3, "neuro-supportive-care+dexamethasone+icu", false)]
+    public void GivenIcansGrade3Or4WithoutOedema_WhenPlanned_ThenHighDoseMethylprednisoloneAndAirwayProtectionOnlyAtGrade4(int grade, string codes, bool airway)
+    {
+        var b = Day5().Weight(20m).Temperature(37m);
+        _ = grade == 4 ? b.Motor(1, "Observation/motor") : b.Ice(2, 1, "Observation/ice");
+
+        var plan = b.Plan();
+
+        Assert.Equal(codes, ManagementPlan.Codes(plan.Icans));
+        Assert.Equal(airway, Action(plan.Icans, ManagementCodes.Icu).Text.Contains("airway protection / mechanical ventilation as needed", StringComparison.Ordinal));
+        Assert.StartsWith($"ICANS grade {grade}: intensive care", Action(plan.Icans, ManagementCodes.Icu).Text, StringComparison.Ordinal);
+        if (grade == 4)
+        {
+            var mp = Action(plan.Icans, ManagementCodes.MethylprednisoloneHighDose);
+            Assert.StartsWith("ICANS grade 4: high-dose methylprednisolone for 3 days", mp.Text, StringComparison.Ordinal);
+            Assert.Equal(600m, mp.Dose!.DoseMg);
+        }
+    }
+
+    // ICANS grade 3 (ICE 2) or 2 (ICE 5) with a corticosteroid started at the given time: refractory
+    // from 24 h after it at grade ≥ 3 → anakinra (seed 002).
+    [Theory]
+    [InlineData(2, 24 * 60, true)]
+    [InlineData(2, 24 * 60 - 1, false)]
+    [InlineData(5, 24 * 60, false)]
+    public void GivenIcansAfterDexamethasone_WhenAround24HoursHavePassed_ThenAnakinraFromGrade3(int ice, int minutesAgo, bool anakinra)
+    {
+        var plan = Day5().Weight(20m).Temperature(37m).Ice(ice, 1).Given(Drug.Dexamethasone, Minutes(minutesAgo), 10m, "MedicationAdministration/dex-1").Plan();
+
+        Assert.Equal(anakinra, plan.Icans.Any(a => a.Code == ManagementCodes.Anakinra));
+        if (!anakinra) return;
+        var action = Action(plan.Icans, ManagementCodes.Anakinra);
+        Assert.Contains("MedicationAdministration/dex-1", action.Evidence.Select(e => e.Source));
+        Assert.Contains("ICANS grade 3 still 24 h after corticosteroids: refractory", action.Text, StringComparison.Ordinal);
+    }
+
+    // A seizure 4 h ago (ICANS grade 4 needs none of this: a rapidly resolving one is grade 3) and a
+    // drug at the given time: only levetiracetam from the seizure up to now is "already given after it".
+    [Theory]
+    [InlineData(Drug.Levetiracetam, 4.0, true)]
+    [InlineData(Drug.Levetiracetam, 4 + (1 / 60.0), false)]
+    [InlineData(Drug.Levetiracetam, 0.0, true)]
+    [InlineData(Drug.Levetiracetam, -1 / 60.0, false)]
+    [InlineData(Drug.Dexamethasone, 3.0, false)]
+    public void GivenASeizure_WhenADrugWasGivenAroundItOrNow_ThenOnlyLevetiracetamSinceTheSeizureAvoidsASecondLoadingDose(Drug drug, double hoursAgo, bool given)
+    {
+        var plan = Day5().Weight(30m).Temperature(37m).Seizure(hoursAgo: 4, id: "Observation/seizure").Given(drug, hoursAgo, 100m, "MedicationAdministration/drug").Plan();
+
+        var lev = Action(plan.Icans, ManagementCodes.LevetiracetamLoading);
+        Assert.Equal(!given, lev.SuggestOrder);
+        Assert.StartsWith("Seizure (2013-05-19 08:00Z)", lev.Text, StringComparison.Ordinal);
+        Assert.Equal(given, lev.Evidence.Any(e => e.Source == "MedicationAdministration/drug"));
+        Assert.Contains("Observation/seizure", lev.Evidence.Select(e => e.Source));
+    }
+
+    // Seizures now and one charted a minute after now: the latest up to now is named.
+    [Theory]
+    [InlineData(0.0, "Seizure (2013-05-19 12:00Z)")]
+    [InlineData(-1 / 60.0, "Seizure (2013-05-19 08:00Z)")]
+    public void GivenSeizures_WhenTheLatestIsNowOrAfterNow_ThenTheLatestUpToNowIsNamed(double latestHoursAgo, string text)
+    {
+        var plan = Day5().Weight(30m).Temperature(37m).Seizure(hoursAgo: 4, id: "Observation/seizure-1").Seizure(hoursAgo: latestHoursAgo, id: "Observation/seizure-2").Plan();
+
+        Assert.StartsWith(text, Action(plan.Icans, ManagementCodes.LevetiracetamLoading).Text, StringComparison.Ordinal);
+    }
+
     // ---- IEC-HS -------------------------------------------------------------------------------
 
     [Theory]
@@ -243,6 +393,37 @@ public sealed class ManagementAdviceTests
         Assert.Equal(50m, anakinra.Dose!.DoseMg);
         Assert.Equal(refractory, plan.IecHs.Any(a => a.Code == ManagementCodes.Ruxolitinib));
         Assert.Equal(!refractory, plan.IecHs.Any(a => a.Code == ManagementCodes.IecHsSecondLine));
+    }
+
+    // A ferritin resulted exactly now is recent; one charted a minute after now, or another lab, is not.
+    [Theory]
+    [InlineData(LabTest.Ferritin, 0.0, false)]
+    [InlineData(LabTest.Ferritin, -1 / 60.0, true)]
+    [InlineData(LabTest.Crp, 1.0, true)]
+    public void GivenAnIecHsFlag_WhenALabWasResultedNowOrAfterNow_ThenOnlyAFerritinUpToNowIsRecent(LabTest test, double hoursAgo, bool suggested)
+    {
+        var plan = Day5().Weight(25m).Lab(test, 45_000m, hoursAgo, 400m, "Observation/lab").Plan(iecHsFlag: true);
+
+        var ferritin = Action(plan.IecHs, ManagementCodes.Ferritin);
+        Assert.Equal(suggested, ferritin.SuggestOrder);
+        Assert.Equal(suggested ? null : "Observation/lab", plan.RecentFerritin?.Source);
+        Assert.Equal(suggested ? [] : ["Observation/lab"], ferritin.Evidence.Select(e => e.Source));
+    }
+
+    [Fact]
+    public void GivenAnIecHsFlagAndRefractoryCrsGrade3_WhenPlanned_ThenOnlyTheCrsAnakinraRefersToTheIecHsCard()
+    {
+        var plan = Day5().Weight(20m).Temperature(39.2m).Device(OxygenDevice.FaceMask)
+            .Given(Drug.Tocilizumab, 30, 240m, "MedicationAdministration/toci-1").Given(Drug.Dexamethasone, 25, 10m, "MedicationAdministration/dex-1").Plan(iecHsFlag: true);
+
+        var crsAnakinra = Action(plan.Crs, ManagementCodes.Anakinra);
+        Assert.False(crsAnakinra.SuggestOrder);
+        Assert.EndsWith(" The IEC-HS card's anakinra order covers it.", crsAnakinra.Text, StringComparison.Ordinal);
+        Assert.True(Action(plan.IecHs, ManagementCodes.Anakinra).SuggestOrder);
+        var siltuximab = Action(plan.Crs, ManagementCodes.Siltuximab);
+        Assert.True(siltuximab.SuggestOrder);
+        Assert.DoesNotContain("IEC-HS card", siltuximab.Text, StringComparison.Ordinal);
+        Assert.Contains("MedicationAdministration/dex-1", crsAnakinra.Evidence.Select(e => e.Source));
     }
 
     [Fact]

@@ -89,6 +89,29 @@ public sealed class OtherResource : Resource
     public JsonElement Json { get; }
 }
 
+/// <summary>A resource the hook request reader skipped unread because no rule reads it (an Observation
+/// whose code is outside the data contract; <see cref="Serialization.ObservationRelevance"/>, tests/load/README.md
+/// "Read only what the rules need"). It keeps only what the request still needs of it: its type and id
+/// (prefetch de-duplication, the card's "Left out" names) and its subject (whose record it is: another
+/// patient's refuses the call as if it had been read whole).</summary>
+/// <remarks>Never written back: its content was not kept, so writing it would silently drop data.</remarks>
+public sealed class SkippedResource : Resource
+{
+    public SkippedResource(string resourceType, string? id, Reference? subject)
+    {
+        ResourceType = resourceType;
+        Id = id;
+        Subject = subject;
+    }
+
+    public override string ResourceType { get; }
+
+    /// <summary>Its <c>subject</c> (a subject with anything but <c>reference</c>, <c>type</c> and
+    /// <c>display</c> is never skipped), or null when it had none.</summary>
+    [JsonIgnore]
+    public Reference? Subject { get; }
+}
+
 public sealed class Patient : DomainResource
 {
     public override string ResourceType => "Patient";

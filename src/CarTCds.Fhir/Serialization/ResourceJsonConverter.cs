@@ -8,9 +8,37 @@ namespace CarTCds.Fhir.Serialization;
 /// <summary>Reads and writes <see cref="Resource"/> polymorphically by its <c>resourceType</c>,
 /// wherever that property stands in the object (FHIR does not require it first). Unknown types
 /// become <see cref="OtherResource"/> and are written back unchanged.</summary>
+/// <remarks>Made with an <see cref="ObservationRelevance"/> (the hook request reader's), it reads only
+/// what the rules need: an Observation in the patient's chart (not inside another resource, except a
+/// Bundle's entries; not in a position read by a converter made without relevance, such as
+/// <c>context.draftOrders</c>) whose <c>code.coding</c> holds no relevant code is skipped unread and
+/// becomes a <see cref="SkippedResource"/>; so a malformed element in it never rejects the call. It is
+/// skipped only when one forward pass over it proved it well-formed JSON within the depth limit with a
+/// single <c>resourceType</c>, <c>id</c>, <c>code</c> and <c>subject</c> of the plain shapes the skip
+/// keeps; anything else is read whole, exactly as without relevance, errors and their paths included
+/// (tests/load/README.md "Read only what the rules need").</remarks>
 public sealed class ResourceJsonConverter : JsonConverter<Resource>
 {
+    private readonly ObservationRelevance? _relevance;
+
+    /// <summary>Reads every resource whole (FHIR files, the validator, draft orders).</summary>
+    public ResourceJsonConverter() { }
+
+    /// <summary>Skips the chart's Observations that no rule reads (see the remarks).</summary>
+    /// <param name="relevance">The codes the rules read; built once at start-up.</param>
+    public ResourceJsonConverter(ObservationRelevance relevance)
+    {
+        ArgumentNullException.ThrowIfNull(relevance);
+        _relevance = relevance;
+    }
+
     public override bool CanConvert(Type typeToConvert) => typeToConvert == typeof(Resource);
+
+    // How many reads that must not skip are under way on this thread: a converter without relevance
+    // (and everything nested in what it reads, whichever converter reads that), and any resource other
+    // than a Bundle (its contained resources). Reads are synchronous, so a thread-static count is exact.
+    [ThreadStatic]
+    private static int t_wholeReads;
 
     public override Resource? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -22,6 +50,26 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         // needs no read-ahead; otherwise scan the object for it (FHIR does not require it first).
         var resourceType = FirstPropertyResourceType(reader) ?? PeekResourceType(reader)
             ?? throw new JsonException("A FHIR resource must have a string 'resourceType'.");
+
+        if (_relevance is not null && t_wholeReads == 0)
+        {
+            if (resourceType == "Observation" && SkipIfIrrelevant(ref reader, _relevance) is { } skipped) return skipped;
+            // A Bundle's entries are the chart too; anything else nests resources that are not (contained).
+            if (resourceType == "Bundle") return ReadResource(ref reader, resourceType, options);
+        }
+        t_wholeReads++;
+        try
+        {
+            return ReadResource(ref reader, resourceType, options);
+        }
+        finally
+        {
+            t_wholeReads--;
+        }
+    }
+
+    private static Resource? ReadResource(ref Utf8JsonReader reader, string resourceType, JsonSerializerOptions options)
+    {
 
         if (!Known.TryGetValue(resourceType, out var known))
         {
@@ -84,6 +132,142 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         }
     }
 
+    // Longest system or code (in UTF-8 bytes as sent) the peek compares; a longer one is read whole.
+    private const int MaxComparedLength = 256;
+
+    /// <summary>When the Observation at <paramref name="reader"/> (on its StartObject) holds no relevant
+    /// code and is one the skip can vouch for, moves the reader to its EndObject and returns what is
+    /// kept of it; otherwise null, the reader untouched (the caller reads it whole).</summary>
+    private static SkippedResource? SkipIfIrrelevant(ref Utf8JsonReader reader, ObservationRelevance relevance)
+    {
+        var scan = reader;
+        try
+        {
+            if (!ScanIrrelevantObservation(ref scan, relevance, out var id, out var subject)) return null;
+            // The scan stands on the Observation's EndObject, where a converter must leave the reader:
+            // the skipped resource is tokenised once.
+            reader = scan;
+            return new SkippedResource("Observation", id, subject);
+        }
+#pragma warning disable CA1031 // invalid JSON, depth, invalid UTF-8: the whole read reports it exactly as before
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
+
+    // One forward pass over the Observation's top-level properties. False = relevant or not decidable.
+    private static bool ScanIrrelevantObservation(ref Utf8JsonReader scan, ObservationRelevance relevance, out string? id, out Reference? subject)
+    {
+        id = null;
+        subject = null;
+        var depth = scan.CurrentDepth;
+        bool seenType = false, seenId = false, seenCode = false, seenSubject = false;
+        while (scan.Read())
+        {
+            if (scan.TokenType == JsonTokenType.EndObject && scan.CurrentDepth == depth) return seenCode;
+            if (scan.TokenType != JsonTokenType.PropertyName) return false;
+            if (scan.ValueTextEquals("resourceType"u8))
+            {
+                // The type was chosen from one resourceType; a second makes the resource ambiguous.
+                if (seenType || !scan.Read() || scan.TokenType != JsonTokenType.String) return false;
+                seenType = true;
+            }
+            else if (scan.ValueTextEquals("id"u8))
+            {
+                if (seenId || !scan.Read() || scan.TokenType != JsonTokenType.String) return false;
+                seenId = true;
+                id = scan.GetString();
+            }
+            else if (scan.ValueTextEquals("code"u8))
+            {
+                if (seenCode || !scan.Read() || !IsIrrelevantCode(ref scan, relevance)) return false;
+                seenCode = true;
+            }
+            else if (scan.ValueTextEquals("subject"u8))
+            {
+                if (seenSubject || !scan.Read() || !TryReadPlainReference(ref scan, out subject)) return false;
+                seenSubject = true;
+            }
+            else if (!scan.Read() || !scan.TrySkip())
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    // On the value of "code": true when it is a CodeableConcept none of whose codings is relevant
+    // (what ClinicalFactsMapper's KindOf would call None); false when relevant or of another shape.
+    private static bool IsIrrelevantCode(ref Utf8JsonReader scan, ObservationRelevance relevance)
+    {
+        if (scan.TokenType != JsonTokenType.StartObject) return false;
+        var seenCoding = false;
+        while (scan.Read() && scan.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!scan.ValueTextEquals("coding"u8))
+            {
+                if (!scan.Read() || !scan.TrySkip()) return false;
+                continue;
+            }
+            if (seenCoding || !scan.Read() || scan.TokenType != JsonTokenType.StartArray) return false;
+            seenCoding = true;
+            while (scan.Read() && scan.TokenType != JsonTokenType.EndArray)
+            {
+                if (scan.TokenType != JsonTokenType.StartObject || IsRelevantOrUnclearCoding(ref scan, relevance)) return false;
+            }
+        }
+        return scan.TokenType == JsonTokenType.EndObject;
+    }
+
+    // On a Coding's StartObject; leaves the reader on its EndObject when it returns false.
+    private static bool IsRelevantOrUnclearCoding(ref Utf8JsonReader scan, ObservationRelevance relevance)
+    {
+        Span<char> system = stackalloc char[MaxComparedLength];
+        Span<char> code = stackalloc char[MaxComparedLength];
+        int systemLength = -1, codeLength = -1;
+        while (scan.Read() && scan.TokenType == JsonTokenType.PropertyName)
+        {
+            var isSystem = scan.ValueTextEquals("system"u8);
+            var isCode = !isSystem && scan.ValueTextEquals("code"u8);
+            if (!scan.Read()) return true;
+            if (!isSystem && !isCode)
+            {
+                if (!scan.TrySkip()) return true;
+                continue;
+            }
+            if (scan.TokenType != JsonTokenType.String || (isSystem ? systemLength : codeLength) >= 0) return true;
+            if ((scan.HasValueSequence ? scan.ValueSequence.Length : scan.ValueSpan.Length) > MaxComparedLength) return true;
+            if (isSystem) systemLength = scan.CopyString(system);
+            else codeLength = scan.CopyString(code);
+        }
+        if (scan.TokenType != JsonTokenType.EndObject) return true;
+        // A coding without a system or a code names nothing the rules read.
+        return systemLength >= 0 && codeLength >= 0 && relevance.IsRelevant(system[..systemLength], code[..codeLength]);
+    }
+
+    // On the value of "subject": a Reference of only reference, type and display (strings, once each).
+    private static bool TryReadPlainReference(ref Utf8JsonReader scan, out Reference? subject)
+    {
+        subject = null;
+        if (scan.TokenType != JsonTokenType.StartObject) return false;
+        string? reference = null;
+        string? type = null;
+        string? display = null;
+        while (scan.Read() && scan.TokenType == JsonTokenType.PropertyName)
+        {
+            var which = scan.ValueTextEquals("reference"u8) ? 0 : scan.ValueTextEquals("type"u8) ? 1 : scan.ValueTextEquals("display"u8) ? 2 : -1;
+            if (which < 0 || !scan.Read() || scan.TokenType != JsonTokenType.String) return false;
+            ref var slot = ref which == 0 ? ref reference : ref which == 1 ? ref type : ref display;
+            if (slot is not null) return false;
+            slot = scan.GetString();
+        }
+        if (scan.TokenType != JsonTokenType.EndObject) return false;
+        subject = new Reference { ReferenceValue = reference, Type = type, Display = display };
+        return true;
+    }
+
     private static Resource? WithUnread(Resource? resource, List<UnreadElement>? unread)
     {
         if (resource is not null && unread is not null) resource.UnreadElements = unread;
@@ -101,6 +285,10 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         {
             other.Json.WriteTo(writer);
             return;
+        }
+        if (value is SkippedResource skipped)
+        {
+            throw new InvalidOperationException($"{skipped.TypedId ?? skipped.ResourceType} was skipped unread (no rule reads it) and cannot be written back.");
         }
         JsonSerializer.Serialize(writer, value, options.GetTypeInfo(value.GetType()));
     }

@@ -88,19 +88,14 @@ public sealed class CdsServiceCatalog
             "1.0.0", "1.0", [Patient, Observations, MedicationAdministrations, Procedures, Conditions.Optional()], Usage),
     ];
 
-    /// <summary>The Observation key: only the codes a rule reads — the codes that select an
-    /// Observation profile in profiles/ (<see cref="ProfileValidator.SelectingCodes"/>) and that the
-    /// facts mapper reads (<see cref="ClinicalFactsMapper.ReachOf"/>) — not every Observation of the
+    /// <summary>The Observation key: only the codes a rule reads (<see cref="ClinicalFactsMapper.ObservationCodesRead"/>:
+    /// the codes that select an Observation profile in profiles/ and that the facts mapper reads) — not every Observation of the
     /// chart (a child two years into ALL treatment has tens of thousands). Read by the service itself:
     /// whole-history codes unbounded, recent ones (vitals, neurology, labs) from the rules' look-back.</summary>
     public static PrefetchKey ContractObservations(ProfileValidator profiles)
     {
-        ArgumentNullException.ThrowIfNull(profiles);
-        var codes = profiles.SelectingCodes("Observation")
-            .Select(c => (c.System, c.Code, Reach: ClinicalFactsMapper.ReachOf(c.System, c.Code)))
-            .Where(c => c.Reach is not null)
-            .ToList();
-        static string Query(IEnumerable<(string System, string Code, ObservationReach? Reach)> list) =>
+        var codes = ClinicalFactsMapper.ObservationCodesRead(profiles);
+        static string Query(IEnumerable<(string System, string Code, ObservationReach Reach)> list) =>
             "Observation?patient=Patient/{{context.patientId}}&code=" + string.Join(',', list.Select(c => $"{c.System}|{c.Code}")) + "&_count=1000";
         return new PrefetchKey("observations", Query(codes), "Observation", true)
         {

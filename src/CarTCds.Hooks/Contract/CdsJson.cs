@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using CarTCds.Fhir.Model;
 using CarTCds.Fhir.Serialization;
+using CarTCds.Fhir.Validation;
+using CarTCds.Hooks.Facts;
 
 namespace CarTCds.Hooks.Contract;
 
@@ -22,9 +24,15 @@ public sealed partial class CdsJsonContext : JsonSerializerContext;
 /// empty strings and arrays are never written (CDS Hooks: "leave them out").</remarks>
 public static class CdsJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
+    public static JsonSerializerOptions Options { get; } = Create(null);
 
-    private static JsonSerializerOptions Create()
+    /// <summary>The options hook requests are read with: as <see cref="Options"/>, but the chart's
+    /// Observations that no rule reads are skipped unread (<see cref="ResourceJsonConverter(ObservationRelevance)"/>).
+    /// Their relevance is built once, here, from the data contract's single source.</summary>
+    private static JsonSerializerOptions RequestOptions { get; } = Create(
+        new ObservationRelevance(ClinicalFactsMapper.ObservationCodesRead(ProfileValidator.Default).Select(c => (c.System, c.Code))));
+
+    private static JsonSerializerOptions Create(ObservationRelevance? relevance)
     {
         var options = new JsonSerializerOptions
         {
@@ -39,7 +47,7 @@ public static class CdsJson
                 CdsJsonContext.Default.WithAddedModifier(OmitEmptyOptionalValues).WithAddedModifier(FhirJson.RejectNullItems),
                 FhirJson.Resolver),
         };
-        options.Converters.Add(new ResourceJsonConverter());
+        options.Converters.Add(relevance is null ? new ResourceJsonConverter() : new ResourceJsonConverter(relevance));
         options.MakeReadOnly();
         return options;
     }
@@ -56,7 +64,12 @@ public static class CdsJson
         }
     }
 
-    public static JsonTypeInfo<CdsHookRequest> Request { get; } = Info<CdsHookRequest>();
+    /// <summary>Hook requests: read skipping the chart's Observations that no rule reads; written whole.</summary>
+    public static JsonTypeInfo<CdsHookRequest> Request { get; } = (JsonTypeInfo<CdsHookRequest>)RequestOptions.GetTypeInfo(typeof(CdsHookRequest));
+
+    /// <summary>Hook requests read whole, every resource materialised (as before issue 21): for
+    /// comparisons (tests, benchmarks), never the hook path.</summary>
+    public static JsonTypeInfo<CdsHookRequest> RequestReadWhole { get; } = Info<CdsHookRequest>();
     public static JsonTypeInfo<CdsResponse> Response { get; } = Info<CdsResponse>();
     public static JsonTypeInfo<CdsDiscoveryResponse> Discovery { get; } = Info<CdsDiscoveryResponse>();
     public static JsonTypeInfo<CdsFeedbackRequest> Feedback { get; } = Info<CdsFeedbackRequest>();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Serialization;
 
 namespace CarTCds.Hooks.Contract;
 
@@ -54,7 +55,9 @@ public sealed class HookContext
     /// <summary>order-select: ids (<c>MedicationRequest/abc</c>) of the orders just selected.</summary>
     public List<string>? Selections { get; set; }
 
-    /// <summary>order-select, order-sign: a Bundle of draft orders.</summary>
+    /// <summary>order-select, order-sign: a Bundle of draft orders. Read whole: the reader skips only
+    /// the chart's irrelevant Observations (prefetch), never a draft order's content.</summary>
+    [JsonConverter(typeof(ResourceJsonConverter))]
     public Resource? DraftOrders { get; set; }
 
     [JsonExtensionData]

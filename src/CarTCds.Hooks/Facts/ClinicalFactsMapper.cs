@@ -259,6 +259,20 @@ public static partial class ClinicalFactsMapper
         }
     }
 
+    /// <summary>The Observation codes a rule reads, with how far back: the codes that select an Observation
+    /// profile in <paramref name="profiles"/> (<see cref="ProfileValidator.SelectingCodes"/>) and that
+    /// <see cref="ReachOf"/> maps. The one list behind the Observation prefetch query and the hook request
+    /// reader's relevance (an Observation with none of these codes is skipped unread, <see cref="CarTCds.Fhir.Serialization.ObservationRelevance"/>).</summary>
+    public static IReadOnlyList<(string System, string Code, ObservationReach Reach)> ObservationCodesRead(ProfileValidator profiles)
+    {
+        ArgumentNullException.ThrowIfNull(profiles);
+        return profiles.SelectingCodes("Observation")
+            .Select(c => (c.System, c.Code, Reach: ReachOf(c.System, c.Code)))
+            .Where(c => c.Reach is not null)
+            .Select(c => (c.System, c.Code, c.Reach!.Value))
+            .ToList();
+    }
+
     /// <summary>How far back the rules read an Observation of this code (system, code); null when
     /// no rule reads it. The Observation queries are built from this and the profiles' codes.</summary>
     public static ObservationReach? ReachOf(string? system, string? code) => KindOf(new CodeableConcept { Coding = [new Coding { System = system, Code = code }] }) switch

@@ -38,11 +38,13 @@ public static class PatientScope
         MedicationRequest m => m.Subject,
         MedicationStatement m => m.Subject,
         ServiceRequest s => s.Subject,
+        // Skipped unread (no rule reads it): its subject was kept, so whose it is is told as if read whole.
+        SkippedResource s => s.Subject,
         _ => null,
     };
 
     private static bool HasSubjectElement(Resource resource) =>
-        resource is Observation or Condition or Procedure or MedicationAdministration or MedicationRequest or MedicationStatement or ServiceRequest;
+        resource is Observation or Condition or Procedure or MedicationAdministration or MedicationRequest or MedicationStatement or ServiceRequest or SkippedResource;
 
     /// <summary>How <paramref name="resource"/> is tied to <paramref name="patientId"/>.</summary>
     /// <param name="resource">A prefetched, fetched or draft resource.</param>

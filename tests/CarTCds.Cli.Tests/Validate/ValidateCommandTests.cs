@@ -47,6 +47,8 @@ public sealed class ValidateCommandTests : IDisposable
     [Theory]
     [InlineData("{ not json", "is not valid FHIR JSON")]
     [InlineData("{\"resourceType\":\"Observation\",\"status\":42}", "is not valid FHIR JSON")]
+    // A validator reads everything: an Observation no rule reads is not skipped here as the hook skips it.
+    [InlineData("{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":{\"resourceType\":\"Observation\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\"}]},\"status\":42}}]}", "is not valid FHIR JSON")]
     public async Task GivenAFileThatIsNotFhirJson_WhenValidated_ThenExit2AndOneLineOnStderr(string content, string expected)
     {
         await File.WriteAllTextAsync(_file, content);

@@ -50,6 +50,7 @@ public sealed class DrugCodesTests
     [InlineData("1597262", Drug.Blinatumomab)]   // SCD
     [InlineData("1597267", Drug.Blinatumomab)]   // SBD [Blincyto]
     [InlineData("6902", Drug.Methylprednisolone)]
+    [InlineData("207138", Drug.Methylprednisolone)] // SBD 16 MG Oral Tablet [Medrol]
     [InlineData("8640", Drug.Prednisone)]
     [InlineData("312617", Drug.Prednisone)]      // SCD 5 MG Oral Tablet
     [InlineData("206954", Drug.Prednisone)]      // SBD 5 MG Oral Tablet [Deltasone]
@@ -186,6 +187,7 @@ public sealed class DrugCodesTests
     [InlineData("763185", 2, "{tablet}", Drug.Prednisone, 20)]      // GPCK {21 (10 MG Oral Tablet) }
     [InlineData("845494", 1, "{tablet}", Drug.Prednisone, 10)]      // BPCK [Sterapred DS Uni-Pak]
     [InlineData("205301", 4, "mL", Drug.Prednisone, 20)]            // SCD 5 MG/ML Oral Solution
+    [InlineData("207138", 2, "{tablet}", Drug.Methylprednisolone, 32)] // SBD 16 MG Oral Tablet [Medrol]
     public void GivenADraftCorticosteroidOrderByProductCode_WhenMapped_ThenTheCorticosteroidCheckWithItsDoseInMg(
         string productCode, int amount, string unit, Drug drug, int mg)
     {

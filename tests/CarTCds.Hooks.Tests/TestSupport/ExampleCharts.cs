@@ -34,6 +34,21 @@ internal static class ExampleCharts
     public static Task<CdsResponse> PatientViewAsync(IEnumerable<Resource> chart, CardOptions? cards = null) =>
         PatientViewAsync(new Bundle { Type = "collection", Entry = chart.Select(r => new BundleEntry { Resource = r }).ToList() }, FhirData.Now, cards: cards);
 
+    /// <summary>The answer of <paramref name="service"/> to <paramref name="request"/> as of <paramref name="now"/>,
+    /// as JSON without the uuids (fresh per call, not decided by the data): for comparing two readings of one request.</summary>
+    public static async Task<string> CardsJsonAsync(string service, CdsHookRequest request, DateTimeOffset now)
+    {
+        var engine = CdsEngine.Create(new FixedTimeProvider(now));
+        var result = await engine.EvaluateAsync(service, request, CancellationToken.None);
+        Assert.Null(result.Error);
+        foreach (var card in result.Response!.Cards!)
+        {
+            card.Uuid = null;
+            foreach (var s in card.Suggestions ?? []) s.Uuid = null;
+        }
+        return System.Text.Json.JsonSerializer.Serialize(result.Response, CdsJson.Response);
+    }
+
     /// <summary>The resource with this id (any type) in the chart.</summary>
     public static T Resource<T>(Bundle chart, string id) where T : Resource =>
         chart.Entry!.Select(e => e.Resource).OfType<T>().Single(r => r.Id == id);

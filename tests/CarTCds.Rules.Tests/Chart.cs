@@ -52,6 +52,7 @@ internal sealed class Chart
     private readonly List<PerformanceStatus> _performance = [];
     private readonly List<NotableCondition> _conditions = [];
     private readonly List<DraftOrder> _orders = [];
+    private readonly List<ExcludedRecord> _excluded = [];
     private int _n;
 
     /// <summary>A chart evaluated at <see cref="Now"/>.</summary>
@@ -168,6 +169,15 @@ internal sealed class Chart
     public Chart DownSyndrome(string? id = null) { _conditions.Add(new NotableCondition(NotableConditionKind.DownSyndrome, Id("Condition", id))); return this; }
     public Chart SeizureDisorder(string? id = null) { _conditions.Add(new NotableCondition(NotableConditionKind.SeizureDisorder, Id("Condition", id))); return this; }
 
+    // Records left out while the facts were built (bad unit, implausible value).
+
+    /// <summary>A record of <paramref name="kind"/> left out, charted <paramref name="hoursAgo"/>.</summary>
+    public Chart LeftOut(RecordKind kind, double hoursAgo, string? id = null, string reason = "unit not convertible")
+    {
+        _excluded.Add(new ExcludedRecord(Id("Observation", id), reason) { Kind = kind, Time = HoursAgo(hoursAgo) });
+        return this;
+    }
+
     // Draft orders (order-select, order-sign).
 
     public Chart Order(DraftOrderKind kind, Drug? drug = null, decimal? mg = null, decimal? mgPerKg = null, string? id = null)
@@ -206,5 +216,6 @@ internal sealed class Chart
         PerformanceStatus = _performance,
         NotableConditions = _conditions,
         DraftOrders = _orders,
+        Excluded = _excluded,
     };
 }

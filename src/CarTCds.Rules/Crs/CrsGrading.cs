@@ -206,6 +206,7 @@ public static class CrsGrading
         foreach (var probe in candidates)
         {
             // Any set of intervals that overlap pairwise shares a point, and the latest start is one.
+            // Stryker disable once Equality : a start exactly at `from` gives the same instant either way
             var t = probe.Start < from ? from : probe.Start;
             var atT = candidates.Where(a => a.Overlaps(t, t)).DistinctBy(a => a.Drug).ToList();
             if (atT.Count > best.Count) best = atT;
@@ -221,12 +222,8 @@ public static class CrsGrading
 
     private static CrsDomainFinding? AssessHypoxia(CrsWindowRecords records, CrsParameters p, Func<DateTimeOffset, bool> inWindow)
     {
+        // The first record of the highest grade is the finding (later ones of the same grade do not replace it).
         CrsDomainFinding? worst = null;
-        void Consider(int grade, string description, List<Evidence> evidence)
-        {
-            if (grade > 0 && (worst is null || grade > worst.Grade)) worst = new CrsDomainFinding(grade, description, evidence);
-        }
-
         var flows = records.OxygenFlows.Where(f => inWindow(f.Time) && f.LitresPerMinute > 0m).OrderBy(f => f.Time).ToList();
         var flowTimes = flows.Select(f => f.Time).ToArray();
         var paired = new HashSet<OxygenFlowReading>();
@@ -256,17 +253,19 @@ public static class CrsGrading
                         : $" (low-flow, ≤ {Num(p.LowFlowMaxLitresPerMinute)} L/min)";
                 }
             }
-            Consider(grade, description, evidence);
+            worst = new CrsDomainFinding(grade, description, evidence);
         }
 
         foreach (var f in flows)
         {
             if (paired.Contains(f)) continue;
             var high = f.LitresPerMinute > p.LowFlowMaxLitresPerMinute;
+            var grade = high ? 3 : 2;
+            if (worst is not null && grade <= worst.Grade) continue;
             var description = high
                 ? $"oxygen {Num(f.LitresPerMinute)} L/min (high-flow, > {Num(p.LowFlowMaxLitresPerMinute)} L/min)"
                 : $"oxygen {Num(f.LitresPerMinute)} L/min (low-flow, ≤ {Num(p.LowFlowMaxLitresPerMinute)} L/min)";
-            Consider(high ? 3 : 2, description, [new Evidence(f.Source, f.Time, $"oxygen flow {Num(f.LitresPerMinute)} L/min")]);
+            worst = new CrsDomainFinding(grade, description, [new Evidence(f.Source, f.Time, $"oxygen flow {Num(f.LitresPerMinute)} L/min")]);
         }
         return worst;
     }

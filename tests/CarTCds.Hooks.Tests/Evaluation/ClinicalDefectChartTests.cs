@@ -145,6 +145,8 @@ public sealed class ClinicalDefectChartTests
     [InlineData("310132", "a vasopressor")]  // epinephrine product (SCD 1 MG/ML Injectable Solution)
     [InlineData("1743953", "a vasopressor")] // dopamine product (SCD 5 ML 80 MG/ML Injection)
     [InlineData("2103185", "a vasopressor")] // vasopressin product (SCD 20 UNT/ML Injection)
+    [InlineData("2399915", "a vasopressor")] // vasopressin premix (SBD 100 ML 0.6 UNT/ML [Vasostrict])
+    [InlineData("1743879", "a vasopressor")] // dopamine premix (SCD 500 ML 1.6 MG/ML Injection)
     [InlineData(null, "hypotension")]
     public async Task GivenAfebrileAfterInfusion_WhenOnAVasopressorOrHypotensive_ThenAWarningToLookForAnotherCause(string? pressor, string what)
     {

@@ -302,6 +302,137 @@ public sealed class CrsGradingTests
         Assert.Equal(3, a.Grade);
         Assert.Equal(["norepinephrine", "facemask"], a.Drivers);
     }
+
+    private const double Minute = 1.0 / 60;
+
+    // The window is (now − 24 h, now]: a fever charted exactly now counts, one a minute after does not.
+    [Theory]
+    [InlineData(0.0, 1)]
+    [InlineData(-Minute, null)]
+    public void GivenAFeverAtOrAfterNow_WhenGraded_ThenOnlyOneUpToNowCounts(double hoursAgo, int? expected)
+    {
+        var a = Grade(new Chart().Temperature(39.0m, hoursAgo, "Observation/t"));
+
+        Assert.Equal(expected, a.Grade);
+        Assert.Equal(expected is null ? [] : new[] { "Observation/t" }, a.Evidence.Select(e => e.Source));
+    }
+
+    // What the CRS card says without a usable temperature, or afebrile, with or without a record left
+    // out (unit not convertible) and with or without oxygen.
+    [Theory]
+    [InlineData("nothing", null, "no temperature recorded", "body temperature (LOINC 8310-5) in the 24 h before evaluation", "")]
+    [InlineData("nasal cannula", null, "no temperature recorded", "body temperature (LOINC 8310-5) in the 24 h before evaluation",
+        "Hypotension or hypoxia is present: record a temperature to grade CRS.")]
+    [InlineData("temperature left out", null, "no usable temperature; Observation/bad left out",
+        "body temperature (LOINC 8310-5) in the 24 h before evaluation (Observation/bad was left out)", "")]
+    [InlineData("37.2 °C", 0, "afebrile (max 37.2 °C)", "", "")]
+    [InlineData("37.2 °C, temperature left out", 0, "max 37.2 °C of the usable temperatures; Observation/bad left out", "",
+        "Graded on the usable temperatures only: Observation/bad in the window was left out (see Left out); if it was a fever, CRS would be graded.")]
+    [InlineData("37.2 °C, blood pressure left out", 0, "afebrile (max 37.2 °C)", "", "")]
+    [InlineData("37.2 °C, nasal cannula", 0, "afebrile (max 37.2 °C)", "",
+        "Hypotension or hypoxia without fever and without tocilizumab, steroids or antipyretics: not CRS by ASTCT criteria; seek another cause (e.g. sepsis).")]
+    public void GivenNoFever_WhenGraded_ThenTheMissingDataAndNotesSayOnlyWhatApplies(string chart, int? grade, string fever, string missing, string notes)
+    {
+        var b = new Chart();
+        if (chart.StartsWith("37.2", StringComparison.Ordinal)) b.Temperature(37.2m, 2, "Observation/t");
+        if (chart.Contains("nasal cannula", StringComparison.Ordinal)) b.Device(OxygenDevice.NasalCannula, 3, "Observation/o2");
+        if (chart.Contains("temperature left out", StringComparison.Ordinal)) b.LeftOut(RecordKind.Temperature, 1, "Observation/bad");
+        if (chart.Contains("blood pressure left out", StringComparison.Ordinal)) b.LeftOut(RecordKind.Haemodynamics, 1, "Observation/bad");
+
+        var a = Grade(b);
+
+        Assert.Equal(grade, a.Grade);
+        Assert.Equal(fever, a.Fever.Description);
+        Assert.Equal(missing, string.Join(" | ", a.Missing));
+        Assert.Equal(notes, string.Join(" | ", a.Notes));
+        Assert.Equal(chart.StartsWith("37.2", StringComparison.Ordinal) ? new[] { "Observation/t" } : [], a.Fever.Evidence.Select(e => e.Source));
+    }
+
+    // Equal highest temperatures: the first charted is the evidence; a higher one replaces it.
+    [Theory]
+    [InlineData(39.0, "Observation/t1")]
+    [InlineData(39.1, "Observation/t2")]
+    public void GivenTwoFevers_WhenTheSecondIsEqualOrHigher_ThenTheFirstHighestIsTheEvidence(double second, string expected)
+    {
+        var a = Grade(new Chart().Temperature(39.0m, 5, "Observation/t1").Temperature((decimal)second, 2, "Observation/t2"));
+
+        Assert.Equal(1, a.Grade);
+        Assert.Equal(expected, Assert.Single(a.Evidence).Source);
+    }
+
+    // How a vasopressor is named in the evidence: a stopped infusion, a single dose, one still running.
+    [Theory]
+    [InlineData("infusion", "norepinephrine infusion from 2013-05-19 07:00Z")]
+    [InlineData("given", "norepinephrine given from 2013-05-19 07:00Z")]
+    [InlineData("running", "norepinephrine running from 2013-05-19 07:00Z")]
+    public void GivenFeverAndNorepinephrine_WhenGraded_ThenTheEvidenceSaysHowItWasGiven(string how, string description)
+    {
+        var b = new Chart().Temperature(39.0m, 1, "Observation/t");
+        _ = how switch
+        {
+            "infusion" => b.Infusion(Drug.Norepinephrine, 5, 3, "MedicationAdministration/ne"),
+            "given" => b.Given(Drug.Norepinephrine, 5, id: "MedicationAdministration/ne"),
+            _ => b.Running(Drug.Norepinephrine, 5, "MedicationAdministration/ne"),
+        };
+
+        var a = Grade(b);
+
+        Assert.Equal(3, a.Grade);
+        Assert.Equal(description, Assert.Single(a.Hypotension!.Evidence).Description);
+        Assert.Equal(["MedicationAdministration/ne", "Observation/t"], a.Evidence.Select(e => e.Source));
+    }
+
+    [Fact]
+    public void GivenTwoPairsOfConcurrentVasopressors_WhenGraded_ThenTheFirstPairIsTheGrade4Finding()
+    {
+        var b = new Chart().Temperature(39.0m, 1, "Observation/t")
+            .Infusion(Drug.Norepinephrine, 10, 6, "MedicationAdministration/ne").Infusion(Drug.Epinephrine, 9, 6, "MedicationAdministration/epi")
+            .Infusion(Drug.Dopamine, 4, 1, "MedicationAdministration/dopa").Infusion(Drug.Phenylephrine, 3, 1, "MedicationAdministration/phe");
+
+        var a = Grade(b);
+
+        Assert.Equal(4, a.Grade);
+        Assert.Equal("multiple vasopressors (norepinephrine + epinephrine)", a.Hypotension!.Description);
+        Assert.Equal(["MedicationAdministration/ne", "MedicationAdministration/epi"], a.Hypotension.Evidence.Select(e => e.Source));
+    }
+
+    // Fever 39.0 °C 1 h ago, and oxygen records: the first record of the highest grade is the hypoxia
+    // finding; a flow within 1 h of a nasal cannula (exactly 1 h included) is that cannula's flow, the
+    // nearer of two, the earlier of two as near; flows of 0 L/min and flows outside the window are not oxygen.
+    [Theory]
+    [InlineData("facemask 3 h, 2 L/min 6 h", 3, "facemask", "Observation/mask")]
+    [InlineData("cannula 3 h, 2 L/min 6 h", 2, "nasal cannula", "Observation/nc")]
+    [InlineData("cannula 6 h, cannula 3 h", 2, "nasal cannula", "Observation/nc")]
+    [InlineData("0 L/min 3 h", 1, null, "")]
+    [InlineData("2 L/min 30 h", 1, null, "")]
+    [InlineData("cannula 2 h, 8 L/min 2.5 h", 3, "nasal cannula 8 L/min (high-flow, > 6 L/min)", "Observation/nc Observation/flow-1")]
+    [InlineData("cannula 2 h, 8 L/min 3 h", 3, "nasal cannula 8 L/min (high-flow, > 6 L/min)", "Observation/nc Observation/flow-1")]
+    [InlineData("cannula 2 h, 8 L/min 3 h 1 min", 3, "oxygen 8 L/min (high-flow, > 6 L/min)", "Observation/flow-1")]
+    [InlineData("cannula 2 h, 4 L/min 2.5 h and 1.5 h", 2, "nasal cannula 4 L/min (low-flow, ≤ 6 L/min)", "Observation/nc Observation/flow-1")]
+    [InlineData("cannula 2 h, 4 L/min 2.75 h and 1.8 h", 2, "nasal cannula 4 L/min (low-flow, ≤ 6 L/min)", "Observation/nc Observation/flow-2")]
+    public void GivenFeverAndOxygenRecords_WhenGraded_ThenTheHypoxiaFindingIsTheFirstOfTheHighestGrade(string chart, int grade, string? hypoxia, string evidence)
+    {
+        var b = new Chart().Temperature(39.0m, 1, "Observation/t");
+        _ = chart switch
+        {
+            "facemask 3 h, 2 L/min 6 h" => b.Device(OxygenDevice.FaceMask, 3, "Observation/mask").Flow(2m, 6, "Observation/flow-1"),
+            "cannula 3 h, 2 L/min 6 h" => b.Device(OxygenDevice.NasalCannula, 3, "Observation/nc").Flow(2m, 6, "Observation/flow-1"),
+            "cannula 6 h, cannula 3 h" => b.Device(OxygenDevice.NasalCannula, 6, "Observation/nc").Device(OxygenDevice.NasalCannula, 3, "Observation/nc-2"),
+            "0 L/min 3 h" => b.Flow(0m, 3, "Observation/flow-1"),
+            "2 L/min 30 h" => b.Flow(2m, 30, "Observation/flow-1"),
+            "cannula 2 h, 8 L/min 2.5 h" => b.Device(OxygenDevice.NasalCannula, 2, "Observation/nc").Flow(8m, 2.5, "Observation/flow-1"),
+            "cannula 2 h, 8 L/min 3 h" => b.Device(OxygenDevice.NasalCannula, 2, "Observation/nc").Flow(8m, 3, "Observation/flow-1"),
+            "cannula 2 h, 8 L/min 3 h 1 min" => b.Device(OxygenDevice.NasalCannula, 2, "Observation/nc").Flow(8m, 3 + Minute, "Observation/flow-1"),
+            "cannula 2 h, 4 L/min 2.5 h and 1.5 h" => b.Device(OxygenDevice.NasalCannula, 2, "Observation/nc").Flow(4m, 2.5, "Observation/flow-1").Flow(4m, 1.5, "Observation/flow-2"),
+            _ => b.Device(OxygenDevice.NasalCannula, 2, "Observation/nc").Flow(4m, 2.75, "Observation/flow-1").Flow(4m, 1.8, "Observation/flow-2"),
+        };
+
+        var a = Grade(b);
+
+        Assert.Equal(grade, a.Grade);
+        Assert.Equal(hypoxia, a.Hypoxia?.Description);
+        Assert.Equal(evidence, string.Join(" ", a.Hypoxia?.Evidence.Select(e => e.Source) ?? []));
+    }
 }
 
 public sealed class CrsCourseTests

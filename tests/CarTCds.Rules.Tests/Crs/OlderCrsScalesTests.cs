@@ -174,4 +174,38 @@ public sealed class OlderCrsScalesTests
         Assert.Empty(penn.Missing);
         Assert.DoesNotContain(penn.Readings, r => r.StartsWith("fever", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void GivenAfebrileAfterTocilizumabWithHypotensionOnly_WhenGraded_ThenTheMaskedFeverAddsNoFeverBand()
+    {
+        // Fever 26 h ago, tocilizumab 25 h ago, SBP 85 20 h ago and 80 2 h ago (< 90 at 15 y); the last 24 h afebrile, no oxygen.
+        var b = new Chart().Infused(120).Temperature(39m, hoursAgo: 26).Given(Drug.Tocilizumab, hoursAgo: 25, id: "MedicationAdministration/toci")
+            .Systolic(85m, hoursAgo: 20, id: "Observation/sbp-1").Systolic(80m, hoursAgo: 2, id: "Observation/sbp").Temperature(37.2m, id: "Observation/t");
+
+        var grades = Grade(b);
+
+        var penn = Of(grades, OlderCrsScale.Penn);
+        Assert.Equal(["MedicationAdministration/toci", "Observation/sbp", "Observation/t"], penn.Evidence.Select(e => e.Source).Order(StringComparer.Ordinal));
+        Assert.All(grades, g => Assert.DoesNotContain(g.Readings, r => r.StartsWith("fever", StringComparison.Ordinal)));
+        Assert.All(grades, g => Assert.Single(g.Readings));
+    }
+
+    // Fever, BiPAP 2 h ago (ASTCT 4) and a mechanical-ventilation reading at the given time: only one
+    // inside the window (now − 24 h, now] makes it mechanical ventilation (every scale 4, with that record).
+    [Theory]
+    [InlineData(24.0, false)]
+    [InlineData(24 - (1 / 60.0), true)]
+    [InlineData(0.0, true)]
+    [InlineData(-1 / 60.0, false)]
+    public void GivenBiPapAndAVentilationReadingAtTheWindowEdges_WhenGraded_ThenOnlyOneInsideTheWindowIsMechanicalVentilation(double hoursAgo, bool ventilated)
+    {
+        var b = new Chart().Temperature(39m, 1, "Observation/t").Device(OxygenDevice.Bipap, 2, "Observation/bipap").Device(OxygenDevice.MechanicalVentilation, hoursAgo, "Observation/mv");
+
+        var grades = Grade(b);
+
+        Assert.Equal(ventilated ? OxygenState.MechanicalVentilation : OxygenState.NonInvasivePositivePressure,
+            OxygenOf(CrsGrading.Assess(b.Build(), Chart.Now, RuleSet.Default), b.Build()));
+        Assert.All(grades, g => Assert.Equal(ventilated, g.Evidence.Any(e => e.Source == "Observation/mv" && e.Description == "mechanical ventilation")));
+        Assert.Equal(ventilated ? "4" : "2–3", Of(grades, OlderCrsScale.Lee2014).Text);
+    }
 }

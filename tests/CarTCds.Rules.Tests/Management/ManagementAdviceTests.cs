@@ -351,7 +351,9 @@ public sealed class ManagementAdviceTests
 
         var lev = Action(plan.Icans, ManagementCodes.LevetiracetamLoading);
         Assert.Equal(!given, lev.SuggestOrder);
-        Assert.StartsWith("Seizure (2013-05-19 08:00Z)", lev.Text, StringComparison.Ordinal);
+        Assert.Equal(given, lev.Dose is null);
+        Assert.StartsWith(given ? "Seizure (2013-05-19 08:00Z): levetiracetam already given after it" : "Seizure (2013-05-19 08:00Z): benzodiazepine for an ongoing seizure, then a levetiracetam loading dose",
+            lev.Text, StringComparison.Ordinal);
         Assert.Equal(given, lev.Evidence.Any(e => e.Source == "MedicationAdministration/drug"));
         Assert.Contains("Observation/seizure", lev.Evidence.Select(e => e.Source));
     }

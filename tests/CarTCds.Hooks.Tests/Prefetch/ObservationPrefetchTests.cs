@@ -97,6 +97,36 @@ public sealed class ObservationPrefetchTests
         Assert.Equal(CodesOf(CdsServiceCatalog.Observations.Template), history.Union(recent).ToHashSet(StringComparer.Ordinal));
     }
 
+    /// <summary>The hook reader skips every Observation whose codes are not in <see cref="ClinicalFactsMapper.ObservationCodesRead"/>
+    /// (issue 21), while the mapper reads by <see cref="ClinicalFactsMapper.ReachOf"/>: no code the mapper
+    /// reads may be missing from that list. Probed with every code the repository names (the data
+    /// contract's constants and every code in profiles/, examples included) in both contract systems.</summary>
+    [Fact]
+    public void GivenEveryCodeTheRepositoryNames_WhenTheMapperReadsIt_ThenItIsInTheListTheHookReaderKeeps()
+    {
+        // Arrange
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CarTCds.sln"))) dir = dir.Parent;
+        var codes = typeof(DataContract).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(Path.Combine(dir!.FullName, "profiles"), "*.json", SearchOption.AllDirectories))
+        {
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file), "\"code\"\\s*:\\s*\"([^\"]+)\""))
+            {
+                codes.Add(m.Groups[1].Value);
+            }
+        }
+        var kept = ClinicalFactsMapper.ObservationCodesRead(ProfileValidator.Default).Select(c => $"{c.System}|{c.Code}").ToHashSet(StringComparer.Ordinal);
+
+        // Act
+        var read = codes.SelectMany(c => new[] { (System: FhirSystems.Loinc, Code: c), (System: CarTCdsSystem, Code: c) })
+            .Where(c => ClinicalFactsMapper.ReachOf(c.System, c.Code) is not null)
+            .Select(c => $"{c.System}|{c.Code}").ToList();
+
+        // Assert
+        Assert.True(read.Count >= 30, $"only {read.Count} codes probed are read by the mapper");
+        Assert.All(read, c => Assert.Contains(c, kept));
+    }
+
     [Theory]
     [InlineData("http://loinc.org", "29463-7", ObservationReach.WholeHistory)]   // body weight: the latest, whatever its age
     [InlineData(DataContract.CarTCds, "disease-status", ObservationReach.WholeHistory)]

@@ -51,6 +51,7 @@ public sealed class DrugCodesTests
     [InlineData("1597267", Drug.Blinatumomab)]   // SBD [Blincyto]
     [InlineData("6902", Drug.Methylprednisolone)]
     [InlineData("207138", Drug.Methylprednisolone)] // SBD 16 MG Oral Tablet [Medrol]
+    [InlineData("1743704", Drug.Methylprednisolone)] // SCD 125 MG Injection (sodium succinate vial)
     [InlineData("8640", Drug.Prednisone)]
     [InlineData("312617", Drug.Prednisone)]      // SCD 5 MG Oral Tablet
     [InlineData("206954", Drug.Prednisone)]      // SBD 5 MG Oral Tablet [Deltasone]
@@ -188,6 +189,7 @@ public sealed class DrugCodesTests
     [InlineData("845494", 1, "{tablet}", Drug.Prednisone, 10)]      // BPCK [Sterapred DS Uni-Pak]
     [InlineData("205301", 4, "mL", Drug.Prednisone, 20)]            // SCD 5 MG/ML Oral Solution
     [InlineData("207138", 2, "{tablet}", Drug.Methylprednisolone, 32)] // SBD 16 MG Oral Tablet [Medrol]
+    [InlineData("1743704", 2, "{vial}", Drug.Methylprednisolone, 250)] // SCD 125 MG Injection, the IV drug of CRS/ICANS grade 4
     public void GivenADraftCorticosteroidOrderByProductCode_WhenMapped_ThenTheCorticosteroidCheckWithItsDoseInMg(
         string productCode, int amount, string unit, Drug drug, int mg)
     {

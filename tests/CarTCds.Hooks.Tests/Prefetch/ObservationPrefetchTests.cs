@@ -35,6 +35,57 @@ public sealed class ObservationPrefetchTests
         Assert.EndsWith("&_count=1000", CdsServiceCatalog.Observations.Template, StringComparison.Ordinal);
     }
 
+    /// <summary>Every code the facts mapper reads an Observation by (its KindOf and lab table) is in the
+    /// one list behind the prefetch query and the request reader's relevance: a code missing there would
+    /// be skipped unread by the hook reader and never asked for, while the mapper would have graded it.</summary>
+    [Theory]
+    [InlineData("http://loinc.org", "8310-5")]   // body temperature
+    [InlineData("http://loinc.org", "8480-6")]   // systolic BP
+    [InlineData("http://loinc.org", "85354-9")]  // BP panel (systolic in a component)
+    [InlineData("http://loinc.org", "3151-8")]   // oxygen flow
+    [InlineData("http://loinc.org", "29463-7")]  // body weight
+    [InlineData("http://loinc.org", "89243-0")]  // Karnofsky
+    [InlineData("http://loinc.org", "2276-4")]   // ferritin
+    [InlineData("http://loinc.org", "1988-5")]   // CRP
+    [InlineData("http://loinc.org", "26881-3")]  // IL-6
+    [InlineData("http://loinc.org", "3255-7")]   // fibrinogen
+    [InlineData("http://loinc.org", "1920-8")]   // AST
+    [InlineData("http://loinc.org", "1742-6")]   // ALT
+    [InlineData("http://loinc.org", "1975-2")]   // bilirubin
+    [InlineData("http://loinc.org", "2160-0")]   // creatinine
+    [InlineData("http://loinc.org", "2532-0")]   // LDH
+    [InlineData("http://loinc.org", "14804-9")]  // LDH (lactate to pyruvate reaction)
+    [InlineData("http://loinc.org", "2465-3")]   // IgG
+    [InlineData("http://loinc.org", "8116-6")]   // CD19 count
+    [InlineData("http://loinc.org", "8117-4")]   // CD19 %
+    [InlineData("http://loinc.org", "777-3")]    // platelets
+    [InlineData("http://loinc.org", "751-8")]    // neutrophils
+    [InlineData(CarTCdsSystem, "hypotension")]
+    [InlineData(CarTCdsSystem, "oxygen-delivery")]
+    [InlineData(CarTCdsSystem, "ice-score")]
+    [InlineData(CarTCdsSystem, "capd-score")]
+    [InlineData(CarTCdsSystem, "consciousness")]
+    [InlineData(CarTCdsSystem, "seizure")]
+    [InlineData(CarTCdsSystem, "motor-weakness")]
+    [InlineData(CarTCdsSystem, "cerebral-edema")]
+    [InlineData(CarTCdsSystem, "disease-status")]
+    [InlineData(CarTCdsSystem, "cd19-expression")]
+    [InlineData(CarTCdsSystem, "marrow-blasts")]
+    [InlineData(CarTCdsSystem, "cns-status")]
+    [InlineData(CarTCdsSystem, "lansky")]
+    public void GivenACodeTheMapperReads_WhenTheCodesReadAreListed_ThenItIsAmongThemSoNeitherThePrefetchNorTheReaderDropsIt(string system, string code)
+    {
+        // Arrange
+        Assert.NotNull(ClinicalFactsMapper.ReachOf(system, code));
+
+        // Act
+        var read = ClinicalFactsMapper.ObservationCodesRead(ProfileValidator.Default);
+
+        // Assert
+        Assert.Contains(read, c => c.System == system && c.Code == code);
+        Assert.Contains($"{system}|{code}", CodesOf(CdsServiceCatalog.Observations.Template));
+    }
+
     [Fact]
     public void GivenTheServersOwnQueries_WhenCompared_ThenTheyPartitionTheTemplatesCodesIntoHistoryAndRecent()
     {
@@ -44,6 +95,36 @@ public sealed class ObservationPrefetchTests
 
         Assert.Empty(history.Intersect(recent));
         Assert.Equal(CodesOf(CdsServiceCatalog.Observations.Template), history.Union(recent).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>The hook reader skips every Observation whose codes are not in <see cref="ClinicalFactsMapper.ObservationCodesRead"/>
+    /// (issue 21), while the mapper reads by <see cref="ClinicalFactsMapper.ReachOf"/>: no code the mapper
+    /// reads may be missing from that list. Probed with every code the repository names (the data
+    /// contract's constants and every code in profiles/, examples included) in both contract systems.</summary>
+    [Fact]
+    public void GivenEveryCodeTheRepositoryNames_WhenTheMapperReadsIt_ThenItIsInTheListTheHookReaderKeeps()
+    {
+        // Arrange
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CarTCds.sln"))) dir = dir.Parent;
+        var codes = typeof(DataContract).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(Path.Combine(dir!.FullName, "profiles"), "*.json", SearchOption.AllDirectories))
+        {
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file), "\"code\"\\s*:\\s*\"([^\"]+)\""))
+            {
+                codes.Add(m.Groups[1].Value);
+            }
+        }
+        var kept = ClinicalFactsMapper.ObservationCodesRead(ProfileValidator.Default).Select(c => $"{c.System}|{c.Code}").ToHashSet(StringComparer.Ordinal);
+
+        // Act
+        var read = codes.SelectMany(c => new[] { (System: FhirSystems.Loinc, Code: c), (System: CarTCdsSystem, Code: c) })
+            .Where(c => ClinicalFactsMapper.ReachOf(c.System, c.Code) is not null)
+            .Select(c => $"{c.System}|{c.Code}").ToList();
+
+        // Assert
+        Assert.True(read.Count >= 30, $"only {read.Count} codes probed are read by the mapper");
+        Assert.All(read, c => Assert.Contains(c, kept));
     }
 
     [Theory]

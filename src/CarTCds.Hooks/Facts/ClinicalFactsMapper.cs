@@ -377,9 +377,19 @@ public static partial class ClinicalFactsMapper
         var drug = known?.Drug;
         var isCarT = IsTisagenlecleucel(concept);
         var isCd19 = IsCd19Directed(concept);
-        if (drug is null && !isCarT && !isCd19) return;
         var excludedBefore = c.Excluded.Count;
         var start = FhirDateTime.StartOf(m.EffectiveDateTime ?? m.EffectivePeriod?.Start);
+        if (drug is null && !isCarT && !isCd19)
+        {
+            // Silence is the worst failure: a vasopressor, steroid or tocilizumab given under a product code the
+            // lists lack would change a grade unseen. It is named on the card it concerns (issue 17), never counted.
+            if (m.Status is not ("entered-in-error" or "not-done") && c.Drugs.NamedWithoutKnownCode(concept) is { } named)
+            {
+                c.Exclude(m, $"'{ConceptText(concept)}' names {named.Name}, but none of its codes is in profiles/ValueSet/drug-{DrugCodes.ValueSetUrl(named.Drug)[DrugCodes.ValueSetBase.Length..]}.json: not counted (a site adds its code there)");
+                c.Describe(excludedBefore, RecordKind.Drug, start);
+            }
+            return;
+        }
         var kind = isCarT ? RecordKind.Infusion : isCd19 ? RecordKind.DiseaseHistory : RecordKind.Drug;
         if (!c.Conforms(m, concept))
         {

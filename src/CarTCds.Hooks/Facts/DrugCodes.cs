@@ -22,6 +22,7 @@ public sealed class DrugCodes
     private static readonly ConditionalWeakTable<ProfileValidator, DrugCodes> ByValidator = [];
 
     private readonly Dictionary<(string System, string Code), KnownDrugCode> _codes = [];
+    private readonly List<(Drug Drug, string Name)> _ingredientNames = [];
 
     private DrugCodes(ProfileValidator profiles)
     {
@@ -31,6 +32,11 @@ public sealed class DrugCodes
             {
                 // The first ValueSet to claim a code keeps it: a code in two drugs' lists is a data error, not a choice.
                 _codes.TryAdd((c.System, c.Code), new KnownDrugCode(drug, c.Strength));
+            }
+            // The ingredient's name: the list's first concept without a strength and without digits ("norepinephrine").
+            if (profiles.Concepts(ValueSetUrl(drug)).FirstOrDefault(c => c.Strength is null && c.Display is { Length: > 3 } d && !d.Any(char.IsDigit)) is { Display: { } name })
+            {
+                _ingredientNames.Add((drug, name));
             }
         }
     }
@@ -54,6 +60,34 @@ public sealed class DrugCodes
             if (c.System is not null && c.Code is not null && _codes.TryGetValue((c.System, c.Code), out var known)) return known;
         }
         return null;
+    }
+
+    /// <summary>For a concept no code list knows: the drug whose ingredient name (its ValueSet's ingredient
+    /// display, e.g. "norepinephrine") its text or a coding's display names as a whole word, so that a
+    /// product a site has not listed yet is reported instead of silently ignored. Null when none or more
+    /// than one drug is named. Never used to count a record: a name is not a code.</summary>
+    public (Drug Drug, string Name)? NamedWithoutKnownCode(CodeableConcept? concept)
+    {
+        if (concept is null || Find(concept) is not null) return null;
+        (Drug Drug, string Name)? named = null;
+        foreach (var (drug, name) in _ingredientNames)
+        {
+            if (!Names(concept.Text, name) && concept.Coding?.Any(c => Names(c.Display, name)) != true) continue;
+            if (named is not null && named.Value.Drug != drug) return null;
+            named = (drug, name);
+        }
+        return named;
+
+        static bool Names(string? text, string name)
+        {
+            if (text is null) return false;
+            for (var i = text.IndexOf(name, StringComparison.OrdinalIgnoreCase); i >= 0; i = text.IndexOf(name, i + 1, StringComparison.OrdinalIgnoreCase))
+            {
+                var end = i + name.Length;
+                if ((i == 0 || !char.IsLetter(text[i - 1])) && (end == text.Length || !char.IsLetter(text[end]))) return true;
+            }
+            return false;
+        }
     }
 
     /// <summary>A Medication resource: by its code, else by its one known active ingredient (with the

@@ -73,4 +73,24 @@ public sealed class LeftOutPlacementTests
         Assert.Equal("CRS not gradable (ASTCT), day 3: no usable temperature in the last 24 h (Observation/temp-kg left out)", crs.Summary);
         Assert.Equal("not-gradable", crs.Extension!.Findings!.Single(f => f.Code == CrsCardComposer.FindingCode).Value.Text);
     }
+
+    /// <summary>Fever with a norepinephrine infusion charted under a product code no list holds: the drug is
+    /// not counted (CRS 1, not 3), and the CRS card says why, naming the record and the list to add its code
+    /// to, rather than showing grade 1 in silence (issue 17).</summary>
+    [Fact]
+    public async Task GivenAVasopressorUnderAnUnlistedProductCode_WhenViewed_ThenTheCrsCardNamesItAndTheGradeDoesNotCountIt()
+    {
+        var norepinephrine = FhirData.Administration("ma-norepi", "1999901", "in-progress", startedHoursAgo: 3);
+        norepinephrine.MedicationCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, "1999901", "norepinephrine 0.064 MG/ML in 250 ML Injection");
+
+        var response = await ExampleCharts.PatientViewAsync([
+            FhirData.Patient("2005-01-01"),
+            FhirData.CarTInfusion("cart", hoursAgo: 72),
+            FhirData.Temperature("temp", 38.6m, hoursAgo: 2),
+            norepinephrine]);
+
+        var crs = Card(response, CrsCardComposer.Topic);
+        Assert.Equal(1m, crs.Extension!.Findings!.Single(f => f.Code == CrsCardComposer.FindingCode).Value.Number);
+        Assert.Contains("- MedicationAdministration/ma-norepi: 'norepinephrine 0.064 MG/ML in 250 ML Injection' names norepinephrine, but none of its codes is in profiles/ValueSet/drug-norepinephrine.json", crs.Detail, StringComparison.Ordinal);
+    }
 }

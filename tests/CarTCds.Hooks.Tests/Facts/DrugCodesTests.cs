@@ -243,6 +243,56 @@ public sealed class DrugCodesTests
         Assert.Equal((decimal)mg, a.DoseMg);
     }
 
+    /// <summary>A drug given under a product code no list holds, but whose name is a known drug's ingredient
+    /// (issue 17: silence is the worst failure), is left out with a reason naming the drug and its list, on the
+    /// card drugs concern (kind Drug, with its time); it is never counted by name. Other names, known codes,
+    /// a different ingredient that merely contains the name (prednisolone ≠ prednisone) and a withdrawn record
+    /// are not reported.</summary>
+    [Theory]
+    [InlineData("1999901", "norepinephrine 0.064 MG/ML in 250 ML Injection", "completed", "norepinephrine", "drug-norepinephrine.json")]
+    [InlineData("1999902", "Phenylephrine hydrochloride 0.1 MG/ML Injectable Solution", "in-progress", "phenylephrine", "drug-phenylephrine.json")]
+    [InlineData("1999903", "DEXAMETHASONE 10 MG/ML INJECTION", "completed", "dexamethasone", "drug-dexamethasone.json")]
+    [InlineData("1999904", "cefepime 2000 MG Injection", "completed", null, null)]
+    [InlineData("1999905", "prednisolone 3 MG/ML Oral Solution", "completed", null, null)]
+    [InlineData("1999906", "norepinephrine 0.064 MG/ML in 250 ML Injection", "entered-in-error", null, null)]
+    public void GivenADrugGivenUnderAnUnlistedProductCode_WhenMapped_ThenItIsLeftOutNamingTheDrugNeverCounted(
+        string code, string display, string status, string? drugName, string? list)
+    {
+        // Arrange
+        var given = FhirData.Administration("ma-unlisted", code, status, startedHoursAgo: 2);
+        given.MedicationCodeableConcept = new CodeableConcept(FhirSystems.RxNorm, code, display);
+
+        // Act
+        var facts = ClinicalFactsMapper.Map(FhirData.Patient(), [given]);
+
+        // Assert
+        Assert.Empty(facts.Administrations);
+        if (drugName is null)
+        {
+            Assert.DoesNotContain(facts.Excluded, e => e.Source == "MedicationAdministration/ma-unlisted");
+            return;
+        }
+        var left = Assert.Single(facts.Excluded, e => e.Source == "MedicationAdministration/ma-unlisted");
+        Assert.Equal(RecordKind.Drug, left.Kind);
+        Assert.Equal(FhirData.Now.AddHours(-2), left.Time);
+        Assert.Contains($"names {drugName}", left.Reason, StringComparison.Ordinal);
+        Assert.Contains(list!, left.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenAListedProductCode_WhenMapped_ThenItIsCountedAndNotLeftOut()
+    {
+        // Arrange
+        var given = FhirData.Administration("ma-listed", "242969", "in-progress", startedHoursAgo: 2);
+
+        // Act
+        var facts = ClinicalFactsMapper.Map(FhirData.Patient(), [given]);
+
+        // Assert
+        Assert.Equal(Drug.Norepinephrine, Assert.Single(facts.Administrations).Drug);
+        Assert.Empty(facts.Excluded);
+    }
+
     /// <summary>A draft order in tablets or mL of a product code reaches the weight-based order check
     /// (ManagementParameters: levetiracetam 60 mg/kg, anakinra 2.5 mg/kg per dose) as mg; the exact
     /// maximum is within, just below it warns.</summary>

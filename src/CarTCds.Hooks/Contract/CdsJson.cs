@@ -67,7 +67,7 @@ public static class CdsJson
     /// <summary>Hook requests: read skipping the chart's Observations that no rule reads; written whole.</summary>
     public static JsonTypeInfo<CdsHookRequest> Request { get; } = (JsonTypeInfo<CdsHookRequest>)RequestOptions.GetTypeInfo(typeof(CdsHookRequest));
 
-    /// <summary>Hook requests read whole, every resource materialised (as before issue 21): for
+    /// <summary>Hook requests read whole, every resource materialised (docs/CDS-HOOKS.md "How we read a request"): for
     /// comparisons (tests, benchmarks), never the hook path.</summary>
     public static JsonTypeInfo<CdsHookRequest> RequestReadWhole { get; } = Info<CdsHookRequest>();
     public static JsonTypeInfo<CdsResponse> Response { get; } = Info<CdsResponse>();

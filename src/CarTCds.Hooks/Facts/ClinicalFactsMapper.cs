@@ -382,7 +382,7 @@ public static partial class ClinicalFactsMapper
         if (drug is null && !isCarT && !isCd19)
         {
             // Silence is the worst failure: a vasopressor, steroid or tocilizumab given under a product code the
-            // lists lack would change a grade unseen. It is named on the card it concerns (issue 17), never counted.
+            // lists lack would change a grade unseen. It is named on the card it concerns, never counted (docs/DATA-CONTRACT.md).
             if (m.Status is not ("entered-in-error" or "not-done") && c.Drugs.NamedWithoutKnownCode(concept) is { } named)
             {
                 c.Exclude(m, $"'{ConceptText(concept)}' names {named.Name}, but none of its codes is in profiles/ValueSet/drug-{DrugCodes.ValueSetUrl(named.Drug)[DrugCodes.ValueSetBase.Length..]}.json: not counted (a site adds its code there)");

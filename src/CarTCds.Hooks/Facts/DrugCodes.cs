@@ -28,13 +28,14 @@ public sealed class DrugCodes
     {
         foreach (var drug in Enum.GetValues<Drug>())
         {
-            foreach (var c in profiles.Concepts(ValueSetUrl(drug)))
+            var concepts = profiles.Concepts(ValueSetUrl(drug));
+            foreach (var c in concepts)
             {
                 // The first ValueSet to claim a code keeps it: a code in two drugs' lists is a data error, not a choice.
                 _codes.TryAdd((c.System, c.Code), new KnownDrugCode(drug, c.Strength));
             }
             // The ingredient's name: the list's first concept without a strength and without digits ("norepinephrine").
-            if (profiles.Concepts(ValueSetUrl(drug)).FirstOrDefault(c => c.Strength is null && c.Display is { Length: > 3 } d && !d.Any(char.IsDigit)) is { Display: { } name })
+            if (concepts.FirstOrDefault(c => c.Strength is null && c.Display is { Length: > 3 } d && !d.Any(char.IsDigit)) is { Display: { } name })
             {
                 _ingredientNames.Add((drug, name));
             }

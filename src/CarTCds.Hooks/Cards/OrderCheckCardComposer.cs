@@ -1,6 +1,7 @@
 using System.Text;
 using CarTCds.Fhir.Model;
 using CarTCds.Hooks.Contract;
+using CarTCds.Hooks.Facts;
 using CarTCds.Rules;
 using CarTCds.Rules.Facts;
 using CarTCds.Rules.Orders;
@@ -13,6 +14,9 @@ public static class OrderCheckCardComposer
 {
     public const string FindingCode = "order-check";
     public const string DoseFindingCode = "tocilizumab-dose-mg";
+
+    /// <summary>A draft order named as a checked drug but sent under codes no list holds: the check was not run.</summary>
+    public const string NotRunFindingCode = "order-check-not-run";
 
     /// <param name="a">The checks of the draft orders.</param>
     /// <param name="draftOrders">The hook's draft orders (a corrected order keeps its draft's id, status and intent).</param>
@@ -62,13 +66,8 @@ public static class OrderCheckCardComposer
                 findings.Add(EligibilityCardComposer.Finding(eligibility, rules));
             }
 
-            var (topic, display, label, link) = order.Kind switch
-            {
-                DraftOrderKind.Tisagenlecleucel => ("order-check", "Order check", "Kymriah (tisagenlecleucel) US prescribing information", References.KymriahLabel),
-                DraftOrderKind.Tocilizumab => ("order-check", "Order check", "Tocilizumab label and ASCO guideline", References.Asco2021),
-                _ => ("order-check", "Order check", "ASCO guideline (Santomasso et al. 2021)", References.Asco2021),
-            };
-            var card = CardFactory.Create(summary, indicator, md.ToString(), topic, display, label, link, [References.Astct2019], findings);
+            var (label, link) = SourceOf(order.Kind);
+            var card = CardFactory.Create(summary, indicator, md.ToString(), FindingCode, "Order check", label, link, [References.Astct2019], findings);
             if (order.Kind == DraftOrderKind.Tocilizumab && check.Result != OrderCheckResult.Ok && a.Tocilizumab is { DoseMg: { } mg, NextDoseAllowedNow: true } toci
                 && Draft(draftOrders, order.Source) is MedicationRequest draft)
             {
@@ -77,6 +76,67 @@ public static class OrderCheckCardComposer
             }
             yield return card;
         }
+    }
+
+    private static (string Label, Link Link) SourceOf(DraftOrderKind kind) => kind switch
+    {
+        DraftOrderKind.Tisagenlecleucel => ("Kymriah (tisagenlecleucel) US prescribing information", References.KymriahLabel),
+        DraftOrderKind.Tocilizumab => ("Tocilizumab label and ASCO guideline", References.Asco2021),
+        _ => ("ASCO guideline (Santomasso et al. 2021)", References.Asco2021),
+    };
+
+    /// <summary>The check a draft order named as a checked drug would have had, in words ("the corticosteroid
+    /// check"), had its code been listed; null when its name is no drug the order checks cover (no card:
+    /// an unchecked drug is not checked under a listed code either) or it has a known code.</summary>
+    /// <remarks>Whether a drug is covered is <see cref="OrderChecks.IsChecked"/>'s answer for the order under
+    /// that drug; the order itself is never checked by its name.</remarks>
+    public static string? CheckNotRun(DraftOrder order)
+    {
+        if (order.NamedDrug is not { } named || !OrderChecks.IsChecked(order with { Drug = named.Drug })) return null;
+        return named.Drug == Drug.Tocilizumab ? "the tocilizumab dose check"
+            : DrugGroups.IsCorticosteroid(named.Drug) ? "the corticosteroid check"
+            : "the weight-based dose check";
+    }
+
+    /// <summary>The card for a draft order whose words name a drug the order checks cover but whose codes no
+    /// list holds (<see cref="CheckNotRun"/> not null): the check was not run. A warning, so it is not read
+    /// as an all-clear (an info card means "checked"); never critical, for nothing was found wrong with the
+    /// dose. It names the codes and the ValueSet file a site adds them to (docs/DATA-CONTRACT.md).</summary>
+    /// <param name="order">The draft order, with <see cref="DraftOrder.NamedDrug"/>.</param>
+    /// <param name="check">Its <see cref="CheckNotRun"/>.</param>
+    /// <param name="rules">The rule set (its label goes on the finding).</param>
+    public static Card NotRun(DraftOrder order, string check, RuleSet rules)
+    {
+        var named = order.NamedDrug!;
+        var file = DrugCodes.ValueSetFile(named.Drug);
+        var codes = named.Codes.Count switch
+        {
+            0 => $"it carries no code, and a code is what {file} lists",
+            1 => $"its code {named.Codes[0]} is not in {file}",
+            _ => $"none of its codes ({string.Join(", ", named.Codes)}) is in {file}",
+        };
+        var reason = $"'{named.Text}' names {named.Name} but {codes}; {check} was not run.";
+        var md = new StringBuilder();
+        md.Append("**Order check not run** for ").Append(order.Description).Append(" (").Append(order.Source).Append(").\n\n");
+        md.Append("- ⚠ ").Append(reason).Append('\n');
+        CardText.Section(md, "Advice",
+        [
+            "Check this order as you would without decision support: this service did not check it.",
+            $"For the site's informatics team: add the code to {file}, with the product's strength so a dose in tablets or mL converts to mg (docs/DATA-CONTRACT.md). Orders are never checked by their name.",
+        ]);
+        md.Append("\nRule set ").Append(rules.Label).Append('.');
+
+        var finding = new FindingRecord
+        {
+            Code = NotRunFindingCode,
+            Value = FindingValue.Of(named.Name),
+            RuleSet = rules.Label,
+            Evidence = [order.Source],
+            Reasons = [reason],
+        };
+        var (label, link) = SourceOf(named.Drug == Drug.Tocilizumab ? DraftOrderKind.Tocilizumab : DraftOrderKind.Other);
+        var summary = $"{Capitalised(named.Text)}: not checked — its code is not in {Path.GetFileName(file)}";
+        return CardFactory.Create(summary, CardIndicator.Warning, md.ToString(), FindingCode, "Order check", label, link, [References.Astct2019], [finding]);
     }
 
     private static Suggestion CorrectedTocilizumab(MedicationRequest draft, string patientId, decimal mg, TocilizumabDose dose)

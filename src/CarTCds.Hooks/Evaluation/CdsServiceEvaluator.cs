@@ -242,14 +242,17 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
         return [card];
     }
 
-    // order-sign: tocilizumab dose and spacing, corticosteroids after infusion, weight-based maxima, tisagenlecleucel eligibility.
+    // order-sign: tocilizumab dose and spacing, corticosteroids after infusion, weight-based maxima, tisagenlecleucel eligibility;
+    // an order named as one of those drugs under codes no list holds gets a card saying its check was not run.
     private List<Card> OrderCheckCards(ClinicalFacts facts, Bundle draftOrders, string patientId, DateTimeOffset now)
     {
-        if (!facts.DraftOrders.Any(OrderChecks.IsChecked)) return [];
+        var notRun = facts.DraftOrders.Select(o => (Order: o, Check: OrderCheckCardComposer.CheckNotRun(o)))
+            .Where(n => n.Check is not null).Select(n => OrderCheckCardComposer.NotRun(n.Order, n.Check!, rules)).ToList();
+        if (!facts.DraftOrders.Any(OrderChecks.IsChecked)) return notRun;
         var icans = IcansGrading.Assess(facts, now, rules).Grade;
         var checks = OrderChecks.Assess(facts, now, rules, eligibility: null, icansGrade: icans);
         var relevant = checks with { Orders = checks.Orders.Where(o => OrderChecks.IsChecked(o.Order)).ToList() };
-        return OrderCheckCardComposer.Compose(relevant, draftOrders, patientId, rules).ToList();
+        return [.. OrderCheckCardComposer.Compose(relevant, draftOrders, patientId, rules), .. notRun];
     }
 
     private static HookError? CheckRequest(CdsServiceDefinition service, CdsHookRequest request)

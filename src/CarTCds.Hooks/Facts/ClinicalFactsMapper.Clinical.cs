@@ -254,7 +254,12 @@ public static partial class ClinicalFactsMapper
                     var mg = DrugCodes.DoseMg(dose, known?.Strength);
                     decimal? mgPerKg = unit == "mg/kg" ? dose!.Value : null;
                     var doseText = dose?.Value is not { } dv ? "" : unit is "mg" || mg is null ? $" {dv} {unit}" : $" {dv} {unit} (= {mg} mg)";
-                    c.DraftOrders.Add(new DraftOrder(kind, drug, mg, mgPerKg, ConceptText(concept) + doseText, Source(mr)));
+                    // Under codes no list holds but named in words: never checked by the name, but not silent
+                    // either (the order-sign card says the check was not run; docs/CDS-HOOKS.md).
+                    var named = drug is null && kind == DraftOrderKind.Other && c.Drugs.NamedWithoutKnownCode(concept) is { } n
+                        ? new NamedWithoutKnownCode(n.Drug, n.Name, ConceptText(concept), CodesOf(concept))
+                        : null;
+                    c.DraftOrders.Add(new DraftOrder(kind, drug, mg, mgPerKg, ConceptText(concept) + doseText, Source(mr)) { NamedDrug = named });
                     break;
                 case ServiceRequest sr when sr.Code?.Has(DataContract.CarTCds, DataContract.CarTReferral) == true:
                     if (!c.Conforms(sr)) break;

@@ -385,7 +385,7 @@ public static partial class ClinicalFactsMapper
             // lists lack would change a grade unseen. It is named on the card it concerns, never counted (docs/DATA-CONTRACT.md).
             if (m.Status is not ("entered-in-error" or "not-done") && c.Drugs.NamedWithoutKnownCode(concept) is { } named)
             {
-                c.Exclude(m, $"'{ConceptText(concept)}' names {named.Name}, but none of its codes is in profiles/ValueSet/drug-{DrugCodes.ValueSetUrl(named.Drug)[DrugCodes.ValueSetBase.Length..]}.json: not counted (a site adds its code there)");
+                c.Exclude(m, $"'{ConceptText(concept)}' names {named.Name}, but none of its codes is in {DrugCodes.ValueSetFile(named.Drug)}: not counted (a site adds its code there)");
                 c.Describe(excludedBefore, RecordKind.Drug, start);
             }
             return;
@@ -503,6 +503,10 @@ public static partial class ClinicalFactsMapper
     }
 
     private static string Source(Resource r) => r.TypedId ?? $"{r.ResourceType}/(no id)";
+
+    /// <summary>A medication's codes as <c>system|code</c> (a code without a system as itself), for the cards that name them.</summary>
+    private static List<string> CodesOf(CodeableConcept? c) =>
+        [.. (c?.Coding ?? []).Where(x => x.Code is not null).Select(x => x.System is null ? x.Code! : $"{x.System}|{x.Code}")];
 
     private static string ConceptText(CodeableConcept? c) =>
         c?.Text ?? c?.Coding?.FirstOrDefault(x => x.Display is not null)?.Display ?? c?.Coding?.FirstOrDefault()?.Code ?? "(uncoded)";

@@ -52,6 +52,10 @@ public sealed class DrugCodes
     public static string ValueSetUrl(Drug drug) =>
         ValueSetBase + string.Concat(drug.ToString().Select((ch, i) => char.IsUpper(ch) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(ch) : ch.ToString()));
 
+    /// <summary>Where a site adds a code for <paramref name="drug"/>: its ValueSet's file in the repository
+    /// (<c>profiles/ValueSet/drug-dexamethasone.json</c>), named on every card that says a code is missing.</summary>
+    public static string ValueSetFile(Drug drug) => $"profiles/ValueSet/{ValueSetUrl(drug)[(ValueSetBase.Length - "drug-".Length)..]}.json";
+
     /// <summary>The drug of the first coding the profiles know, or null.</summary>
     public KnownDrugCode? Find(CodeableConcept? concept)
     {

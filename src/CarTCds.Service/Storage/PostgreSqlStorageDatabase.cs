@@ -13,9 +13,15 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
 
     private readonly NpgsqlDataSource _dataSource;
 
+    /// <summary>Connections for start-up (set-up and migrations): connect and command timeout
+    /// <see cref="StorageDatabase.MigrationTimeout"/>; not pooled (used once).</summary>
+    private readonly NpgsqlDataSource _migrationSource;
+
     /// <param name="connectionString">Npgsql connection string; never logged.</param>
     /// <param name="commandTimeout">Connect and command timeout (default 5 s); overrides the string's own.</param>
-    public PostgreSqlStorageDatabase(string connectionString, TimeSpan? commandTimeout = null) : base(commandTimeout)
+    /// <param name="migrationTimeout">Connect and command timeout of the migrations at start-up (default 5 min).</param>
+    public PostgreSqlStorageDatabase(string connectionString, TimeSpan? commandTimeout = null, TimeSpan? migrationTimeout = null)
+        : base(commandTimeout, migrationTimeout)
     {
         NpgsqlConnectionStringBuilder builder;
         try
@@ -33,6 +39,12 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
         builder.Timeout = CommandTimeoutSeconds;
         builder.CommandTimeout = CommandTimeoutSeconds;
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        // Start-up is not a hook: a loaded server's first connection may take longer than CommandTimeout
+        // (a test's 1 s once failed start-up this way), and it is bounded by MigrationTimeout instead.
+        builder.Timeout = MigrationSeconds;
+        builder.CommandTimeout = MigrationSeconds;
+        builder.Pooling = false;
+        _migrationSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
     public override StorageProvider Provider => StorageProvider.PostgreSql;
@@ -52,12 +64,15 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
     public override async ValueTask<DbConnection> OpenRawAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    public override async ValueTask<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken) =>
+        await _migrationSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
     public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "SELECT pg_advisory_xact_lock(@key)";
-        command.CommandTimeout = StorageMigrations.MigrationSeconds;
+        command.CommandTimeout = MigrationSeconds;
         Add(command, "key", MigrationLockKey);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -70,5 +85,9 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
     public override void AddJson(DbCommand command, string name, string? json) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Jsonb) { Value = (object?)json ?? DBNull.Value });
 
-    protected override ValueTask ReleaseAsync() => _dataSource.DisposeAsync();
+    protected override async ValueTask ReleaseAsync()
+    {
+        await _migrationSource.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -16,7 +16,8 @@ internal sealed class SqliteStorageDatabase : StorageDatabase
 
     /// <param name="fullPath">The database file.</param>
     /// <param name="commandTimeout">How long a command waits for another writer's lock (busy timeout); default 5 s.</param>
-    public SqliteStorageDatabase(string fullPath, TimeSpan? commandTimeout = null) : base(commandTimeout)
+    /// <param name="migrationTimeout">The same for the set-up and migrations at start-up; default 5 min.</param>
+    public SqliteStorageDatabase(string fullPath, TimeSpan? commandTimeout = null, TimeSpan? migrationTimeout = null) : base(commandTimeout, migrationTimeout)
     {
         FullPath = fullPath;
         _connectionString = new SqliteConnectionStringBuilder
@@ -67,10 +68,13 @@ internal sealed class SqliteStorageDatabase : StorageDatabase
             }
         }
 
-        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        // Entering WAL waits for the locks of another process (one migrating, one holding a write):
+        // a start-up wait, bounded by MigrationTimeout.
+        var connection = await OpenForMigrationAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var wal = connection.CreateCommand();
+            wal.CommandTimeout = MigrationSeconds;
             wal.CommandText = "PRAGMA journal_mode=WAL;";
             var mode = Convert.ToString(await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))

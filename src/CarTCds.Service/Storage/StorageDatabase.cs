@@ -15,9 +15,12 @@ internal abstract class StorageDatabase : IAsyncDisposable
     private volatile bool _ready;
 
     /// <param name="commandTimeout">Longest one operation may take (<see cref="StorageOptions.CommandTimeout"/>; default 5 s).</param>
-    protected StorageDatabase(TimeSpan? commandTimeout)
+    /// <param name="migrationTimeout">Longest start-up waits per step (<see cref="StorageOptions.MigrationTimeout"/>; default 5 min).</param>
+    protected StorageDatabase(TimeSpan? commandTimeout, TimeSpan? migrationTimeout)
     {
-        CommandTimeout = commandTimeout ?? new StorageOptions().CommandTimeout;
+        var defaults = new StorageOptions();
+        CommandTimeout = commandTimeout ?? defaults.CommandTimeout;
+        MigrationTimeout = migrationTimeout ?? defaults.MigrationTimeout;
     }
 
     /// <summary>Longest one operation may take: every connection of this database is opened with it
@@ -26,6 +29,13 @@ internal abstract class StorageDatabase : IAsyncDisposable
 
     /// <summary><see cref="CommandTimeout"/> in whole seconds, at least 1, as the drivers take it.</summary>
     protected int CommandTimeoutSeconds => Math.Max(1, (int)Math.Ceiling(CommandTimeout.TotalSeconds));
+
+    /// <summary>Longest the schema's set-up and migration wait per step (connect, statement, lock):
+    /// <see cref="StorageOptions.MigrationTimeout"/>. Only connections from <see cref="OpenForMigrationAsync"/> have it.</summary>
+    public TimeSpan MigrationTimeout { get; }
+
+    /// <summary><see cref="MigrationTimeout"/> in whole seconds, at least 1, as the drivers take it.</summary>
+    public int MigrationSeconds => Math.Max(1, (int)Math.Ceiling(MigrationTimeout.TotalSeconds));
 
     /// <summary>True when the provider's "async" calls run synchronously (SQLite): <see cref="RunAsync"/>
     /// then runs the operation on the thread pool, so that its caller is free at the deadline.</summary>
@@ -133,8 +143,27 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>Serialises migrations across processes, inside <paramref name="transaction"/>.</summary>
     public abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
 
-    /// <summary>A connection with the provider's per-connection settings, without waiting for the schema.</summary>
+    /// <summary>A connection with the provider's per-connection settings, without waiting for the schema.
+    /// Its connect and lock waits are bounded by <see cref="CommandTimeout"/>: the hook path's.</summary>
     public abstract ValueTask<DbConnection> OpenRawAsync(CancellationToken cancellationToken);
+
+    /// <summary>A connection for the provider's set-up and the migrations (at start-up, or before a store's
+    /// first use): connecting and waiting for locks bounded by <see cref="MigrationTimeout"/>, not
+    /// <see cref="CommandTimeout"/> (a loaded server's first connection may take longer than a hook may wait).</summary>
+    public virtual async ValueTask<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LimitWaitsAsync(connection, MigrationTimeout, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     public abstract void AddTimestamp(DbCommand command, string name, DateTimeOffset value);
 

@@ -113,26 +113,22 @@ internal static class StorageMigrations
 
     public static int Latest => All[^1].Version;
 
-    /// <summary><see cref="StorageOptions.MigrationTimeout"/> in seconds, for each migration command.</summary>
-    internal static int MigrationSeconds => (int)StorageOptions.MigrationTimeout.TotalSeconds;
-
     /// <summary>Migrates to <paramref name="upTo"/> (default: <see cref="Latest"/>); a database at or
     /// past it is left as it is (the newer-than-this-build check aside). The provider's set-up
     /// (<see cref="StorageDatabase.MigrateAsync"/>) must have run. <paramref name="upTo"/> below
     /// <see cref="Latest"/> is for tests that build a database as an older release left it.</summary>
     public static async Task<IReadOnlyList<int>> ApplyAsync(StorageDatabase db, CancellationToken cancellationToken, int? upTo = null)
     {
-        var connection = await db.OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        // Not the service's short command timeout: a loaded server's first connection, an index on a
+        // large table, or another replica holding the migration lock may take longer.
+        var connection = await db.OpenForMigrationAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            // Not the service's short command timeout: an index on a large table, or another replica
-            // holding the migration lock, may take longer.
-            await db.LimitWaitsAsync(connection, StorageOptions.MigrationTimeout, cancellationToken).ConfigureAwait(false);
             var transaction = await db.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
                 await db.LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(connection, transaction, $"""
+                await ExecuteAsync(db, connection, transaction, $"""
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                         version INTEGER NOT NULL PRIMARY KEY,
                         name TEXT NOT NULL,
@@ -144,7 +140,7 @@ internal static class StorageMigrations
                 using (var read = connection.CreateCommand())
                 {
                     read.Transaction = transaction;
-                    read.CommandTimeout = MigrationSeconds;
+                    read.CommandTimeout = db.MigrationSeconds;
                     read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
                     current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
                 }
@@ -159,11 +155,11 @@ internal static class StorageMigrations
                 {
                     foreach (var statement in migration.Statements(db))
                     {
-                        await ExecuteAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
+                        await ExecuteAsync(db, connection, transaction, statement, cancellationToken).ConfigureAwait(false);
                     }
                     using var record = connection.CreateCommand();
                     record.Transaction = transaction;
-                    record.CommandTimeout = MigrationSeconds;
+                    record.CommandTimeout = db.MigrationSeconds;
                     record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)";
                     StorageDatabase.Add(record, "version", migration.Version);
                     StorageDatabase.Add(record, "name", migration.Name);
@@ -178,11 +174,11 @@ internal static class StorageMigrations
         }
     }
 
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(StorageDatabase db, DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandTimeout = MigrationSeconds;
+        command.CommandTimeout = db.MigrationSeconds;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

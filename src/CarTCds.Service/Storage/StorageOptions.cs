@@ -20,6 +20,7 @@ public enum StorageProvider
 /// user only.</item>
 /// <item><c>CarTCds:Storage:PostgreSql:ConnectionString</c>: an Npgsql connection string; required
 /// with <c>Provider=PostgreSql</c>. Tables go in the first schema of its <c>Search Path</c>.</item>
+/// <item><c>CarTCds:Storage:MigrationTimeout</c>: how long start-up waits for the database (below).</item>
 /// <item><c>CarTCds:Storage:CommandTimeout</c>, <c>ReplayCheckTimeout</c>, <c>HookWriteWait</c>,
 /// <c>ReplayStoreUnavailable</c>, <c>OutageRetryAfter</c>, <c>MaxQueuedHookWrites</c>: what a database that is
 /// down or frozen may cost a request (below).</item>
@@ -46,7 +47,7 @@ public sealed class StorageOptions
     /// <summary>Longest any one database operation may take (opening a connection included): a
     /// PostgreSQL command and connect timeout, SQLite's busy timeout. Past it the operation fails
     /// as "database unavailable" (feedback: 503). Default 5 s; 1 s to 5 min (whole seconds are
-    /// what the drivers take). Migrations at start-up are allowed <see cref="MigrationTimeout"/>.</summary>
+    /// what the drivers take). Start-up (connect and migrations) is allowed <see cref="MigrationTimeout"/> instead.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest the CDS Hooks token's <c>jti</c> replay check waits for the database before
@@ -72,9 +73,14 @@ public sealed class StorageOptions
     /// more are dropped and counted (<c>cartcds.storage.hook_writes.lost</c>). Default 10,000; 100 to 1,000,000.</summary>
     public int MaxQueuedHookWrites { get; set; } = 10_000;
 
-    /// <summary>Time allowed to each migration statement at start-up (a unique index on a large
-    /// table, another replica holding the migration lock): 5 minutes.</summary>
-    public static readonly TimeSpan MigrationTimeout = TimeSpan.FromMinutes(5);
+    /// <summary>Longest start-up waits for the database, per step: opening the connection (PostgreSQL
+    /// connect timeout), each migration statement, the migration lock another replica may hold, and
+    /// SQLite's wait for a write lock held by another process. Not <see cref="CommandTimeout"/>: a
+    /// loaded server's first connection, or an index built on a large table, may take longer than a
+    /// hook may wait. A database that is down (connection refused, file unopenable) fails start-up at
+    /// once; one that does not answer fails it after this long. Either way the service logs one
+    /// Critical line naming the database and stops. Default 5 min; <see cref="CommandTimeout"/> to 15 min.</summary>
+    public TimeSpan MigrationTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>True when <see cref="ReplayStoreUnavailable"/> is <c>fail-closed</c>.</summary>
     public bool ReplayFailsClosed => string.Equals(ReplayStoreUnavailable, FailClosed, StringComparison.OrdinalIgnoreCase);
@@ -88,6 +94,8 @@ public sealed class StorageOptions
             if (!ok) throw new InvalidOperationException($"{Section}:{key} must be {range}.");
         }
         Require(CommandTimeout >= TimeSpan.FromSeconds(1) && CommandTimeout <= TimeSpan.FromMinutes(5), nameof(CommandTimeout), "between 00:00:01 and 00:05:00");
+        Require(MigrationTimeout >= CommandTimeout && MigrationTimeout <= TimeSpan.FromMinutes(15), nameof(MigrationTimeout),
+            $"between {Section}:CommandTimeout and 00:15:00");
         Require(ReplayCheckTimeout >= TimeSpan.FromMilliseconds(100) && ReplayCheckTimeout <= CommandTimeout, nameof(ReplayCheckTimeout),
             $"between 00:00:00.1 and {Section}:CommandTimeout");
         Require(HookWriteWait >= TimeSpan.Zero && HookWriteWait <= CommandTimeout, nameof(HookWriteWait), $"between 00:00:00 and {Section}:CommandTimeout");

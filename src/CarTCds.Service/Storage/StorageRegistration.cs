@@ -83,13 +83,13 @@ public static class StorageRegistration
         {
             case StorageProvider.Sqlite:
                 var path = string.IsNullOrWhiteSpace(options.Sqlite.Path) ? SqliteStorageOptions.DefaultFileName : options.Sqlite.Path;
-                return new SqliteStorageDatabase(Path.GetFullPath(path, environment.ContentRootPath), options.CommandTimeout);
+                return new SqliteStorageDatabase(Path.GetFullPath(path, environment.ContentRootPath), options.CommandTimeout, options.MigrationTimeout);
             case StorageProvider.PostgreSql:
                 if (string.IsNullOrWhiteSpace(options.PostgreSql.ConnectionString))
                 {
                     throw new InvalidOperationException($"{StorageOptions.Section}:PostgreSql:ConnectionString is required when {StorageOptions.Section}:Provider is PostgreSql.");
                 }
-                return new PostgreSqlStorageDatabase(options.PostgreSql.ConnectionString, options.CommandTimeout);
+                return new PostgreSqlStorageDatabase(options.PostgreSql.ConnectionString, options.CommandTimeout, options.MigrationTimeout);
             default:
                 throw new InvalidOperationException($"{StorageOptions.Section}:Provider '{options.Provider}' is not supported: use Sqlite or PostgreSql.");
         }
@@ -100,11 +100,29 @@ public static class StorageRegistration
 
 /// <summary>At start-up: opens the database and creates or migrates its schema (a failure stops
 /// the service), says where the data is, and warns when patient-id hashes will not correlate.</summary>
+/// <remarks>Runs before the server listens (hosted services start before the web server), so while
+/// it waits nothing answers, not even <c>/health</c>. A database that is down fails it at once; one
+/// that does not answer fails it after <see cref="StorageOptions.MigrationTimeout"/> per step. Either
+/// way one Critical line names the database (never its password) and why, and the service stops:
+/// a replica that cannot keep the audit trail and the card registry from its first call must not
+/// take traffic (an orchestrator restarts it).</remarks>
 internal sealed class StorageStartup(StorageDatabase db, PatientIdHasher hasher, ILogger<StorageStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var applied = await db.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<int> applied;
+        try
+        {
+            applied = await db.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The drivers' messages name host, port, user or file, never the password.
+            logger.LogCritical("Storage: the {Provider} database at {Location} could not be opened and migrated at start-up ({Error}: {Reason}); " +
+                "the service stops. Start-up waits at most {MigrationTimeoutKey} ({MigrationTimeout}) per step for a database that does not answer.",
+                db.Provider, db.Location, ex.GetType().Name, ex.Message, $"{StorageOptions.Section}:{nameof(StorageOptions.MigrationTimeout)}", db.MigrationTimeout);
+            throw;
+        }
         logger.LogInformation("Storage: {Provider} at {Location}, schema version {SchemaVersion}{Migrated}",
             db.Provider, db.Location, db.SchemaVersion, applied.Count == 0 ? "" : $" (migrated now: {string.Join(", ", applied)})");
         if (hasher.IsEphemeral)

@@ -119,4 +119,89 @@ public sealed class SandboxHookTests(CarTCdsWebApplicationFactory factory)
         Assert.Contains("2 {pill} (= 8 mg)", card.GetProperty("detail").GetString()!, StringComparison.Ordinal);
         Assert.Contains("order-check", FindingCodes(card));
     }
+    /// <summary>A draft order under an RxNorm product code no list holds (1999911… are codes no ValueSet has),
+    /// named as a drug the order checks cover: a warning that the check was not run, naming the code and the
+    /// ValueSet a site adds it to — never an info card, never a dose alarm, never a check by name. A name no
+    /// checked drug bears (acetaminophen is read for fever masking, not order-checked; prednisolone is not
+    /// prednisone) gets no card, as it would under a listed code.</summary>
+    [Theory]
+    [InlineData("1999911", "Dexamethasone 1.5 MG Oral Tablet", "dexamethasone", "the corticosteroid check", "drug-dexamethasone.json")]
+    [InlineData("1999912", "methylprednisolone 40 MG Injection", "methylprednisolone", "the corticosteroid check", "drug-methylprednisolone.json")]
+    [InlineData("1999913", "tocilizumab 20 MG/ML Injectable Solution", "tocilizumab", "the tocilizumab dose check", "drug-tocilizumab.json")]
+    [InlineData("1999914", "levetiracetam 750 MG Oral Tablet", "levetiracetam", "the weight-based dose check", "drug-levetiracetam.json")]
+    [InlineData("1999915", "ANAKINRA 100 MG/0.67 ML SYRINGE", "anakinra", "the weight-based dose check", "drug-anakinra.json")]
+    [InlineData("1999919", "PredniSONE 20 MG Oral Tablet", "prednisone", "the corticosteroid check", "drug-prednisone.json")]
+    [InlineData("1999916", "Acetaminophen 160 MG/5 ML Oral Suspension", null, null, null)]
+    [InlineData("1999917", "prednisolone 15 MG/5 ML Oral Solution", null, null, null)]
+    [InlineData("1999918", "Amoxicillin 250 MG Oral Capsule", null, null, null)]
+    public async Task GivenTheSandboxsExactOrderSign_UnlistedProductCodeNamingADrug_WhenCalled_ThenAWarningThatTheCheckWasNotRunOrNoCard(
+        string code, string name, string? drug, string? check, string? valueSet)
+    {
+        // Arrange: day 4 after the infusion, no CRS, no ICANS (a listed code would get its check).
+        var body = SandboxRequests.OrderSign(SandboxRequests.MedicationRequest(code, name, pills: 2));
+
+        // Act
+        var response = await factory.CreateClient().PostJsonAsync(HookJson.OrderCheckPath, body);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = await response.ReadJsonAsync();
+        if (drug is null)
+        {
+            Assert.Empty(Cards(doc));
+            return;
+        }
+        var card = Assert.Single(Cards(doc));
+        Assert.Equal("warning", card.GetProperty("indicator").GetString());
+        Assert.Equal($"{char.ToUpperInvariant(name[0])}{name[1..]}: not checked — its code is not in {valueSet}", card.GetProperty("summary").GetString());
+        var reason = $"'{name}' names {drug} but its code http://www.nlm.nih.gov/research/umls/rxnorm|{code} is not in profiles/ValueSet/{valueSet}; {check} was not run.";
+        Assert.Contains(reason, card.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+        var finding = Assert.Single(card.GetProperty("extension").GetProperty("org.cartcds.findings").EnumerateArray());
+        Assert.Equal("order-check-not-run", finding.GetProperty("code").GetString());
+        Assert.Equal(drug, finding.GetProperty("value").GetString());
+        Assert.Equal(["MedicationRequest/request-123"], finding.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([reason], finding.GetProperty("reasons").EnumerateArray().Select(e => e.GetString()));
+        Assert.StartsWith("https://", card.GetProperty("source").GetProperty("url").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The same drugs under listed product codes get their normal check and no "not run" card.</summary>
+    [Theory]
+    [InlineData("197582", "Dexamethasone 4 MG Oral Tablet", "without CRS")]            // SCD, corticosteroid check
+    [InlineData("311289", "levetiracetam 500 MG Oral Tablet", "levetiracetam")]         // SCD, weight-based maximum
+    public async Task GivenTheSandboxsExactOrderSign_ListedProductCode_WhenCalled_ThenTheNormalCheckAndNoNotRunCard(string code, string name, string inSummary)
+    {
+        // Arrange
+        var body = SandboxRequests.OrderSign(SandboxRequests.MedicationRequest(code, name, pills: 2));
+
+        // Act
+        var response = await factory.CreateClient().PostJsonAsync(HookJson.OrderCheckPath, body);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = await response.ReadJsonAsync();
+        var card = Assert.Single(Cards(doc));
+        Assert.Equal(["order-check"], FindingCodes(card));
+        Assert.Contains(inSummary, card.GetProperty("summary").GetString()!, StringComparison.Ordinal);
+        Assert.DoesNotContain("not checked", card.GetProperty("summary").GetString()!, StringComparison.Ordinal);
+    }
+
+    /// <summary>Rx View (order-select) offers only the eligibility check (for a CAR-T referral or a
+    /// tisagenlecleucel order): a steroid picked under a listed or an unlisted code gets no card there
+    /// and is not refused; the order-sign call is where its check runs, or is said not to.</summary>
+    [Theory]
+    [InlineData("197582", "Dexamethasone 4 MG Oral Tablet")]
+    [InlineData("1999911", "Dexamethasone 1.5 MG Oral Tablet")]
+    public async Task GivenTheSandboxsExactOrderSelect_ASteroidPicked_WhenCalled_Then200AndNoCard(string code, string name)
+    {
+        // Arrange
+        var body = SandboxRequests.OrderSelect(SandboxRequests.MedicationRequest(code, name));
+
+        // Act
+        var response = await factory.CreateClient().PostJsonAsync(HookJson.EligibilityPath, body);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = await response.ReadJsonAsync();
+        Assert.Empty(Cards(doc));
+    }
 }

@@ -22,6 +22,12 @@ public abstract class FaultyDatabase : IAsyncDisposable
     /// <summary>Makes the database unreachable until disposed.</summary>
     public abstract Task<IAsyncDisposable> StopAsync();
 
+    /// <summary>Before the service starts: the database answers a new connection (PostgreSQL: a
+    /// passage that passes nothing for <paramref name="delay"/>) or a start-up write (SQLite: another
+    /// connection holding the write lock that long) only after <paramref name="delay"/>;
+    /// <see cref="Timeout.InfiniteTimeSpan"/>: not until disposed.</summary>
+    public abstract Task<IAsyncDisposable> AnswerStartUpAfterAsync(TimeSpan delay);
+
     public abstract ValueTask DisposeAsync();
 
     public static async Task<FaultyDatabase> CreateAsync(string provider) =>
@@ -57,6 +63,18 @@ public abstract class FaultyDatabase : IAsyncDisposable
                 File.Move(away, _file.Path);
                 return Task.CompletedTask;
             }));
+        }
+
+        public override async Task<IAsyncDisposable> AnswerStartUpAfterAsync(TimeSpan delay)
+        {
+            var frozen = await FreezeAsync();
+            if (delay == Timeout.InfiniteTimeSpan) return frozen;
+            var released = Task.Run(async () =>
+            {
+                await Task.Delay(delay);
+                await frozen.DisposeAsync();
+            });
+            return new Undo(() => released);
         }
 
         public override ValueTask DisposeAsync() => _file.DisposeAsync();
@@ -104,6 +122,16 @@ public abstract class FaultyDatabase : IAsyncDisposable
             }));
         }
 
+        public override Task<IAsyncDisposable> AnswerStartUpAfterAsync(TimeSpan delay)
+        {
+            passage.AnswerNewConnectionsAfter(delay);
+            return Task.FromResult<IAsyncDisposable>(new Undo(() =>
+            {
+                passage.AnswerNewConnectionsAfter(TimeSpan.Zero);
+                return Task.CompletedTask;
+            }));
+        }
+
         public override async ValueTask DisposeAsync()
         {
             passage.Dispose();
@@ -118,7 +146,9 @@ public abstract class FaultyDatabase : IAsyncDisposable
 }
 
 /// <summary>A TCP path from a local port to a server: <see cref="Close"/> resets every connection
-/// and refuses new ones (the server is down, to its clients); <see cref="Open"/> lets them through again.</summary>
+/// and refuses new ones (the server is down, to its clients); <see cref="Open"/> lets them through again;
+/// <see cref="AnswerNewConnectionsAfter"/> accepts new connections at once but passes nothing either way
+/// for a while (a loaded or frozen server: its clients' connect timeouts run), or never.</summary>
 public sealed class TcpPassage : IDisposable
 {
     private readonly string _host;
@@ -126,6 +156,8 @@ public sealed class TcpPassage : IDisposable
     private readonly Lock _lock = new();
     private readonly List<TcpClient> _connections = [];
     private TcpListener _listener;
+    private CancellationTokenSource _closed = new();
+    private TimeSpan _answerAfter = TimeSpan.Zero;
 
     public TcpPassage(string host, int targetPort)
     {
@@ -139,11 +171,19 @@ public sealed class TcpPassage : IDisposable
 
     public int Port { get; }
 
+    /// <summary>Connections accepted from now on reach the server only after <paramref name="delay"/>
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: never, until <see cref="Close"/>); those already through are untouched.</summary>
+    public void AnswerNewConnectionsAfter(TimeSpan delay)
+    {
+        lock (_lock) _answerAfter = delay;
+    }
+
     public void Close()
     {
         lock (_lock)
         {
             _listener.Stop();
+            _closed.Cancel();
             foreach (var c in _connections)
             {
                 // RST, as a dead server's kernel would (a connection its other end closed has no socket left).
@@ -158,6 +198,7 @@ public sealed class TcpPassage : IDisposable
     {
         lock (_lock)
         {
+            _closed = new CancellationTokenSource();
             _listener = new TcpListener(IPAddress.Loopback, Port);
             _listener.Start();
             _ = AcceptAsync(_listener);
@@ -177,25 +218,44 @@ public sealed class TcpPassage : IDisposable
             {
                 return;
             }
-            var outbound = new TcpClient();
-            try
-            {
-                await outbound.ConnectAsync(_host, _targetPort);
-            }
-            catch (SocketException)
-            {
-                inbound.Dispose();
-                outbound.Dispose();
-                continue;
-            }
+            TimeSpan delay;
+            CancellationToken closed;
             lock (_lock)
             {
                 _connections.Add(inbound);
-                _connections.Add(outbound);
+                delay = _answerAfter;
+                closed = _closed.Token;
             }
-            _ = PumpAsync(inbound, outbound);
-            _ = PumpAsync(outbound, inbound);
+            _ = ConnectAsync(inbound, delay, closed);
         }
+    }
+
+    private async Task ConnectAsync(TcpClient inbound, TimeSpan delay, CancellationToken closed)
+    {
+        var outbound = new TcpClient();
+        try
+        {
+            if (delay != TimeSpan.Zero) await Task.Delay(delay, closed);
+            await outbound.ConnectAsync(_host, _targetPort, closed);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            inbound.Dispose();
+            outbound.Dispose();
+            return;
+        }
+        lock (_lock)
+        {
+            if (closed.IsCancellationRequested)
+            {
+                inbound.Dispose();
+                outbound.Dispose();
+                return;
+            }
+            _connections.Add(outbound);
+        }
+        _ = PumpAsync(inbound, outbound);
+        _ = PumpAsync(outbound, inbound);
     }
 
     private static async Task PumpAsync(TcpClient from, TcpClient to)

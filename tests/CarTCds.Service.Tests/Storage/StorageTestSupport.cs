@@ -158,14 +158,17 @@ public sealed class StorageHost : IAsyncDisposable
 
     public ICardRegistry Cards => Services.GetRequiredService<ICardRegistry>();
 
-    public static async Task<StorageHost> StartAsync(IReadOnlyDictionary<string, string?> settings, string? salt = null)
+    /// <param name="settings">Configuration.</param>
+    /// <param name="salt">CarTCds:Audit:PatientIdSalt, when set.</param>
+    /// <param name="logs">Where the host's log lines go (to read them after a start that failed); a new one when null.</param>
+    public static async Task<StorageHost> StartAsync(IReadOnlyDictionary<string, string?> settings, string? salt = null, CapturedLogs? logs = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseTestServer();
         var all = new Dictionary<string, string?>(settings) { ["CarTCds:Now"] = CarTCdsWebApplicationFactory.FixedNow };
         if (salt is not null) all["CarTCds:Audit:PatientIdSalt"] = salt;
         builder.Configuration.AddInMemoryCollection(all);
-        var logs = new CapturedLogs();
+        logs ??= new CapturedLogs();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information);
         builder.AddCarTCds();
         builder.AddCdsHooksSecurity(); // "Testing": authentication off, as in Development

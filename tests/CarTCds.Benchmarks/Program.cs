@@ -14,6 +14,9 @@ public static class Program
         // Load-run inputs and the FHIR server's own query time (tests/load/run.sh).
         if (LoadRunCommands.TryRunAsync(args).GetAwaiter().GetResult() is { } exit) return exit;
 
+        // `-- --allocation [CHART…]`: bytes per call of the read, the engine and the whole call (AllocationCommand).
+        if (args is ["--allocation", ..]) return AllocationCommand.Run(args[1..]);
+
         // `-- --sizes`: what the benchmarks feed the engine (resources, request body bytes, the cards
         // it answers with), for the README and to check that the scenario is the one described.
         if (args is ["--sizes"])

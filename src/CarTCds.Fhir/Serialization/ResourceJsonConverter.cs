@@ -92,6 +92,13 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
             var outer = LenientElements.BeginResource();
             try
             {
+                // The direct read first (DirectModelReader: what it accepts it reads as the serializer
+                // would, with far fewer objects); what it declines, the serializer reads in place.
+                if (DirectModelReader.TryRead(ref reader, known.Type, options) is { } direct)
+                {
+                    return WithUnread(direct, LenientElements.EndResource(outer));
+                }
+                reader = start;
                 return WithUnread(known.Read(ref reader, options), LenientElements.EndResource(outer));
             }
 #pragma warning disable CA1031 // any failure is re-read by the slow path below, which reports or rethrows it
@@ -327,8 +334,16 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
     private static string? FirstPropertyResourceType(Utf8JsonReader reader)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("resourceType"u8)) return null;
-        return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String) return null;
+        // A known type's name is the table's own string: no new string per resource.
+        foreach (var name in KnownNames)
+        {
+            if (reader.ValueTextEquals(name.Utf8)) return name.Name;
+        }
+        return reader.GetString();
     }
+
+    private static readonly (string Name, byte[] Utf8)[] KnownNames = [.. Known.Keys.Select(k => (k, System.Text.Encoding.UTF8.GetBytes(k)))];
 
     // Scans a copy of the reader (a struct) so the real one still stands on StartObject. Reads
     // every top-level property: a second resourceType makes the resource ambiguous. Known types

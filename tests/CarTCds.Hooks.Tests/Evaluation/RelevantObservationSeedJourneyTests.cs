@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CarTCds.Fhir;
 using CarTCds.Fhir.Model;
+using CarTCds.Fhir.Serialization;
 using CarTCds.Hooks.Contract;
 using CarTCds.Hooks.Evaluation;
 using CarTCds.Hooks.Facts;
@@ -13,7 +14,8 @@ namespace CarTCds.Hooks.Tests.Evaluation;
 /// <summary>Skipping the Observations no rule reads changes no card: every expectation case of the seed
 /// journeys (profiles/examples/expectations.json), sent as the CLI and the sandbox send it, answers the
 /// same cards read for the hook (skipping) and read whole; so does each chart with a year of irrelevant
-/// history added (heart rates, SpO2, a lab outside the contract).</summary>
+/// history added (heart rates, SpO2, a lab outside the contract); and the same cards read directly into the model
+/// (<see cref="DirectModelReader"/>) and by the serializer alone.</summary>
 public sealed class RelevantObservationSeedJourneyTests
 {
     private static string Examples()
@@ -57,6 +59,29 @@ public sealed class RelevantObservationSeedJourneyTests
         // Assert
         Assert.Null(skipping.Error);
         Assert.Equal(await ExampleCharts.CardsJsonAsync(service, whole.Request!, at), await ExampleCharts.CardsJsonAsync(service, skipping.Request!, at));
+    }
+
+    [Theory]
+    [MemberData(nameof(ExpectationCases))]
+    public async Task GivenASeedJourney_WhenReadDirectlyAndByTheSerializerAlone_ThenTheCardsAreIdentical(string bundle, string service, string now)
+    {
+        // Arrange
+        var at = DateTimeOffset.Parse(now, CultureInfo.InvariantCulture);
+        byte[] body;
+        CdsHookRequest bySerializer;
+        // The chart is loaded by the serializer too: a body written from a directly read chart would carry its faults.
+        using (DirectModelReader.SerializerOnly())
+        {
+            body = Body(bundle, service);
+            bySerializer = CdsRequestReader.Read(body).Request!;
+        }
+
+        // Act
+        var direct = CdsRequestReader.Read(body);
+
+        // Assert
+        Assert.Null(direct.Error);
+        Assert.Equal(await ExampleCharts.CardsJsonAsync(service, bySerializer, at), await ExampleCharts.CardsJsonAsync(service, direct.Request!, at));
     }
 
     [Fact]

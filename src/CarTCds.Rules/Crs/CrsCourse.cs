@@ -41,7 +41,7 @@ public static class CrsCourseAnalysis
         // course costs the chart's records once, not once per day (proved equal to grading each day
         // over the whole chart: CarTCds.Hooks.Tests, CrsCourseEquivalenceTests).
         var records = new CrsCourseDays(facts, day0.AddDays(firstDay), lastDay - firstDay + 1);
-        var episodes = new CrsEpisodes.CourseEpisodes(facts, infusion.Time, at, rules.Crs);
+        using var episodes = new CrsEpisodes.CourseEpisodes(facts, infusion.Time, at, rules.Crs);
         for (var d = firstDay; ; d++)
         {
             var dayStart = day0.AddDays(d);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CarTCds.Rules.Facts;
 
 namespace CarTCds.Rules.Crs;
@@ -33,7 +34,9 @@ internal static class CrsEpisodes
         public List<DateTimeOffset> Fevers { get; init; } = [];
     }
 
-    private readonly record struct Span(DateTimeOffset Start, DateTimeOffset End, bool Fever);
+    // Order: its place in the order Spans collected it, so that findings starting at the same instant
+    // stay in that order when sorted (SortByStart).
+    private readonly record struct Span(DateTimeOffset Start, DateTimeOffset End, bool Fever, int Order = 0);
 
     /// <summary>The latest dose whose episode is still open at <paramref name="at"/> (Active), and
     /// otherwise the latest dose that would have masked fever had its episode not ended (Expired).</summary>
@@ -42,9 +45,18 @@ internal static class CrsEpisodes
         var infusion = facts.LatestInfusion(at);
         var since = infusion?.Time ?? at - p.MaskingLookBackWithoutInfusion;
         var episodes = new List<Episode>();
-        var spans = Spans(facts, since, at, HypotensionThreshold(facts, at, p), p).OrderBy(s => s.Start).ToList();
-        for (var i = 0; i < spans.Count; i++) Merge(episodes, spans[i], i, p);
-        return Masking(facts.Administrations, episodes, since, at, p);
+        var spans = ReusedList<Span>.Rent();
+        try
+        {
+            Spans(spans, facts, since, at, HypotensionThreshold(facts, at, p), p);
+            SortByStart(spans);
+            for (var i = 0; i < spans.Count; i++) Merge(episodes, spans[i], i, p);
+            return Masking(facts.Administrations, episodes, since, at, p);
+        }
+        finally
+        {
+            ReusedList<Span>.Return(spans);
+        }
     }
 
     private static (FeverMasking? Active, FeverMasking? Expired) Masking(IReadOnlyList<DrugAdministration> administrations, List<Episode> episodes,
@@ -94,11 +106,11 @@ internal static class CrsEpisodes
     private static decimal? HypotensionThreshold(ClinicalFacts facts, DateTimeOffset at, CrsParameters p) =>
         facts.BirthDate is { } birth ? p.HypotensionThresholdMmHg(Age.CompletedYears(birth, DateOnly.FromDateTime(at.UtcDateTime))) : null;
 
-    // Every CRS-qualifying finding in (since, at], vasopressors clipped to it, in list order.
-    private static List<Span> Spans(ClinicalFacts facts, DateTimeOffset since, DateTimeOffset at, decimal? sbpThreshold, CrsParameters p)
+    // Every CRS-qualifying finding in (since, at], vasopressors clipped to it, in list order, added to
+    // `spans` (a ReusedList: at 10,000 records a new list per call was a large-object-heap array).
+    private static void Spans(List<Span> spans, ClinicalFacts facts, DateTimeOffset since, DateTimeOffset at, decimal? sbpThreshold, CrsParameters p)
     {
         bool In(DateTimeOffset t) => t > since && t <= at;
-        var spans = new List<Span>();
         spans.AddRange(facts.Temperatures.Where(t => In(t.Time) && t.Celsius >= p.FeverCelsius).Select(t => new Span(t.Time, t.Time, true)));
         spans.AddRange(facts.HypotensionRecords.Where(h => In(h.Time)).Select(h => new Span(h.Time, h.Time, false)));
         if (sbpThreshold is { } threshold)
@@ -114,7 +126,17 @@ internal static class CrsEpisodes
         }
         spans.AddRange(facts.OxygenDevices.Where(d => In(d.Time) && d.Device != OxygenDevice.RoomAir).Select(d => new Span(d.Time, d.Time, false)));
         spans.AddRange(facts.OxygenFlows.Where(f => In(f.Time) && f.LitresPerMinute > 0m).Select(f => new Span(f.Time, f.Time, false)));
-        return spans;
+    }
+
+    // By start instant, equal starts in collection order (a stable sort, as OrderBy was): the episode's
+    // start and last finding are then the very values, UTC offsets included, of the first such finding.
+    // Sorted in place: OrderBy copied the findings twice more.
+    private static void SortByStart(List<Span> spans)
+    {
+        var all = CollectionsMarshal.AsSpan(spans);
+        var order = 0;
+        foreach (ref var s in all) s = s with { Order = order++ };
+        all.Sort(static (a, b) => (a.Start, a.Order).CompareTo((b.Start, b.Order)));
     }
 
     // Spans arrive in start order: a span EpisodeEndsAfter or more after the episode's last finding starts the next one.
@@ -142,10 +164,11 @@ internal static class CrsEpisodes
     /// finding of its episode (merging compares starts at or before the day's end, and
     /// <see cref="CrsParameters.EpisodeEndsAfter"/> is positive), recomputed from that episode's findings; the hypotension threshold follows
     /// the age at each day, so a birthday that moves it starts the collection again. A day that ends
-    /// at the infusion instant itself, or whose latest infusion is another, is computed the plain way.</remarks>
-    internal sealed class CourseEpisodes(ClinicalFacts facts, DateTimeOffset since, DateTimeOffset end, CrsParameters p)
+    /// at the infusion instant itself, or whose latest infusion is another, is computed the plain way.
+    /// Dispose it when the course is graded: it gives its findings' list back to the thread (<see cref="ReusedList{T}"/>).</remarks>
+    internal sealed class CourseEpisodes(ClinicalFacts facts, DateTimeOffset since, DateTimeOffset end, CrsParameters p) : IDisposable
     {
-        private Span[] _spans = [];
+        private readonly List<Span> _spans = ReusedList<Span>.Rent();
         private decimal? _threshold;
         private bool _collected;
         private int _merged;
@@ -164,14 +187,16 @@ internal static class CrsEpisodes
                 // Stryker disable once Equality : collecting again only costs time (the course asks in increasing order)
                 at < _lastAt)
             {
-                _spans = [.. Spans(facts, since, end, threshold, p).OrderBy(s => s.Start)];
+                _spans.Clear();
+                Spans(_spans, facts, since, end, threshold, p);
+                SortByStart(_spans);
                 _threshold = threshold;
                 _collected = true;
                 _merged = 0;
                 _episodes.Clear();
             }
             _lastAt = at;
-            while (_merged < _spans.Length && _spans[_merged].Start <= at)
+            while (_merged < _spans.Count && _spans[_merged].Start <= at)
             {
                 Merge(_episodes, _spans[_merged], _merged, p);
                 _merged++;
@@ -204,5 +229,8 @@ internal static class CrsEpisodes
             }
             return Masking(facts.Administrations, episodes, since, at, p);
         }
+
+        /// <summary>Gives the findings' list back to the thread; not to be used afterwards.</summary>
+        public void Dispose() => ReusedList<Span>.Return(_spans);
     }
 }

@@ -374,6 +374,45 @@ public sealed class CrsInfusionAndEpisodeTests
         Assert.Equal((a.Grade, a.Fever.State, a.Fever.Masking), (alone.Grade, alone.Fever.State, alone.Fever.Masking));
     }
 
+    // Fever 39 °C charted in UTC and 40 oxygen flows charted in +09:30, all at the same instant, start the
+    // episode of a tocilizumab dose 1 h later (a second fever 5 h after the onset is charted first); 28 h
+    // later the patient is afebrile on oxygen (still the same episode: oxygen 14 h after the onset).
+    // Equal starts keep the order the findings are collected in (temperatures first), so the episode
+    // start is the fever's value, offset included, whether graded now or as the last day of the course
+    // (a sort that is not stable puts a flow first here).
+    [Theory]
+    [InlineData("now")]
+    [InlineData("course")]
+    public void GivenFindingsStartingAnEpisodeAtTheSameInstantInTwoOffsets_WhenFeverIsMasked_ThenTheEpisodeStartIsTheFirstCollected(string graded)
+    {
+        // Arrange
+        var infusion = new DateTimeOffset(2013, 5, 7, 10, 0, 0, TimeSpan.Zero);
+        var onset = infusion.AddDays(2);
+        var plus0930 = TimeSpan.FromHours(9.5);
+        var flows = Enumerable.Range(1, 40).Select(i => new OxygenFlowReading(onset.ToOffset(plus0930), 2m, $"Observation/flow-{i}")).ToList();
+        flows.Add(new OxygenFlowReading(onset.AddHours(14), 2m, "Observation/flow-14h"));
+        flows.Add(new OxygenFlowReading(onset.AddHours(28), 2m, "Observation/flow-28h"));
+        var facts = new ClinicalFacts
+        {
+            BirthDate = new DateOnly(2003, 1, 1),
+            Infusions = [new(infusion, "Procedure/cart")],
+            Temperatures = [new(onset.AddHours(5), 39.0m, "Observation/fever-5h"), new(onset, 39.0m, "Observation/fever"), new(onset.AddHours(28), 37.0m, "Observation/afebrile")],
+            OxygenFlows = flows,
+            Administrations = [new(Drug.Tocilizumab, onset.AddHours(1), null, false, 400m, "MedicationAdministration/toci")],
+        };
+        var at = onset.AddHours(30);
+
+        // Act
+        var a = graded == "now"
+            ? CrsGrading.Assess(facts, at, RuleSet.Default)
+            : CrsCourseAnalysis.Analyse(facts, at, RuleSet.Default)!.Days[^1].Assessment;
+
+        // Assert
+        Assert.Equal((2, FeverState.Masked), (a.Grade, a.Fever.State));
+        Assert.Equal("MedicationAdministration/toci", a.Fever.Masking!.DoseSource);
+        Assert.Equal((onset, TimeSpan.Zero), (a.Fever.Masking.EpisodeStart, a.Fever.Masking.EpisodeStart.Offset));
+    }
+
     [Theory]
     [InlineData(24, true)]
     [InlineData(23.9, false)]

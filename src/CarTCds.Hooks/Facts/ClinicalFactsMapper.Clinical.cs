@@ -1,5 +1,6 @@
 using CarTCds.Fhir;
 using CarTCds.Fhir.Model;
+using CarTCds.Rules;
 using CarTCds.Rules.Facts;
 
 namespace CarTCds.Hooks.Facts;
@@ -253,7 +254,7 @@ public static partial class ClinicalFactsMapper
                     // A dose in the product's units (2 × "4 MG Oral Tablet") is converted to mg by its strength.
                     var mg = DrugCodes.DoseMg(dose, known?.Strength);
                     decimal? mgPerKg = unit == "mg/kg" ? dose!.Value : null;
-                    var doseText = dose?.Value is not { } dv ? "" : unit is "mg" || mg is null ? $" {dv} {unit}" : $" {dv} {unit} (= {mg} mg)";
+                    var doseText = dose?.Value is not { } dv ? "" : unit is "mg" || mg is null ? $" {ClinicalText.Num(dv)} {unit}" : $" {ClinicalText.Num(dv)} {unit} (= {ClinicalText.Num(mg.Value)} mg)";
                     // Under codes no list holds but named in words: never checked by the name, but not silent
                     // either (the order-sign card says the check was not run; docs/CDS-HOOKS.md).
                     var named = drug is null && kind == DraftOrderKind.Other && c.Drugs.NamedWithoutKnownCode(concept) is { } n

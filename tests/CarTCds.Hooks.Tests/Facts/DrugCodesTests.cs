@@ -82,6 +82,22 @@ public sealed class DrugCodesTests
     [InlineData("727711", Drug.Anakinra)]        // SCD 0.67 ML 149 MG/ML Prefilled Syringe
     [InlineData("727714", Drug.Anakinra)]        // SBD [Kineret]
     [InlineData("1535218", Drug.Siltuximab)]
+    [InlineData("343040", Drug.Dexamethasone)]   // SBD 0.75 MG [Decadron] (CDS Hooks Sandbox list)
+    [InlineData("828555", Drug.Acetaminophen)]   // SBD 32 MG/ML Oral Suspension [Tylenol]
+    [InlineData("1095636", Drug.Acetaminophen)]  // SBD 32 MG/ML Oral Solution [Panadol]
+    [InlineData("1148399", Drug.Acetaminophen)]  // 32 MG/ML Oral Solution
+    [InlineData("828557", Drug.Acetaminophen)]   // SBD 160 MG Chewable Tablet [Tylenol]
+    [InlineData("209387", Drug.Acetaminophen)]   // SBD 325 MG Oral Tablet [Tylenol]
+    [InlineData("209459", Drug.Acetaminophen)]   // SBD 500 MG Oral Tablet [Tylenol]
+    [InlineData("1738139", Drug.Acetaminophen)]  // SBD 325 MG Oral Capsule [Tylenol]
+    [InlineData("1243440", Drug.Acetaminophen)]  // SBD 8 HR 650 MG Extended Release [Tylenol]
+    [InlineData("200977", Drug.Acetaminophen)]   // SBD 500 MG Oral Tablet [Panadol]
+    [InlineData("665056", Drug.Acetaminophen)]   // 500 MG Chewable Tablet (CDS Hooks Sandbox list)
+    [InlineData("206878", Drug.Ibuprofen)]       // SBD 20 MG/ML Oral Suspension [Advil]
+    [InlineData("854758", Drug.Ibuprofen)]       // 200 MG [Midol] (CDS Hooks Sandbox list)
+    [InlineData("209217", Drug.Norepinephrine)]  // SBD 1 MG/ML Injectable Solution [Levophed]
+    [InlineData("1100200", Drug.Norepinephrine)] // 50 ML 0.016 MG/ML Prefilled Syringe
+    [InlineData("2475337", Drug.Norepinephrine)] // 250 ML 0.016 MG/ML Injection (premixed bag)
     public void GivenAnRxNormFormOfADrug_WhenMapped_ThenItIsThatDrug(string code, Drug drug)
     {
         Assert.Equal(drug, ClinicalFactsMapper.DrugOf(new CodeableConcept(FhirSystems.RxNorm, code)));
@@ -106,11 +122,19 @@ public sealed class DrugCodesTests
     [InlineData("315187", 10, "mL", 10)]          // prednisone 1 MG/ML oral solution
     [InlineData("2106076", 1, "mL", 180)]         // tocilizumab 180 MG/ML auto-injector
     [InlineData("197582", 10, "mg", 10)]          // already in mg: as ordered
-    public void GivenADoseInTheProductsUnits_WhenConverted_ThenMg(string code, int amount, string unit, double mg)
+    [InlineData("343040", 2, "{pill}", 1.5)]      // 2 × dexamethasone 0.75 MG [Decadron]
+    [InlineData("828555", 5, "mL", 160)]          // 5 mL of acetaminophen 32 MG/ML suspension
+    [InlineData("1095636", 7.5, "mL", 240)]       // 7.5 mL of acetaminophen 32 MG/ML solution
+    [InlineData("1148399", 10, "mL", 320)]
+    [InlineData("828557", 2, "{tablet}", 320)]    // 2 × acetaminophen 160 MG chewable
+    [InlineData("1243440", 1, "{tablet}", 650)]   // 8 HR 650 MG extended release
+    [InlineData("206878", 5, "mL", 100)]          // 5 mL of ibuprofen 20 MG/ML suspension
+    [InlineData("854758", 2, "{pill}", 400)]      // 2 × ibuprofen 200 MG (Sandbox list)
+    public void GivenADoseInTheProductsUnits_WhenConverted_ThenMg(string code, double amount, string unit, double mg)
     {
         var known = DrugCodes.Default.Find(new CodeableConcept(FhirSystems.RxNorm, code))!;
 
-        Assert.Equal((decimal)mg, DrugCodes.DoseMg(new Quantity(amount, unit), known.Strength));
+        Assert.Equal((decimal)mg, DrugCodes.DoseMg(new Quantity((decimal)amount, unit), known.Strength));
     }
 
     [Theory]
@@ -119,6 +143,8 @@ public sealed class DrugCodesTests
     [InlineData("1657974", "{pill}")] // a solution is not counted in pills
     [InlineData("197582", "kg")]
     [InlineData("242969", "mL")]      // vasopressor products carry no strength: the rules never read their dose
+    [InlineData("2475337", "mL")]
+    [InlineData("828555", "{pill}")]  // an oral suspension is not counted in pills
     [InlineData("403884", "{pill}")]  // an oral solution is not counted in pills
     public void GivenADoseThatCannotBeConverted_WhenConverted_ThenNullNeverAGuess(string code, string unit)
     {

@@ -168,6 +168,7 @@ public sealed class SandboxHookTests(CarTCdsWebApplicationFactory factory)
     [Theory]
     [InlineData("197582", "Dexamethasone 4 MG Oral Tablet", "without CRS")]            // SCD, corticosteroid check
     [InlineData("311289", "levetiracetam 500 MG Oral Tablet", "levetiracetam")]         // SCD, weight-based maximum
+    [InlineData("343040", "Dexamethasone 0.75 MG Oral Tablet [Decadron]", "(= 1.5 mg): check before signing")] // SBD from the Sandbox's own list
     public async Task GivenTheSandboxsExactOrderSign_ListedProductCode_WhenCalled_ThenTheNormalCheckAndNoNotRunCard(string code, string name, string inSummary)
     {
         // Arrange

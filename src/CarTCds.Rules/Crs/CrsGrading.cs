@@ -277,7 +277,8 @@ public static class CrsGrading
         var i = Array.BinarySearch(times, at);
         if (i < 0) i = ~i;
         OxygenFlowReading? best = null;
-        foreach (var j in new[] { i - 1, i })
+        // The two neighbours, on the stack (an array here was allocated for every device reading).
+        foreach (var j in (ReadOnlySpan<int>)[i - 1, i])
         {
             if (j < 0 || j >= flows.Count) continue;
             var gap = (flows[j].Time - at).Duration();

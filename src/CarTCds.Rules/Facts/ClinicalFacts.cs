@@ -49,7 +49,19 @@ public sealed class ClinicalFacts
 
     /// <summary>The latest CAR-T infusion at or before <paramref name="at"/> — the one "day N after
     /// infusion" counts from — or null when none is on record.</summary>
-    public CarTInfusion? LatestInfusion(DateTimeOffset at) => Infusions.Where(i => i.Time <= at).MaxBy(i => i.Time);
+    /// <remarks>Of two at the same instant, the first in <see cref="Infusions"/>. A plain loop: the rules
+    /// ask this dozens of times per hook call (each day of the CRS course), and Where + MaxBy allocated
+    /// a closure and an iterator each time.</remarks>
+    public CarTInfusion? LatestInfusion(DateTimeOffset at)
+    {
+        CarTInfusion? latest = null;
+        for (var k = 0; k < Infusions.Count; k++)
+        {
+            var infusion = Infusions[k];
+            if (infusion.Time <= at && (latest is null || infusion.Time > latest.Time)) latest = infusion;
+        }
+        return latest;
+    }
 
     /// <summary>Records left out while building these facts, with the reason.</summary>
     public IReadOnlyList<ExcludedRecord> Excluded { get; init; } = [];

@@ -14,31 +14,48 @@ internal sealed class DbAuditLog(StorageDatabase db, GroupCommit group, PatientI
         VALUES (@at, @issuer, @tenant, @service, @hook, @instance, @patientHash, @keyId, @findings, @cards, @ruleSet, @latency, @status, @excluded, @note)
         """;
 
-    public async Task RecordAsync(HookAuditRecord record, CancellationToken cancellationToken)
+    private Action<System.Data.Common.DbCommand>? _declare;
+
+    public Task RecordAsync(HookAuditRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var hash = string.IsNullOrEmpty(record.PatientId) ? null : hasher.Hash(record.PatientId);
         // Shares a commit with concurrent hook calls' writes (GroupCommit); returns once committed.
-        await group.WriteAsync(async (connection, transaction) =>
-        {
-            var insert = group.Command(connection, transaction, InsertSql);
-            db.AddTimestamp(insert, "at", record.OccurredAt);
-            StorageDatabase.Add(insert, "issuer", CallerText.CapStored(record.Issuer));
-            StorageDatabase.Add(insert, "tenant", CallerText.CapStored(record.Tenant));
-            StorageDatabase.Add(insert, "service", CallerText.CapStored(record.ServiceId) ?? "");
-            StorageDatabase.Add(insert, "hook", CallerText.CapStored(record.Hook));
-            StorageDatabase.Add(insert, "instance", CallerText.CapStored(record.HookInstance));
-            StorageDatabase.Add(insert, "patientHash", hash);
-            StorageDatabase.Add(insert, "keyId", hash is null ? null : hasher.KeyId);
-            db.AddJson(insert, "findings", FindingsJson.ForCall(record.Cards));
-            StorageDatabase.Add(insert, "cards", record.Cards.Count);
-            StorageDatabase.Add(insert, "ruleSet", record.RuleSet);
-            StorageDatabase.Add(insert, "latency", Math.Round(record.LatencyMs, 3));
-            StorageDatabase.Add(insert, "status", record.StatusCode);
-            StorageDatabase.Add(insert, "excluded", record.ExcludedRecords);
-            StorageDatabase.Add(insert, "note", record.Note);
-            await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-        }).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return group.WriteAsync(new HookCallWrite(this, record, null, "", "", [], default, null)).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Inside a group-commit write: inserts <paramref name="record"/>. The patient id is hashed
+    /// and the findings serialised here, on the writer loop, not on the request path.</summary>
+    internal async Task InsertAsync(GroupCommit group, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, HookAuditRecord record)
+    {
+        var hash = string.IsNullOrEmpty(record.PatientId) ? null : hasher.Hash(record.PatientId);
+        var insert = group.Command(connection, transaction, InsertSql, _declare ??= Declare);
+        var p = insert.Parameters;
+        // In the order Declare adds them.
+        p[0].Value = db.TimestampValue(record.OccurredAt);
+        p[1].Value = (object?)CallerText.CapStored(record.Issuer) ?? DBNull.Value;
+        p[2].Value = (object?)CallerText.CapStored(record.Tenant) ?? DBNull.Value;
+        p[3].Value = CallerText.CapStored(record.ServiceId) ?? "";
+        p[4].Value = (object?)CallerText.CapStored(record.Hook) ?? DBNull.Value;
+        p[5].Value = (object?)CallerText.CapStored(record.HookInstance) ?? DBNull.Value;
+        p[6].Value = (object?)hash ?? DBNull.Value;
+        p[7].Value = hash is null ? DBNull.Value : hasher.KeyId;
+        FindingsJson.WriteForCall(group.Json(), record.Cards);
+        p[8].Value = group.JsonText();
+        p[9].Value = record.Cards.Count;
+        p[10].Value = record.RuleSet;
+        p[11].Value = Math.Round(record.LatencyMs, 3);
+        p[12].Value = record.StatusCode;
+        p[13].Value = record.ExcludedRecords;
+        p[14].Value = (object?)record.Note ?? DBNull.Value;
+        await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private void Declare(System.Data.Common.DbCommand insert)
+    {
+        db.AddTimestamp(insert, "at", default);
+        foreach (var name in (ReadOnlySpan<string>)["issuer", "tenant", "service", "hook", "instance", "patientHash", "keyId"]) StorageDatabase.Add(insert, name, null);
+        db.AddJson(insert, "findings", null);
+        foreach (var name in (ReadOnlySpan<string>)["cards", "ruleSet", "latency", "status", "excluded", "note"]) StorageDatabase.Add(insert, name, null);
     }
 
     public async Task<IReadOnlyList<StoredHookAudit>> ListAsync(string? hookInstance, int limit, CancellationToken cancellationToken)

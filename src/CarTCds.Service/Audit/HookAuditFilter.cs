@@ -50,8 +50,8 @@ public sealed record HookRequestFeature(string? Hook, string? HookInstance, stri
 /// once (<see cref="StorageOutages.HookWrites"/>), each call's loss logged at Debug with its
 /// hookInstance (an outage under load would otherwise log a line per call). The writes ignore the
 /// request's cancellation: a call the client gave up on still happened.</remarks>
-internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, CdsServiceEvaluator evaluator, TimeProvider time,
-    HookMetrics metrics, StorageMetrics storageMetrics, StorageOutages outages, StorageOptions storage, ILogger<HookAuditFilter> logger) : IEndpointFilter
+internal sealed class HookAuditFilter(DbAuditLog audit, DbCardRegistry registry, GroupCommit group, CdsServiceEvaluator evaluator, TimeProvider time,
+    HookMetrics metrics, StorageMetrics storageMetrics, StorageOutages outages, StorageOptions storage, ILogger<HookAuditFilter> logger) : IEndpointFilter, IHookWriteOutcome
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -116,21 +116,45 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
             CallerText.Cap(serviceId), CallerText.Cap(record.Hook), CallerText.Cap(record.HookInstance), status, latencyMs, cards.Count,
             Storage.FindingsJson.Brief(cards), ruleSet, CallerText.Cap(issuer), CallerText.Cap(tenant));
 
-        // Both writes are handed to the group commit together, so that one commit usually carries
-        // both (and other calls' writes); the answer waits for both, up to HookWriteWait.
+        // The call's card registration and audit record are one group-commit write (one commit with
+        // other calls' writes, one completion); the answer waits for it up to HookWriteWait.
         using var writing = Telemetry.ServiceTracing.Source.StartActivity("storage.hook_write");
-        var remembered = status == StatusCodes.Status200OK && cards.Count > 0 ? RememberAsync(serviceId, ruleSet, cards, record.HookInstance) : Task.CompletedTask;
-        var audited = AuditAsync(record, serviceId, status);
-        var both = Task.WhenAll(remembered, audited); // never faults: each write handles its own failure
-        if (both.IsCompleted) return;
+        var registers = status == StatusCodes.Status200OK && cards.Count > 0;
+        var written = group.WriteAsync(new HookCallWrite(audit, record, registers ? registry : null, serviceId, ruleSet, cards, registers ? registry.Now : default, this));
+        if (written.IsCompleted) return;
         try
         {
-            await both.WaitAsync(storage.HookWriteWait).ConfigureAwait(false);
+            await written.WaitAsync(storage.HookWriteWait).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             writing?.SetTag("cartcds.write.late", true);
             storageMetrics.HookWritesLate();
+        }
+        catch (Exception)
+        {
+            // Counted and logged by Lost, on the writer loop.
+        }
+    }
+
+    public void Committed(HookCallWrite write) => outages.HookWrites.Succeeded();
+
+    /// <summary>A lost write is counted per kind (<c>cartcds.storage.hook_writes.lost</c>), the outage warned
+    /// once, and the call named at Debug only (an outage under load would otherwise log a line per call).</summary>
+    public void Lost(HookCallWrite write, Exception error)
+    {
+        var instance = CallerText.Cap(write.Record?.HookInstance);
+        if (write.RegistersCards)
+        {
+            WriteFailed("card", error);
+            logger.LogDebug("Cards of hook call {ServiceId} {HookInstance} could not be registered ({Error}); feedback on them will be stored as about unknown cards",
+                CallerText.Cap(write.ServiceId), instance, error.GetType().Name);
+        }
+        if (write.Record is { } record)
+        {
+            WriteFailed("audit", error);
+            logger.LogDebug("Audit record of hook call {ServiceId} {HookInstance} ({StatusCode}) could not be written ({Error}): the audit trail misses it",
+                CallerText.Cap(write.ServiceId), instance, record.StatusCode, error.GetType().Name);
         }
     }
 
@@ -139,35 +163,5 @@ internal sealed class HookAuditFilter(IAuditLog audit, ICardRegistry registry, C
         storageMetrics.HookWriteLost(kind);
         storageMetrics.Unavailable("hook-write");
         outages.HookWrites.Failed(ex);
-    }
-
-    private async Task RememberAsync(string serviceId, string ruleSet, IReadOnlyList<Card> cards, string? hookInstance)
-    {
-        try
-        {
-            await registry.RememberAsync(serviceId, ruleSet, cards, CancellationToken.None).ConfigureAwait(false);
-            outages.HookWrites.Succeeded();
-        }
-        catch (Exception ex)
-        {
-            WriteFailed("card", ex);
-            logger.LogDebug("Cards of hook call {ServiceId} {HookInstance} could not be registered ({Error}); feedback on them will be stored as about unknown cards",
-                CallerText.Cap(serviceId), CallerText.Cap(hookInstance), ex.GetType().Name);
-        }
-    }
-
-    private async Task AuditAsync(HookAuditRecord record, string serviceId, int status)
-    {
-        try
-        {
-            await audit.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
-            outages.HookWrites.Succeeded();
-        }
-        catch (Exception ex)
-        {
-            WriteFailed("audit", ex);
-            logger.LogDebug("Audit record of hook call {ServiceId} {HookInstance} ({StatusCode}) could not be written ({Error}): the audit trail misses it",
-                CallerText.Cap(serviceId), CallerText.Cap(record.HookInstance), status, ex.GetType().Name);
-        }
     }
 }

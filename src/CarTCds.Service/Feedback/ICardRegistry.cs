@@ -39,33 +39,53 @@ internal sealed class DbCardRegistry(StorageDatabase db, GroupCommit group, Time
         ON CONFLICT (card_uuid) DO NOTHING
         """;
 
-    public async Task RememberAsync(string serviceId, string ruleSetLabel, IEnumerable<Card> cards, CancellationToken cancellationToken)
+    private Action<System.Data.Common.DbCommand>? _declare;
+
+    public Task RememberAsync(string serviceId, string ruleSetLabel, IEnumerable<Card> cards, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
         ArgumentException.ThrowIfNullOrEmpty(ruleSetLabel);
         var list = cards.Where(c => !string.IsNullOrEmpty(c.Uuid)).ToList();
-        if (list.Count == 0) return;
-        var now = time.GetUtcNow();
-
+        if (list.Count == 0) return Task.CompletedTask;
         // Shares a commit with concurrent hook calls' writes (GroupCommit); returns once committed.
-        await group.WriteAsync(async (connection, transaction) =>
+        return group.WriteAsync(new Audit.HookCallWrite(null, null, this, serviceId, ruleSetLabel, list, time.GetUtcNow(), null)).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>When a card registered now is issued: the injected clock.</summary>
+    internal DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>Inside a group-commit write: inserts the <paramref name="cards"/> that have a uuid
+    /// (a uuid already registered is left as it was). Serialises their findings here, on the writer loop.</summary>
+    internal async Task InsertAsync(GroupCommit group, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+        string serviceId, string ruleSetLabel, IReadOnlyList<Card> cards, DateTimeOffset issuedAt)
+    {
+        for (var i = 0; i < cards.Count; i++)
         {
-            foreach (var card in list)
-            {
-                var insert = group.Command(connection, transaction, InsertSql);
-                StorageDatabase.Add(insert, "uuid", card.Uuid);
-                StorageDatabase.Add(insert, "service", serviceId);
-                StorageDatabase.Add(insert, "ruleSet", ruleSetLabel);
-                StorageDatabase.Add(insert, "type", CardTypeOf(card));
-                StorageDatabase.Add(insert, "topicSystem", card.Source.Topic?.System);
-                StorageDatabase.Add(insert, "topicCode", card.Source.Topic?.Code);
-                StorageDatabase.Add(insert, "indicator", card.Indicator);
-                StorageDatabase.Add(insert, "codes", FindingsJson.Codes(card));
-                db.AddJson(insert, "findings", FindingsJson.ForCard(card));
-                db.AddTimestamp(insert, "at", now);
-                await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-        }).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var card = cards[i];
+            if (string.IsNullOrEmpty(card.Uuid)) continue;
+            var insert = group.Command(connection, transaction, InsertSql, _declare ??= Declare);
+            var p = insert.Parameters;
+            // In the order Declare adds them.
+            p[0].Value = card.Uuid;
+            p[1].Value = serviceId;
+            p[2].Value = ruleSetLabel;
+            p[3].Value = CardTypeOf(card);
+            p[4].Value = (object?)card.Source.Topic?.System ?? DBNull.Value;
+            p[5].Value = (object?)card.Source.Topic?.Code ?? DBNull.Value;
+            p[6].Value = card.Indicator;
+            p[7].Value = FindingsJson.Codes(card);
+            FindingsJson.WriteForCard(group.Json(), card);
+            p[8].Value = group.JsonText();
+            p[9].Value = db.TimestampValue(issuedAt);
+            await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private void Declare(System.Data.Common.DbCommand insert)
+    {
+        foreach (var name in (ReadOnlySpan<string>)["uuid", "service", "ruleSet", "type", "topicSystem", "topicCode", "indicator", "codes"]) StorageDatabase.Add(insert, name, null);
+        db.AddJson(insert, "findings", null);
+        db.AddTimestamp(insert, "at", default);
     }
 
     public async Task<IssuedCard?> FindAsync(string serviceId, string cardUuid, CancellationToken cancellationToken)
@@ -87,7 +107,7 @@ internal sealed class DbCardRegistry(StorageDatabase db, GroupCommit group, Time
 
     /// <summary>The card's topic code, else its first finding code.</summary>
     internal static string CardTypeOf(Card card) =>
-        card.Source.Topic?.Code is { Length: > 0 } topic ? topic : FindingsJson.Findings(card).FirstOrDefault()?.Code ?? UnknownCardType;
+        card.Source.Topic?.Code is { Length: > 0 } topic ? topic : FindingsJson.Findings(card) is { Count: > 0 } findings ? findings[0].Code : UnknownCardType;
 
     /// <summary>The 10 columns <see cref="ReadCard"/> reads, from alias <paramref name="a"/>.</summary>
     internal static string CardColumns(string a) =>

@@ -24,7 +24,7 @@ internal sealed class GroupCommit : IAsyncDisposable
     internal const int MaxBatch = 256;
 
     private readonly StorageDatabase _db;
-    private readonly Channel<Pending> _queue;
+    private readonly Channel<GroupWrite> _queue;
     private readonly Thread _loop;
     private volatile bool _closing;
     private bool _lastBatchFailed; // the writer loop's own
@@ -33,6 +33,8 @@ internal sealed class GroupCommit : IAsyncDisposable
     // on a pool thread while the loop's thread waits for it, never alongside it).
     private DbConnection? _connection;
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private readonly System.Buffers.ArrayBufferWriter<byte> _jsonBuffer = new(1024);
+    private readonly System.Text.Json.Utf8JsonWriter _json;
 
     /// <param name="db">The database.</param>
     /// <param name="options">Its <see cref="StorageOptions.MaxQueuedHookWrites"/> bounds the writes
@@ -40,7 +42,8 @@ internal sealed class GroupCommit : IAsyncDisposable
     public GroupCommit(StorageDatabase db, StorageOptions options)
     {
         _db = db;
-        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.MaxQueuedHookWrites) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _json = FindingsJson.NewWriter(_jsonBuffer);
+        _queue = Channel.CreateBounded<GroupWrite>(new BoundedChannelOptions(options.MaxQueuedHookWrites) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         // A thread of its own: SQLite's commands run synchronously (its async API is sync underneath),
         // so a commit's fsync would otherwise hold one of the few thread-pool threads the requests need.
         _loop = new Thread(Run) { IsBackground = true, Name = "CarTCds group commit" };
@@ -54,36 +57,60 @@ internal sealed class GroupCommit : IAsyncDisposable
     /// <param name="write">Commands on the given connection and transaction; must not commit. May
     /// run twice (rolled back the first time) when another write of its batch fails, so it must do
     /// nothing but database commands.</param>
-    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> write)
+    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> write) => WriteAsync(new DelegateWrite(write));
+
+    /// <summary>As <see cref="WriteAsync(Func{DbConnection, DbTransaction, Task})"/>, for a write that
+    /// is its own completion (one object per write: no closure, no separate completion source).</summary>
+    /// <returns><paramref name="write"/>'s task: done once committed, faulted when dropped or failed.</returns>
+    public Task WriteAsync(GroupWrite write)
     {
-        var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (_queue.Writer.TryWrite(pending)) return pending.Done.Task;
-        if (_closing) throw new ObjectDisposedException(nameof(GroupCommit), "The storage is shutting down.");
-        return Task.FromException(new StorageUnavailableException("The database write queue is full: the database is down or not keeping up; this write is dropped.",
-            new InvalidOperationException("queue full")));
+        ArgumentNullException.ThrowIfNull(write);
+        if (_queue.Writer.TryWrite(write)) return write.Task;
+        write.Failed(_closing
+            ? new ObjectDisposedException(nameof(GroupCommit), "The storage is shutting down.")
+            : new StorageUnavailableException("The database write queue is full: the database is down or not keeping up; this write is dropped.",
+                new InvalidOperationException("queue full")));
+        return write.Task;
     }
 
     /// <summary>Inside a write: the loop connection's command for <paramref name="sql"/>, prepared
-    /// once and reused by later batches, with its parameters cleared and <paramref name="transaction"/>
-    /// set. Do not dispose it. Only for the connection a write is given.</summary>
-    public DbCommand Command(DbConnection connection, DbTransaction transaction, string sql)
+    /// once and reused by later batches with its parameters (declared once by <paramref name="declare"/>,
+    /// in the order the caller sets them by index) and <paramref name="transaction"/> set. Do not
+    /// dispose it. Only for the connection a write is given.</summary>
+    public DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, Action<DbCommand> declare)
     {
         if (!ReferenceEquals(connection, _connection)) throw new InvalidOperationException("GroupCommit.Command is only for the connection a write is given.");
         if (!_commands.TryGetValue(sql, out var command))
         {
             command = connection.CreateCommand();
             command.CommandText = sql;
+            declare(command);
             _commands.Add(sql, command);
         }
-        command.Parameters.Clear();
         command.Transaction = transaction;
         return command;
+    }
+
+    /// <summary>Inside a write: a JSON writer over a buffer reused by every write of the loop (writes
+    /// run one at a time), reset and empty; read what was written with <see cref="JsonText"/>.</summary>
+    public System.Text.Json.Utf8JsonWriter Json()
+    {
+        _jsonBuffer.ResetWrittenCount();
+        _json.Reset(_jsonBuffer);
+        return _json;
+    }
+
+    /// <summary>What <see cref="Json"/>'s writer wrote, as text (flushed first).</summary>
+    public string JsonText()
+    {
+        _json.Flush();
+        return System.Text.Encoding.UTF8.GetString(_jsonBuffer.WrittenSpan);
     }
 
     // Blocking waits are deliberate: this is the loop's own thread, not a pool thread.
     private void Run()
     {
-        var batch = new List<Pending>(MaxBatch);
+        var batch = new List<GroupWrite>(MaxBatch);
         try
         {
             while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
@@ -99,16 +126,16 @@ internal sealed class GroupCommit : IAsyncDisposable
         }
     }
 
-    private async Task CommitAsync(List<Pending> batch)
+    private async Task CommitAsync(List<GroupWrite> batch)
     {
         if (_closing && _lastBatchFailed)
         {
             // Shutting down with the database failing: do not spend a timeout per batch on what is left.
             var gone = new StorageUnavailableException("The service stopped while the database was failing: this write is dropped.", new OperationCanceledException());
-            foreach (var pending in batch) pending.Done.TrySetException(gone);
+            foreach (var pending in batch) pending.Failed(gone);
             return;
         }
-        List<Pending> ok;
+        List<GroupWrite> ok;
         try
         {
             _connection ??= await _db.OpenAsync(CancellationToken.None).ConfigureAwait(false);
@@ -119,15 +146,15 @@ internal sealed class GroupCommit : IAsyncDisposable
             // The connection may be broken (server restarted, file gone): the next batch opens a new one.
             await CloseConnectionAsync().ConfigureAwait(false);
             _lastBatchFailed = true;
-            foreach (var pending in batch) pending.Done.TrySetException(ex);
+            foreach (var pending in batch) pending.Failed(ex);
             return;
         }
         _lastBatchFailed = false;
-        foreach (var pending in ok) pending.Done.TrySetResult();
+        foreach (var pending in ok) pending.Committed();
     }
 
     // Every write, no savepoints; null (rolled back) when one of them throws.
-    private async Task<List<Pending>?> TryAllAtOnceAsync(List<Pending> batch)
+    private async Task<List<GroupWrite>?> TryAllAtOnceAsync(List<GroupWrite> batch)
     {
         var transaction = await _db.BeginWriteAsync(_connection!, CancellationToken.None).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
@@ -136,7 +163,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             {
                 try
                 {
-                    await pending.Write(_connection!, transaction).ConfigureAwait(false);
+                    await pending.RunAsync(this, _connection!, transaction).ConfigureAwait(false);
                 }
                 catch (Exception) when (batch.Count > 1)
                 {
@@ -147,7 +174,7 @@ internal sealed class GroupCommit : IAsyncDisposable
                 {
                     // Alone in its batch: its failure is the batch's; nothing else to keep.
                     await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                    pending.Done.TrySetException(ex);
+                    pending.Failed(ex);
                     return [];
                 }
             }
@@ -156,9 +183,9 @@ internal sealed class GroupCommit : IAsyncDisposable
         return batch;
     }
 
-    private async Task<List<Pending>> EachUnderSavepointAsync(List<Pending> batch)
+    private async Task<List<GroupWrite>> EachUnderSavepointAsync(List<GroupWrite> batch)
     {
-        var ok = new List<Pending>(batch.Count);
+        var ok = new List<GroupWrite>(batch.Count);
         var transaction = await _db.BeginWriteAsync(_connection!, CancellationToken.None).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
@@ -167,14 +194,14 @@ internal sealed class GroupCommit : IAsyncDisposable
                 await transaction.SaveAsync("w").ConfigureAwait(false);
                 try
                 {
-                    await pending.Write(_connection!, transaction).ConfigureAwait(false);
+                    await pending.RunAsync(this, _connection!, transaction).ConfigureAwait(false);
                     await transaction.ReleaseAsync("w").ConfigureAwait(false);
                     ok.Add(pending);
                 }
                 catch (Exception ex)
                 {
                     await transaction.RollbackAsync("w").ConfigureAwait(false);
-                    pending.Done.TrySetException(ex);
+                    pending.Failed(ex);
                 }
             }
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -202,5 +229,47 @@ internal sealed class GroupCommit : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private sealed record Pending(Func<DbConnection, DbTransaction, Task> Write, TaskCompletionSource Done);
+    private sealed class DelegateWrite(Func<DbConnection, DbTransaction, Task> write) : GroupWrite
+    {
+        public override Task RunAsync(GroupCommit group, DbConnection connection, DbTransaction transaction) => write(connection, transaction);
+    }
+}
+
+/// <summary>One write handed to <see cref="GroupCommit"/>, and its completion (committed, or the
+/// exception that dropped it); continuations run asynchronously, never on the writer loop.</summary>
+internal abstract class GroupWrite() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+{
+    /// <summary>Commands on <paramref name="connection"/> in <paramref name="transaction"/>; must not
+    /// commit. May run twice (rolled back the first time) when another write of its batch fails, so it
+    /// does nothing but database commands. Runs on the writer loop, one write at a time.</summary>
+    public abstract Task RunAsync(GroupCommit group, DbConnection connection, DbTransaction transaction);
+
+    private int _ended;
+
+    /// <summary>Its transaction committed: <see cref="OnCommitted"/>, then the task completes. Only the first end counts.</summary>
+    public void Committed()
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0) return;
+        OnCommitted();
+        TrySetResult();
+    }
+
+    /// <summary>Dropped, rolled back or its commit failed: <see cref="OnFailed"/>, then the task faults. Only the first end counts
+    /// (a write rolled back under its savepoint, then its batch's commit failing, is one failure).</summary>
+    public void Failed(Exception error)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0) return;
+        OnFailed(error);
+        TrySetException(error);
+    }
+
+    /// <summary>On the writer loop (keep it short), before the task completes.</summary>
+    protected virtual void OnCommitted()
+    {
+    }
+
+    /// <summary>On the writer loop, or the caller's thread when the queue is full (keep it short), before the task faults.</summary>
+    protected virtual void OnFailed(Exception error)
+    {
+    }
 }

@@ -67,6 +67,20 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
     public override async ValueTask<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken) =>
         await _migrationSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    public override async Task<bool> WarmUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false); // back to the pool, open
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
     public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
@@ -79,6 +93,8 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
 
     public override void AddTimestamp(DbCommand command, string name, DateTimeOffset value) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = value.ToUniversalTime() });
+
+    public override object TimestampValue(DateTimeOffset value) => value.ToUniversalTime();
 
     public override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 

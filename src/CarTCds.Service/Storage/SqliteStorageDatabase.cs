@@ -118,8 +118,9 @@ internal sealed class SqliteStorageDatabase : StorageDatabase
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask; // BEGIN IMMEDIATE already holds the database's write lock.
 
-    public override void AddTimestamp(DbCommand command, string name, DateTimeOffset value) =>
-        Add(command, name, value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
+    public override void AddTimestamp(DbCommand command, string name, DateTimeOffset value) => Add(command, name, TimestampValue(value));
+
+    public override object TimestampValue(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     public override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) =>
         DateTimeOffset.ParseExact(reader.GetString(ordinal), TimestampFormat, CultureInfo.InvariantCulture,

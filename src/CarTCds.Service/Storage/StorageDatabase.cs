@@ -137,6 +137,12 @@ internal abstract class StorageDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>After the migrations at start-up: leaves one hook-path connection open in the pool (PostgreSQL;
+    /// the migrations' own connection is not pooled), so that the first call after start-up does not pay a
+    /// fresh connect on a server still busy with the start-up. One try, bounded by <see cref="CommandTimeout"/>.</summary>
+    /// <returns>False when it could not (not fatal: the hook path has its own outage handling).</returns>
+    public virtual Task<bool> WarmUpAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
     /// <summary>Provider set-up before migrating (SQLite: the file, its mode, WAL).</summary>
     protected virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -166,6 +172,9 @@ internal abstract class StorageDatabase : IAsyncDisposable
     }
 
     public abstract void AddTimestamp(DbCommand command, string name, DateTimeOffset value);
+
+    /// <summary>An instant as a parameter declared by <see cref="AddTimestamp"/> takes it (for a reused command).</summary>
+    public abstract object TimestampValue(DateTimeOffset value);
 
     public abstract DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal);
 

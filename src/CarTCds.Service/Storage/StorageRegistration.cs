@@ -40,9 +40,11 @@ public static class StorageRegistration
         services.RemoveAll<IFeedbackStore>();
         services.AddSingleton<IFeedbackStore, DbFeedbackStore>();
         services.AddSingleton<GroupCommit>();
-        services.AddSingleton<ICardRegistry, DbCardRegistry>();
+        services.AddSingleton<DbCardRegistry>();
+        services.AddSingleton<ICardRegistry>(sp => sp.GetRequiredService<DbCardRegistry>());
         services.AddSingleton<IFeedbackReport, DbFeedbackReport>();
-        services.AddSingleton<IAuditLog, DbAuditLog>();
+        services.AddSingleton<DbAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<DbAuditLog>());
         // Replaces the in-memory store of AddCdsHooksSecurity: replicas on one PostgreSQL share it, SQLite keeps it across restarts.
         services.RemoveAll<IJtiReplayStore>();
         services.AddSingleton<IJtiReplayStore>(sp => new DbJtiReplayStore(sp.GetRequiredService<StorageDatabase>(),
@@ -122,6 +124,11 @@ internal sealed class StorageStartup(StorageDatabase db, PatientIdHasher hasher,
                 "the service stops. Start-up waits at most {MigrationTimeoutKey} ({MigrationTimeout}) per step for a database that does not answer.",
                 db.Provider, db.Location, ex.GetType().Name, ex.Message, $"{StorageOptions.Section}:{nameof(StorageOptions.MigrationTimeout)}", db.MigrationTimeout);
             throw;
+        }
+        if (!await db.WarmUpAsync(cancellationToken).ConfigureAwait(false))
+        {
+            logger.LogWarning("Storage: the {Provider} database at {Location} was migrated, but a first connection for hook calls failed within {CommandTimeoutKey} ({CommandTimeout}); " +
+                "hook calls open their own (see /health/ready)", db.Provider, db.Location, $"{StorageOptions.Section}:{nameof(StorageOptions.CommandTimeout)}", db.CommandTimeout);
         }
         logger.LogInformation("Storage: {Provider} at {Location}, schema version {SchemaVersion}{Migrated}",
             db.Provider, db.Location, db.SchemaVersion, applied.Count == 0 ? "" : $" (migrated now: {string.Join(", ", applied)})");

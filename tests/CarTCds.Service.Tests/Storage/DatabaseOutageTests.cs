@@ -239,6 +239,38 @@ public sealed class DatabaseOutageTests
         Assert.IsType<StorageUnavailableException>(refused);
     }
 
+    [Fact]
+    public async Task GivenAFullWriteQueue_WhenAHookAnswersWithCards_ThenItsCardsGoOutAndItsAuditRecordAndCardRegistrationAreCountedLostAndWarned()
+    {
+        // Arrange: the writer loop held by a write that waits, and the queue filled behind it.
+        await using var db = await FaultyDatabase.CreateAsync("Sqlite");
+        await using var host = await StorageHost.StartAsync(new Dictionary<string, string?>(db.Settings) { ["CarTCds:Storage:MaxQueuedHookWrites"] = "100" });
+        using var lostAudit = new MeasurementsOf(host.Services, "cartcds.storage.hook_writes.lost", ("kind", "audit"));
+        using var lostCards = new MeasurementsOf(host.Services, "cartcds.storage.hook_writes.lost", ("kind", "card"));
+        var group = host.Services.GetRequiredService<GroupCommit>();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = group.WriteAsync(async (_, _) => await gate.Task);
+        await Task.Delay(200); // the loop has taken the holding write out of the queue
+        var queued = Enumerable.Range(0, 100).Select(_ => group.WriteAsync((_, _) => Task.CompletedTask)).ToList();
+
+        // Act
+        var response = await host.Client.PostJsonAsync(HookJson.ToxicityPath, HookJson.Toxicity());
+        gate.SetResult();
+        await holding;
+        await Task.WhenAll(queued);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var uuid = body.RootElement.GetProperty("cards")[0].GetProperty("uuid").GetString()!;
+        Assert.Equal(1, lostAudit.Count);
+        Assert.Equal(1, lostCards.Count);
+        Assert.Null(await host.Cards.FindAsync("cart-toxicity", uuid, CancellationToken.None));
+        Assert.Empty(await host.Services.GetRequiredService<IAuditLog>().ListAsync(null, 10, CancellationToken.None));
+        var warning = Assert.Single(host.Logs.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("The database did not answer", StringComparison.Ordinal));
+        Assert.Contains("queue is full", warning.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("CommandTimeout", "00:00:00.5")]
     [InlineData("CommandTimeout", "00:05:01")]

@@ -68,6 +68,8 @@ public sealed class StartUpWithDatabaseTests
             ["CarTCds:Storage:PostgreSql:ConnectionString"] = new NpgsqlConnectionStringBuilder(schema.ConnectionString) { Host = "127.0.0.1", Port = passage.Port }.ConnectionString,
         };
         await using var host = await StorageHost.StartAsync(Fast(settings));
+        // The connection start-up left open in the pool, held here: the write needs a new one.
+        await using var held = await host.Services.GetRequiredService<StorageDatabase>().OpenAsync(CancellationToken.None);
         passage.AnswerNewConnectionsAfter(TimeSpan.FromSeconds(4));
 
         // Act: the group commit's first write opens its first hook-path connection.

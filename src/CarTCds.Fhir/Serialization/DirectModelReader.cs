@@ -71,13 +71,22 @@ internal static class DirectModelReader
         if (reader.TokenType != JsonTokenType.StartObject || plan.Declines) return null;
         var target = plan.Create();
         ulong seen = 0;
+        var previous = 0;
         Span<char> name = stackalloc char[ObjectPlan.MaxNameLength];
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject) return target;
             // The serializer matches a property by its unescaped name; an escaped one is rare enough to leave to it.
             if (reader.TokenType != JsonTokenType.PropertyName || reader.ValueIsEscaped || reader.HasValueSequence) return null;
-            if (!plan.TryFind(reader.ValueSpan, name, out var slot) || !reader.Read()) return null;
+            // Records of a kind are written in one order: the element that followed this one last time is
+            // compared first, byte for byte, before the name is looked up.
+            var slot = plan.Following(previous);
+            if (slot is null || !reader.ValueSpan.SequenceEqual(slot.Utf8Name))
+            {
+                if (!plan.TryFind(reader.ValueSpan, name, out slot)) return null;
+                if (slot is not null) plan.Learn(previous, slot);
+            }
+            if (!reader.Read()) return null;
             if (slot is null)
             {
                 // Unknown elements are skipped, as the serializer does (duplicates of them included).
@@ -88,6 +97,7 @@ internal static class DirectModelReader
             var bit = 1UL << slot.Index;
             if ((seen & bit) != 0) return null;
             seen |= bit;
+            previous = slot.Index + 1;
             // A JSON null leaves the element absent, as the serializer does.
             if (reader.TokenType == JsonTokenType.Null) continue;
             if (!TryReadValue(ref reader, slot, options, out var value)) return null;
@@ -219,6 +229,7 @@ internal static class DirectModelReader
         public PropertySlot(JsonPropertyInfo property, int index)
         {
             Index = index;
+            Utf8Name = System.Text.Encoding.UTF8.GetBytes(property.Name);
             _set = property.Set ?? ((_, _) => { });
             ReuseStrings = Reused.Contains(property.Name);
             var type = property.PropertyType;
@@ -260,6 +271,9 @@ internal static class DirectModelReader
 
         public int Index { get; }
 
+        /// <summary>The element's JSON name in UTF-8.</summary>
+        public byte[] Utf8Name { get; }
+
         public ValueKind Kind { get; }
 
         public ValueKind ItemKind { get; }
@@ -287,6 +301,7 @@ internal static class DirectModelReader
         {
             _create = create;
             _byName = byName.GetAlternateLookup<ReadOnlySpan<char>>();
+            _following = new PropertySlot?[byName.Count == 0 ? 1 : byName.Values.Max(p => p.Index) + 2];
         }
 
         /// <summary>The plan of a model type; a plan whose every lookup declines when the type has
@@ -312,6 +327,16 @@ internal static class DirectModelReader
         private bool _declines;
 
         public object Create() => _create();
+
+        /// <summary>The element that last followed the element at <paramref name="previous"/> − 1 (0: the
+        /// first element of an object); null when none has been seen. A guess: the caller compares the name.</summary>
+        public PropertySlot? Following(int previous) => _following[previous];
+
+        /// <summary>Remembers that <paramref name="slot"/> followed <paramref name="previous"/>. Shared by the
+        /// threads reading this type: a reference write is atomic, and a stale guess only costs the lookup.</summary>
+        public void Learn(int previous, PropertySlot slot) => _following[previous] = slot;
+
+        private readonly PropertySlot?[] _following;
 
         /// <summary>The element named by <paramref name="utf8Name"/> (null when the type has none); false
         /// when the name is too long to be one of ours or not valid UTF-8 (what the serializer makes of it is its call).</summary>

@@ -171,9 +171,15 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
         subject = null;
         var depth = scan.CurrentDepth;
         bool seenType = false, seenId = false, seenCode = false, seenSubject = false;
+        // The id's string is made only for a skipped Observation: one that is read whole makes its own.
+        var idAt = default(Utf8JsonReader);
         while (scan.Read())
         {
-            if (scan.TokenType == JsonTokenType.EndObject && scan.CurrentDepth == depth) return seenCode;
+            if (scan.TokenType == JsonTokenType.EndObject && scan.CurrentDepth == depth)
+            {
+                if (seenCode && seenId) id = idAt.GetString();
+                return seenCode;
+            }
             if (scan.TokenType != JsonTokenType.PropertyName) return false;
             if (scan.ValueTextEquals("resourceType"u8))
             {
@@ -185,7 +191,7 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
             {
                 if (seenId || !scan.Read() || scan.TokenType != JsonTokenType.String) return false;
                 seenId = true;
-                id = scan.GetString();
+                idAt = scan;
             }
             else if (scan.ValueTextEquals("code"u8))
             {

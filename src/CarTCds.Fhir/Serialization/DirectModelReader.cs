@@ -50,7 +50,8 @@ internal static class DirectModelReader
     private static int t_serializerOnly;
 
     /// <summary>Until disposed, resources read on this thread are read by the serializer alone, as before this
-    /// reader existed: for the tests that prove both reads give the same model and the same errors.</summary>
+    /// reader existed: inside a resource this reader declined (<see cref="ResourceJsonConverter"/>), and for the
+    /// tests that prove both reads give the same model and the same errors.</summary>
     internal static SerializerOnlyScope SerializerOnly()
     {
         t_serializerOnly++;

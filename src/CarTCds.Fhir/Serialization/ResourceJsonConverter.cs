@@ -99,7 +99,13 @@ public sealed class ResourceJsonConverter : JsonConverter<Resource>
                     return WithUnread(direct, LenientElements.EndResource(outer));
                 }
                 reader = start;
-                return WithUnread(known.Read(ref reader, options), LenientElements.EndResource(outer));
+                // What the direct read declined the serializer reads with the resources inside it: were each
+                // of them to try the direct read again, a decline at every level of n nested resources would
+                // read the innermost 2^n times.
+                using (DirectModelReader.SerializerOnly())
+                {
+                    return WithUnread(known.Read(ref reader, options), LenientElements.EndResource(outer));
+                }
             }
 #pragma warning disable CA1031 // any failure is re-read by the slow path below, which reports or rethrows it
             catch (Exception)

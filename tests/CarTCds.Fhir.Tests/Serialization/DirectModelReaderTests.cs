@@ -111,6 +111,27 @@ public sealed class DirectModelReaderTests
         Assert.Equal(1, first.Code.Coding.Capacity);
     }
 
+    [Fact]
+    public void GivenNestedBundlesEachEndingInAnElementTheDirectReadDeclines_WhenParsed_ThenEachIsReadOnceMoreNotTwicePerLevel()
+    {
+        // Arrange: 16 Bundles, each the only entry of the one above and each ending in a total the direct read
+        // declines (a string: the serializer skips it as malformed and records it).
+        var json = "{\"resourceType\":\"Observation\",\"id\":\"o\"}";
+        for (var level = 0; level < 16; level++) json = $$"""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{{json}}}],"total":"x"}""";
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        Resource bySerializer;
+        using (DirectModelReader.SerializerOnly()) bySerializer = FhirJson.Parse(utf8);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        // Act
+        var read = FhirJson.Parse(utf8);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Assert: each level read once more is ≈ 16 reads; one more per level and per level below (2^16) allocated 166 MB.
+        Assert.Empty(ModelEquality.Differences(bySerializer, read));
+        Assert.True(allocated < 2_000_000, $"{allocated:N0} bytes allocated");
+    }
+
     // A chart Bundle of hundreds of entries, cut to its first entries of each resource type (every variant is read twice whole).
     private static string Shortened(string json)
     {

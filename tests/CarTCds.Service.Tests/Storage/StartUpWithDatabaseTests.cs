@@ -17,11 +17,11 @@ namespace CarTCds.Service.Tests.Storage;
 public sealed class StartUpWithDatabaseTests
 {
     /// <summary>Hook-path limits short, as in the outage tests.</summary>
-    private static Dictionary<string, string?> Fast(IReadOnlyDictionary<string, string?> database, string? migrationTimeout = null)
+    private static Dictionary<string, string?> Fast(IReadOnlyDictionary<string, string?> database, string? migrationTimeout = null, string commandTimeout = "00:00:01")
     {
         var settings = new Dictionary<string, string?>(database)
         {
-            ["CarTCds:Storage:CommandTimeout"] = "00:00:01",
+            ["CarTCds:Storage:CommandTimeout"] = commandTimeout,
             ["CarTCds:Storage:ReplayCheckTimeout"] = "00:00:00.5",
             ["CarTCds:Storage:HookWriteWait"] = "00:00:00.5",
         };
@@ -59,7 +59,9 @@ public sealed class StartUpWithDatabaseTests
     [Fact]
     public async Task GivenAStartedService_WhenAHookWriteMeetsAServerAnsweringNewConnectionsAfterMoreThanCommandTimeout_ThenItFailsAsUnavailableNotWaits()
     {
-        // Arrange: start-up through an open passage; then new connections answer only after 4 s.
+        // Arrange: start-up through an open passage; then new connections answer only after 12 s.
+        // CommandTimeout 3 s, not 1 s: the connection held below is opened on the hook path too, and on a
+        // loaded machine a fresh connect (TCP passage + authentication) has taken more than 1 s.
         await using var schema = await TempPostgresSchema.CreateAsync();
         var target = new NpgsqlConnectionStringBuilder(schema.ConnectionString);
         using var passage = new TcpPassage(target.Host!, target.Port);
@@ -67,10 +69,10 @@ public sealed class StartUpWithDatabaseTests
         {
             ["CarTCds:Storage:PostgreSql:ConnectionString"] = new NpgsqlConnectionStringBuilder(schema.ConnectionString) { Host = "127.0.0.1", Port = passage.Port }.ConnectionString,
         };
-        await using var host = await StorageHost.StartAsync(Fast(settings));
+        await using var host = await StorageHost.StartAsync(Fast(settings, commandTimeout: "00:00:03"));
         // The connection start-up left open in the pool, held here: the write needs a new one.
         await using var held = await host.Services.GetRequiredService<StorageDatabase>().OpenAsync(CancellationToken.None);
-        passage.AnswerNewConnectionsAfter(TimeSpan.FromSeconds(4));
+        passage.AnswerNewConnectionsAfter(TimeSpan.FromSeconds(12));
 
         // Act: the group commit's first write opens its first hook-path connection.
         var error = await Record.ExceptionAsync(() => host.Services.GetRequiredService<IAuditLog>().RecordAsync(new HookAuditRecord
@@ -78,7 +80,7 @@ public sealed class StartUpWithDatabaseTests
             OccurredAt = CarTCdsWebApplicationFactory.FixedInstant, ServiceId = "cart-toxicity", RuleSet = "cartcds@1.0.0", LatencyMs = 1, StatusCode = 200,
         }, CancellationToken.None).WaitAsync(Bound));
 
-        // Assert: the hook path connects within CommandTimeout (1 s), not start-up's MigrationTimeout.
+        // Assert: the hook path connects within CommandTimeout (3 s), not start-up's MigrationTimeout.
         Assert.IsAssignableFrom<DbException>(error);
         passage.AnswerNewConnectionsAfter(TimeSpan.Zero);
         Assert.Empty(await host.Services.GetRequiredService<IAuditLog>().ListAsync(null, 10, CancellationToken.None));

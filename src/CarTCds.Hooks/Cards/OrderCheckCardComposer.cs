@@ -90,7 +90,7 @@ public static class OrderCheckCardComposer
     /// an unchecked drug is not checked under a listed code either) or it has a known code.</summary>
     /// <remarks>Whether a drug is covered is <see cref="OrderChecks.IsChecked"/>'s answer for the order under
     /// that drug; the order itself is never checked by its name.</remarks>
-    public static string? CheckNotRun(DraftOrder order)
+    private static string? CheckNotRun(DraftOrder order)
     {
         if (order.NamedDrug is not { } named || !OrderChecks.IsChecked(order with { Drug = named.Drug })) return null;
         return named.Drug == Drug.Tocilizumab ? "the tocilizumab dose check"
@@ -99,14 +99,14 @@ public static class OrderCheckCardComposer
     }
 
     /// <summary>The card for a draft order whose words name a drug the order checks cover but whose codes no
-    /// list holds (<see cref="CheckNotRun"/> not null): the check was not run. A warning, so it is not read
-    /// as an all-clear (an info card means "checked"); never critical, for nothing was found wrong with the
-    /// dose. It names the codes and the ValueSet file a site adds them to (docs/DATA-CONTRACT.md).</summary>
-    /// <param name="order">The draft order, with <see cref="DraftOrder.NamedDrug"/>.</param>
-    /// <param name="check">Its <see cref="CheckNotRun"/>.</param>
+    /// list holds: the check was not run; null for any other order (<see cref="CheckNotRun"/>). A warning, so
+    /// it is not read as an all-clear (an info card means "checked"); never critical, for nothing was found
+    /// wrong with the dose. It names the codes and the ValueSet file a site adds them to (docs/DATA-CONTRACT.md).</summary>
+    /// <param name="order">A draft order of the hook.</param>
     /// <param name="rules">The rule set (its label goes on the finding).</param>
-    public static Card NotRun(DraftOrder order, string check, RuleSet rules)
+    public static Card? NotRun(DraftOrder order, RuleSet rules)
     {
+        if (CheckNotRun(order) is not { } check) return null;
         var named = order.NamedDrug!;
         var file = DrugCodes.ValueSetFile(named.Drug);
         var codes = named.Codes.Count switch

@@ -246,8 +246,7 @@ public sealed class CdsServiceEvaluator(CdsServiceCatalog catalog, PrefetchResol
     // an order named as one of those drugs under codes no list holds gets a card saying its check was not run.
     private List<Card> OrderCheckCards(ClinicalFacts facts, Bundle draftOrders, string patientId, DateTimeOffset now)
     {
-        var notRun = facts.DraftOrders.Select(o => (Order: o, Check: OrderCheckCardComposer.CheckNotRun(o)))
-            .Where(n => n.Check is not null).Select(n => OrderCheckCardComposer.NotRun(n.Order, n.Check!, rules)).ToList();
+        var notRun = facts.DraftOrders.Select(o => OrderCheckCardComposer.NotRun(o, rules)).OfType<Card>().ToList();
         if (!facts.DraftOrders.Any(OrderChecks.IsChecked)) return notRun;
         var icans = IcansGrading.Assess(facts, now, rules).Grade;
         var checks = OrderChecks.Assess(facts, now, rules, eligibility: null, icansGrade: icans);

@@ -30,8 +30,8 @@ internal sealed class HookCallWrite(DbAuditLog? audit, HookAuditRecord? record, 
 
     public override async Task RunAsync(GroupCommit group, DbConnection connection, DbTransaction transaction)
     {
-        if (registry is not null && cards.Count > 0) await registry.InsertAsync(group, connection, transaction, serviceId, ruleSet, cards, issuedAt).ConfigureAwait(false);
-        if (audit is not null && record is not null) await audit.InsertAsync(group, connection, transaction, record).ConfigureAwait(false);
+        if (RegistersCards) await registry!.InsertAsync(group, connection, transaction, serviceId, ruleSet, cards, issuedAt).ConfigureAwait(false);
+        if (Record is { } audited) await audit!.InsertAsync(group, connection, transaction, audited).ConfigureAwait(false);
     }
 
     protected override void OnCommitted() => outcome?.Committed(this);

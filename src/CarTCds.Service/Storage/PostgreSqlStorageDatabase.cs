@@ -92,7 +92,7 @@ internal sealed class PostgreSqlStorageDatabase : StorageDatabase
     }
 
     public override void AddTimestamp(DbCommand command, string name, DateTimeOffset value) =>
-        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = value.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = TimestampValue(value) });
 
     public override object TimestampValue(DateTimeOffset value) => value.ToUniversalTime();
 

@@ -45,12 +45,12 @@ public sealed class OrderCheckNotRunTests
         var order = MapOne(draft);
 
         // Act
-        var check = OrderCheckCardComposer.CheckNotRun(order);
-        var card = OrderCheckCardComposer.NotRun(order, check!, RuleSet.Default);
+        var card = OrderCheckCardComposer.NotRun(order, RuleSet.Default);
 
         // Assert: not checked by name (no drug, not a checked order), but not silent either.
         Assert.Null(order.Drug);
         Assert.False(OrderChecks.IsChecked(order));
+        Assert.NotNull(card);
         Assert.Equal(CardIndicator.Warning, card.Indicator);
         var finding = Assert.Single(card.Extension!.Findings!);
         Assert.Equal(OrderCheckCardComposer.NotRunFindingCode, finding.Code);
@@ -76,6 +76,6 @@ public sealed class OrderCheckNotRunTests
         var order = MapOne(draft);
 
         // Assert
-        Assert.Null(OrderCheckCardComposer.CheckNotRun(order));
+        Assert.Null(OrderCheckCardComposer.NotRun(order, RuleSet.Default));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CarTCds.Fhir.Model;
 using CarTCds.Hooks.Evaluation;
 
 namespace CarTCds.Benchmarks;
@@ -18,13 +19,13 @@ public static class RepeatCommand
             return 2;
         }
         var body = Scenario.ForChart(chart).RequestUtf8();
-        var resources = 0;
+        var skipped = 0;
         for (var i = 0; i <= n; i++)
         {
             var request = CdsRequestReader.Read(body, readWhole: stage == "read-whole").Request ?? throw new InvalidOperationException("The chart's request did not read.");
-            resources += request.Prefetch?.Count ?? 0;
+            skipped = request.Prefetch!.Values.OfType<Bundle>().Sum(b => b.Resources().Count(r => r is SkippedResource));
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{stage} {chart} ({body.Length:N0} bytes) {n + 1} times ({resources} prefetch entries)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{stage} {chart} ({body.Length:N0} bytes) {n + 1} times, {skipped} Observations skipped unread"));
         return 0;
     }
 }

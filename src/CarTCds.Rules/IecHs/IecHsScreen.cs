@@ -414,7 +414,7 @@ public static class IecHsScreen
             return (false, $"IEC-HS features are present during CRS still at its worst (grade {current}); IEC-HS is defined by onset as CRS resolves — reassess as CRS improves (not flagged).", null);
         }
         var dayZero = new DateTimeOffset(course.InfusionTime.UtcDateTime.Date, TimeSpan.Zero);
-        var better = course.Days.FirstOrDefault(d => d.Assessment.Grade is { } g && g < max &&
+        var better = course.Days.FirstOrDefault(d => d.Grade is { } g && g < max &&
             // Stryker disable once Equality : the day MaxGradeDay has grade max, so "g < max" already excludes it
             d.Day > course.MaxGradeDay);
         var since = better is null ? currentCrs.WindowStart : dayZero.AddDays(better.Day);

@@ -10,8 +10,9 @@ using CarTCds.Rules.Facts;
 namespace CarTCds.Hooks.Tests.Crs;
 
 /// <summary>The CRS course since infusion, graded from each day's own records and the episodes
-/// prepared once (<see cref="CrsCourseAnalysis"/>), gives exactly what grading every day over the
-/// whole chart gave (<see cref="ReferenceCrsCourse"/>): every day's grade, window, fever (with its
+/// prepared once, without the words and evidence of each day (<see cref="CrsCourseAnalysis"/>, issue 21),
+/// gives exactly what grading every day over the whole chart gave (<see cref="ReferenceCrsCourse"/>):
+/// every day's grade, and, built on request (<see cref="CrsDay.Assessment"/>), its window, fever (with its
 /// masking dose and episode), hypotension, hypoxia, drivers, evidence, missing data and notes, and the
 /// course's first day — on the seed journeys and on seeded random patients.</summary>
 public sealed class CrsCourseEquivalenceTests
@@ -172,6 +173,8 @@ public sealed class CrsCourseEquivalenceTests
             Assert.NotNull(actual);
             graded++;
             Assert.Equal((firstDay, days.Count), (actual.FirstDay, actual.Days.Count));
+            // The grades the course decides without texts, before any assessment is built on request.
+            Assert.Equal(days.Select(d => (d.Day, d.Assessment.Grade)), actual.Days.Select(d => (d.Day, d.Grade)));
             for (var i = 0; i < days.Count; i++)
             {
                 Assert.Equal($"at {at:O} day {days[i].Day}: {JsonSerializer.Serialize(days[i], Json)}",

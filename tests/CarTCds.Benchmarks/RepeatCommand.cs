@@ -1,0 +1,77 @@
+using System.Globalization;
+using CarTCds.Hooks.Catalog;
+using CarTCds.Hooks.Evaluation;
+using CarTCds.Hooks.Facts;
+using CarTCds.Rules;
+using CarTCds.Rules.Crs;
+
+namespace CarTCds.Benchmarks;
+
+/// <summary><c>-- --repeat STAGE CHART N [DAY]</c>: runs one stage of the engine N times after one warm-up
+/// call and prints its bytes per call, for a CPU differential under callgrind (instructions of N minus
+/// those of 0 repetitions, divided by N: repeatable on a busy machine, unlike timings; tests/load/README.md).
+/// STAGE: <c>engine</c> (the whole <c>EvaluateAsync</c>) or <c>course</c> (the CRS course since infusion
+/// on facts mapped once). CHART as in <see cref="Scenario.ForChart"/>. DAY: evaluate on that day after
+/// the infusion instead of day 14 (the CRS course grades every day since infusion). With the environment
+/// variable <c>CARTCDS_ALLOCATION_TYPES=1</c> it also prints the types allocated, sampled by the runtime
+/// every ≈100 KB (the GC's AllocationTick event): closures are named after the method that made them.</summary>
+public static class RepeatCommand
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length is < 3 or > 4)
+        {
+            Console.Error.WriteLine("usage: --repeat engine|course CHART N [DAY]");
+            return 2;
+        }
+        var scenario = Scenario.ForChart(args[1]);
+        var n = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var now = args.Length == 4 ? SyntheticPatient.Infusion.AddDays(int.Parse(args[3], CultureInfo.InvariantCulture)) : SyntheticPatient.Now;
+        Func<object?> stage;
+        switch (args[0])
+        {
+            case "engine":
+                var evaluator = CdsEngine.Create(new FixedTimeProvider(now));
+                stage = () => evaluator.EvaluateAsync(CdsServiceCatalog.ToxicityId, scenario.Request, CancellationToken.None).GetAwaiter().GetResult();
+                break;
+            case "course":
+                var facts = ClinicalFactsMapper.Map(scenario.Patient, scenario.Resources);
+                stage = () => CrsCourseAnalysis.Analyse(facts, now, RuleSet.Default);
+                break;
+            default:
+                Console.Error.WriteLine($"unknown stage {args[0]}");
+                return 2;
+        }
+
+        GC.KeepAlive(stage());
+        using var types = Environment.GetEnvironmentVariable("CARTCDS_ALLOCATION_TYPES") == "1" ? new AllocationTypes() : null;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < n; i++) GC.KeepAlive(stage());
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{args[0]} {args[1]} day {(now - SyntheticPatient.Infusion).TotalDays:F0}: {n} calls, {(n == 0 ? 0 : allocated / n):N0} B per call"));
+        if (types is not null)
+        {
+            foreach (var (type, count) in types.Counts.OrderByDescending(c => c.Value).Take(60)) Console.WriteLine($"{count,8} {type}");
+        }
+        return 0;
+    }
+
+    // The runtime's allocation samples (one about every 100 KB allocated), counted by type.
+    private sealed class AllocationTypes : System.Diagnostics.Tracing.EventListener
+    {
+        public Dictionary<string, int> Counts { get; } = [];
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || e.PayloadNames is null) return;
+            var type = e.Payload![e.PayloadNames.IndexOf("TypeName")] as string ?? "?";
+            lock (Counts) Counts[type] = Counts.GetValueOrDefault(type) + 1;
+        }
+    }
+}

@@ -282,8 +282,7 @@ public static class CrsGrading
     {
         // The first record of the highest grade is the finding (later ones of the same grade do not replace it).
         CrsDomainFinding? worst = null;
-        var flows = SupplementalFlows(records.OxygenFlows, inWindow);
-        var flowTimes = flows.Count == 0 ? [] : flows.Select(f => f.Time).ToArray();
+        var (flows, flowTimes) = SupplementalFlows(records.OxygenFlows, inWindow);
         HashSet<OxygenFlowReading>? paired = null;
         var devices = records.OxygenDevices;
         for (var i = 0; i < devices.Count; i++)
@@ -344,18 +343,19 @@ public static class CrsGrading
 
     private static readonly List<OxygenFlowReading> NoFlows = [];
 
-    // The flows above 0 L/min in the window, in time order (equal times in list order); the shared
-    // empty list when there is none (most days of a course), which is never added to.
-    private static List<OxygenFlowReading> SupplementalFlows(IReadOnlyList<OxygenFlowReading> flows, Func<DateTimeOffset, bool> inWindow)
+    // The flows above 0 L/min in the window, in time order (equal times in list order), and their times;
+    // the shared empty list when there is none (most days of a course), which is never added to.
+    private static (List<OxygenFlowReading> Flows, DateTimeOffset[] Times) SupplementalFlows(IReadOnlyList<OxygenFlowReading> flows, Func<DateTimeOffset, bool> inWindow)
     {
+        List<OxygenFlowReading>? found = null;
         for (var i = 0; i < flows.Count; i++)
         {
-            if (inWindow(flows[i].Time) && flows[i].LitresPerMinute > 0m)
-            {
-                return flows.Where(f => inWindow(f.Time) && f.LitresPerMinute > 0m).OrderBy(f => f.Time).ToList();
-            }
+            var f = flows[i];
+            if (inWindow(f.Time) && f.LitresPerMinute > 0m) (found ??= []).Add(f);
         }
-        return NoFlows;
+        if (found is null) return (NoFlows, []);
+        var sorted = found.OrderBy(f => f.Time).ToList();
+        return (sorted, sorted.Select(f => f.Time).ToArray());
     }
 
     // The flow recorded closest to a device reading, within SameSupport; flows sorted by time.

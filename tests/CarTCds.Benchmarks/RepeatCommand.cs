@@ -10,7 +10,8 @@ namespace CarTCds.Benchmarks;
 /// <summary><c>-- --repeat STAGE CHART N [DAY]</c>: runs one stage of the engine N times after one warm-up
 /// call and prints its bytes per call, for a CPU differential under callgrind (instructions of N minus
 /// those of 0 repetitions, divided by N: repeatable on a busy machine, unlike timings; tests/load/README.md).
-/// STAGE: <c>engine</c> (the whole <c>EvaluateAsync</c>), <c>course</c> (the CRS course since infusion
+/// STAGE: <c>read</c> (the request read, <see cref="CdsRequestReader.Read"/>), <c>read-whole</c> (the same with
+/// every resource materialised, no relevance peek), <c>engine</c> (the whole <c>EvaluateAsync</c>), <c>course</c> (the CRS course since infusion
 /// on facts mapped once) or <c>rules</c> (bytes per call of the prefetch, the facts mapping, each rule and some card composers;
 /// with <c>CARTCDS_ALLOCATION_STAGE=NAME</c>, the types that stage allocates over N calls). CHART as in <see cref="Scenario.ForChart"/>. DAY: evaluate on that day after
 /// the infusion instead of day 14 (the CRS course grades every day since infusion). With the environment
@@ -22,7 +23,7 @@ public static class RepeatCommand
     {
         if (args.Length is < 3 or > 4)
         {
-            Console.Error.WriteLine("usage: --repeat engine|course|rules CHART N [DAY]");
+            Console.Error.WriteLine("usage: --repeat read|read-whole|engine|course|rules CHART N [DAY]   (CHART as 200, 1000 or 5000/200)");
             return 2;
         }
         var scenario = Scenario.ForChart(args[1]);
@@ -31,6 +32,11 @@ public static class RepeatCommand
         Func<object?> stage;
         switch (args[0])
         {
+            case "read" or "read-whole":
+                var body = scenario.RequestUtf8();
+                var whole = args[0] == "read-whole";
+                stage = () => CdsRequestReader.Read(body, readWhole: whole).Request ?? throw new InvalidOperationException("The chart's request did not read.");
+                break;
             case "engine":
                 var evaluator = CdsEngine.Create(new FixedTimeProvider(now));
                 stage = () => evaluator.EvaluateAsync(CdsServiceCatalog.ToxicityId, scenario.Request, CancellationToken.None).GetAwaiter().GetResult();

@@ -17,7 +17,8 @@ public static class Program
         // `-- --allocation [CHART…]`: bytes per call of the read, the engine and the whole call (AllocationCommand).
         if (args is ["--allocation", ..]) return AllocationCommand.Run(args[1..]);
 
-        // `-- --repeat read CHART N`: the request read N + 1 times, for callgrind's instruction counts (RepeatCommand).
+        // `-- --repeat STAGE CHART N [DAY]`: the request read or an engine stage N times after one warm-up, for
+        // callgrind's instruction counts (RepeatCommand).
         if (args is ["--repeat", ..]) return RepeatCommand.Run(args[1..]);
 
         // `-- --sizes`: what the benchmarks feed the engine (resources, request body bytes, the cards

@@ -17,6 +17,9 @@ public static class Program
         // `-- --allocation [CHART…]`: bytes per call of the read, the engine and the whole call (AllocationCommand).
         if (args is ["--allocation", ..]) return AllocationCommand.Run(args[1..]);
 
+        // `-- --service [N] …`: the whole service in process, bytes and context switches per call (ServiceCommand).
+        if (args is ["--service", ..]) return ServiceCommand.Run(args[1..]);
+
         // `-- --sizes`: what the benchmarks feed the engine (resources, request body bytes, the cards
         // it answers with), for the README and to check that the scenario is the one described.
         if (args is ["--sizes"])

@@ -20,6 +20,9 @@ public static class Program
         // `-- --service [N] …`: the whole service in process, bytes and context switches per call (ServiceCommand).
         if (args is ["--service", ..]) return ServiceCommand.Run(args[1..]);
 
+        // `-- --repeat read CHART N`: the request read N + 1 times, for callgrind's instruction counts (RepeatCommand).
+        if (args is ["--repeat", ..]) return RepeatCommand.Run(args[1..]);
+
         // `-- --sizes`: what the benchmarks feed the engine (resources, request body bytes, the cards
         // it answers with), for the README and to check that the scenario is the one described.
         if (args is ["--sizes"])

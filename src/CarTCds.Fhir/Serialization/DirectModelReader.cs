@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Collections;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -407,12 +409,34 @@ internal static class DirectModelReader
             if (t_strings is { } strings) Array.Clear(strings);
         }
 
-        // FNV-1a: cheap for short values and the same in every process, so which values share a set is reproducible.
+        // Length and at most two 8-byte words, from the start and the end, mixed: a value's hash costs the
+        // same few instructions whatever its length (hashing every byte was the read's largest self-time,
+        // tests/load/README.md "Run N"). Values that share their first and last 8 bytes and their length
+        // share a set and displace each other, which costs a new string, never a wrong one (Matches
+        // compares every byte). Little-endian reads: the same sets in every process on every machine.
         private static uint Hash(ReadOnlySpan<byte> utf8)
         {
-            var hash = 2166136261u;
-            foreach (var b in utf8) hash = (hash ^ b) * 16777619u;
-            return hash;
+            ulong head, tail;
+            var n = utf8.Length;
+            if (n >= 8)
+            {
+                head = BinaryPrimitives.ReadUInt64LittleEndian(utf8);
+                tail = BinaryPrimitives.ReadUInt64LittleEndian(utf8[(n - 8)..]);
+            }
+            else if (n >= 4)
+            {
+                head = BinaryPrimitives.ReadUInt32LittleEndian(utf8);
+                tail = BinaryPrimitives.ReadUInt32LittleEndian(utf8[(n - 4)..]);
+            }
+            else
+            {
+                // 0 to 3 bytes: all of them.
+                head = n == 0 ? 0UL : (ulong)utf8[0] | ((ulong)utf8[n >> 1] << 8) | ((ulong)utf8[n - 1] << 16);
+                tail = 0;
+            }
+            var x = (head * 0x9E3779B97F4A7C15UL) ^ (BitOperations.RotateLeft(tail, 31) * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)n;
+            x ^= x >> 29;
+            return (uint)((x * 0x9E3779B97F4A7C15UL) >> 32);
         }
     }
 }

@@ -20,7 +20,8 @@ public static class Program
         // `-- --service [N] …`: the whole service in process, bytes and context switches per call (ServiceCommand).
         if (args is ["--service", ..]) return ServiceCommand.Run(args[1..]);
 
-        // `-- --repeat read CHART N`: the request read N + 1 times, for callgrind's instruction counts (RepeatCommand).
+        // `-- --repeat STAGE CHART N [DAY]`: the request read or an engine stage N times after one warm-up, for
+        // callgrind's instruction counts (RepeatCommand).
         if (args is ["--repeat", ..]) return RepeatCommand.Run(args[1..]);
 
         // `-- --sizes`: what the benchmarks feed the engine (resources, request body bytes, the cards

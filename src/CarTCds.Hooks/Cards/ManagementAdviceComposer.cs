@@ -1,3 +1,4 @@
+using System.Text;
 using CarTCds.Hooks.Contract;
 using CarTCds.Rules;
 using CarTCds.Rules.Facts;
@@ -26,8 +27,10 @@ public static class ManagementAdviceComposer
     public static void AddTo(Card card, IReadOnlyList<ManagementAction> actions, string findingCode, string patientId, RuleSet rules)
     {
         if (actions.Count == 0) return;
-        card.Detail += "\n\n**Management** (advice to confirm against the local protocol; paediatric doses by weight, capped at the adult dose):\n";
-        foreach (var a in actions) card.Detail += $"\n- {a.Text}";
+        // The section is built apart and added once: `Detail +=` per action copied the whole card text each time.
+        var md = new StringBuilder("\n\n**Management** (advice to confirm against the local protocol; paediatric doses by weight, capped at the adult dose):\n");
+        foreach (var a in actions) md.Append("\n- ").Append(a.Text);
+        card.Detail += md.ToString();
 
         card.Extension ??= new CardExtension();
         card.Extension.Findings ??= [];

@@ -1,3 +1,4 @@
+using System.Text;
 using CarTCds.Hooks.Contract;
 using CarTCds.Rules;
 using CarTCds.Rules.Orders;
@@ -11,9 +12,11 @@ public static class TocilizumabAdvice
 {
     public static void AddTo(Card crsCard, TocilizumabDose dose, string patientId, RuleSet rules, bool recommended = true)
     {
-        crsCard.Detail += $"\n\n**Tocilizumab**: {dose.Summary}";
-        foreach (var limit in dose.Limits) crsCard.Detail += $"\n- {limit.Text}";
-        foreach (var note in dose.Notes) crsCard.Detail += $"\n- {note}";
+        // The section is built apart and added once: `Detail +=` per line copied the whole card text each time.
+        var md = new StringBuilder("\n\n**Tocilizumab**: ").Append(dose.Summary);
+        foreach (var limit in dose.Limits) md.Append("\n- ").Append(limit.Text);
+        foreach (var note in dose.Notes) md.Append("\n- ").Append(note);
+        crsCard.Detail += md.ToString();
         if (dose.DoseMg is not { } mg) return;
 
         crsCard.Extension!.Findings!.Add(new FindingRecord

@@ -17,9 +17,52 @@ public sealed record CrsCourse(DateTimeOffset InfusionTime, IReadOnlyList<CrsDay
     public int FirstDay { get; init; }
 }
 
-/// <param name="Day">Days after infusion (day 0 = infusion day).</param>
-/// <param name="Assessment">The grade over that day.</param>
-public sealed record CrsDay(int Day, CrsAssessment Assessment);
+/// <summary>One day of the CRS course: its grade, and on request the assessment that explains it.</summary>
+/// <remarks>The course grades every day since infusion (up to <see cref="CrsParameters.CourseMaxDays"/>),
+/// but its readers (the CRS card's maximum and onset, the IEC-HS timing, the management plan's days
+/// with CRS) use only the grades: the course decides each day's grade without its words and evidence
+/// (issue 21: those were most of what a hook call allocated, and grew by a full assessment per day
+/// since infusion), and <see cref="Assessment"/> grades the day again, with them, when asked.</remarks>
+public sealed class CrsDay
+{
+    private readonly ClinicalFacts? _facts;
+    private readonly RuleSet? _rules;
+    private readonly DateTimeOffset _from;
+    private readonly DateTimeOffset _end;
+    private CrsAssessment? _assessment;
+
+    /// <param name="day">Days after infusion (day 0 = infusion day).</param>
+    /// <param name="assessment">The grading over that day.</param>
+    public CrsDay(int day, CrsAssessment assessment)
+    {
+        ArgumentNullException.ThrowIfNull(assessment);
+        Day = day;
+        Grade = assessment.Grade;
+        _assessment = assessment;
+    }
+
+    // A day graded over (from, end] whose assessment is built only when asked for.
+    internal CrsDay(int day, int? grade, ClinicalFacts facts, DateTimeOffset from, DateTimeOffset end, RuleSet rules)
+    {
+        Day = day;
+        Grade = grade;
+        _facts = facts;
+        _from = from;
+        _end = end;
+        _rules = rules;
+    }
+
+    /// <summary>Days after infusion (day 0 = infusion day).</summary>
+    public int Day { get; }
+
+    /// <summary>The ASTCT grade over that day (0–4), null when the day's data cannot support one.</summary>
+    public int? Grade { get; }
+
+    /// <summary>The grading over that day with everything that set it (<see cref="CrsAssessment.Grade"/>
+    /// equals <see cref="Grade"/>); built on first use, over the whole chart (the same assessment: proved
+    /// in CarTCds.Hooks.Tests, CrsCourseEquivalenceTests).</summary>
+    public CrsAssessment Assessment => _assessment ??= CrsGrading.Assess(_facts!, _from, _end, _rules!);
+}
 
 public static class CrsCourseAnalysis
 {
@@ -50,7 +93,7 @@ public static class CrsCourseAnalysis
             // Window (dayStart − 1 tick, end]: exactly the day's own records, midnight included. An
             // infusion dated 0001-01-01 (valid FHIR) has no tick before it: its day starts at the minimum.
             var from = dayStart == DateTimeOffset.MinValue ? dayStart : dayStart.AddTicks(-1);
-            days.Add(new CrsDay(d, CrsGrading.Assess(facts, records.Day(d - firstDay), from, end, rules, episodes)));
+            days.Add(new CrsDay(d, CrsGrading.Grade(facts, records.Day(d - firstDay), from, end, rules, episodes), facts, from, end, rules));
             if (dayEnd > at) break;
         }
 
@@ -59,7 +102,7 @@ public static class CrsCourseAnalysis
         int? onset = null;
         foreach (var day in days)
         {
-            if (day.Assessment.Grade is not { } g) continue;
+            if (day.Grade is not { } g) continue;
             if (max is null || g > max) { max = g; maxDay = day.Day; }
             if (g >= 1 && onset is null) onset = day.Day;
         }

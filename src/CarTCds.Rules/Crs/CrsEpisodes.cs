@@ -62,8 +62,10 @@ internal static class CrsEpisodes
     private static (FeverMasking? Active, FeverMasking? Expired) Masking(IReadOnlyList<DrugAdministration> administrations, List<Episode> episodes,
         DateTimeOffset since, DateTimeOffset at, CrsParameters p)
     {
-        FeverMasking? active = null;
-        FeverMasking? expired = null;
+        // The latest dose of each kind, its episode and last finding; the maskings are made at the end
+        // (the course asks on every day since infusion, and the doses come in time order).
+        (DrugAdministration Dose, Episode? Containing, DateTimeOffset Last)? active = null;
+        (DrugAdministration Dose, Episode? Containing, DateTimeOffset Last)? expired = null;
         foreach (var a in administrations)
         {
             // ASTCT 2019: CRS follows immune-effector therapy, so a dose at or before the infusion
@@ -72,10 +74,10 @@ internal static class CrsEpisodes
             var antiCytokine = DrugGroups.IsAntiCytokineOrSteroid(a.Drug);
             if (!antiCytokine && !(p.AntipyreticsMaskFever && DrugGroups.IsAntipyretic(a.Drug))) continue;
 
-            var containing = episodes.FirstOrDefault(e => e.Start <= a.Start && a.Start < e.LastEnd + p.EpisodeEndsAfter);
+            var containing = Containing(episodes, a.Start, p);
             // An antipyretic masks only a fever it was given for: a fever earlier in the same episode
             // (pre-infusion premedication or a dose for pain never masks anything).
-            if (!antiCytokine && (containing is null || !containing.Fevers.Any(f => f <= a.Start))) continue;
+            if (!antiCytokine && (containing is null || !FeverBy(containing, a.Start))) continue;
 
             var last = containing is null ||
                 // Stryker disable once Equality : at equal instants both sides give the same instant (only its UTC offset could differ, and LastFinding is read as an instant)
@@ -89,17 +91,40 @@ internal static class CrsEpisodes
                 // Stryker disable once Equality : at equal instants both sides give the same instant
                 if (e.LastEnd > last) last = e.LastEnd;
             }
-            var masking = new FeverMasking(a.Drug, a.Start, a.Source, containing?.Start ?? a.Start, last);
             if (at - last < p.EpisodeEndsAfter)
             {
-                if (active is null || a.Start > active.DoseTime) active = masking;
+                if (active is null || a.Start > active.Value.Dose.Start) active = (a, containing, last);
             }
-            else if (expired is null || a.Start > expired.DoseTime)
+            else if (expired is null || a.Start > expired.Value.Dose.Start)
             {
-                expired = masking;
+                expired = (a, containing, last);
             }
         }
-        return (active, expired);
+        return (Of(active), Of(expired));
+
+        static FeverMasking? Of((DrugAdministration Dose, Episode? Containing, DateTimeOffset Last)? m) =>
+            m is var (a, containing, last) ? new FeverMasking(a.Drug, a.Start, a.Source, containing?.Start ?? a.Start, last) : null;
+    }
+
+    // The episode a dose at `t` falls in (from its start until EpisodeEndsAfter after its last finding), or null.
+    // Loops, not LINQ: this runs for every dose on every day of the course.
+    private static Episode? Containing(List<Episode> episodes, DateTimeOffset t, CrsParameters p)
+    {
+        foreach (var e in episodes)
+        {
+            if (e.Start <= t && t < e.LastEnd + p.EpisodeEndsAfter) return e;
+        }
+        return null;
+    }
+
+    // Whether the episode had a fever at or before `t`.
+    private static bool FeverBy(Episode episode, DateTimeOffset t)
+    {
+        foreach (var f in episode.Fevers)
+        {
+            if (f <= t) return true;
+        }
+        return false;
     }
 
     // The SBP below which a reading counts as hypotension, by the patient's age at the evaluation day; null without a birth date.
@@ -174,6 +199,8 @@ internal static class CrsEpisodes
         private int _merged;
         private DateTimeOffset _lastAt = DateTimeOffset.MinValue;
         private readonly List<Episode> _episodes = [];
+        // The episodes up to the asked time, refilled on every ask (kept: asked once a day of the course).
+        private readonly List<Episode> _upToAt = [];
 
         /// <summary>As <see cref="CrsEpisodes.FindMasking(ClinicalFacts, DateTimeOffset, CrsParameters)"/> at
         /// <paramref name="at"/> (a time in (since, end], asked in increasing order for speed).</summary>
@@ -205,7 +232,8 @@ internal static class CrsEpisodes
             // Up to this day's end: a finding running on past it (a vasopressor) counts up to the end
             // only. Such an episode's last finding is merged again from its own findings cut at the
             // end, so that it is the very value (instant and UTC offset) the plain way gives.
-            var episodes = new List<Episode>(_episodes.Count);
+            var episodes = _upToAt;
+            episodes.Clear();
             for (var k = 0; k < _episodes.Count; k++)
             {
                 var e = _episodes[k];

@@ -47,9 +47,14 @@ internal sealed class CrsCourseDays
     }
 
     /// <summary>The records of day <paramref name="index"/> (0 = the first day).</summary>
-    public CrsWindowRecords Day(int index) => new(
-        _temperatures.Day(index), _systolicPressures.Day(index), _hypotensionRecords.Day(index),
-        _oxygenDevices.Day(index), _oxygenFlows.Day(index));
+    public CrsWindowRecords Day(int index) =>
+        // A day without any record (most of a long course) shares one empty set.
+        _temperatures.IsEmpty(index) && _systolicPressures.IsEmpty(index) && _hypotensionRecords.IsEmpty(index) &&
+        _oxygenDevices.IsEmpty(index) && _oxygenFlows.IsEmpty(index)
+            ? None
+            : new(_temperatures.Day(index), _systolicPressures.Day(index), _hypotensionRecords.Day(index), _oxygenDevices.Day(index), _oxygenFlows.Day(index));
+
+    private static readonly CrsWindowRecords None = new([], [], [], [], []);
 
     // One list sorted into days by a counting sort (stable: the list's order within a day); records
     // outside the days are left out.
@@ -77,6 +82,8 @@ internal sealed class CrsCourseDays
                 if (days[i] >= 0) _records[next[days[i]]++] = records[i];
             }
         }
+
+        public bool IsEmpty(int index) => _starts[index] == _starts[index + 1];
 
         public IReadOnlyList<T> Day(int index) => new ArraySegment<T>(_records, _starts[index], _starts[index + 1] - _starts[index]);
     }

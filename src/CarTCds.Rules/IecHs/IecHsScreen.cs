@@ -76,8 +76,16 @@ public static class IecHsScreen
             infusion.Time > iecFrom) iecFrom = infusion.Time;
         var iecName = $"in the last {Hours(p.IecHsLookBack)} h{(infusion is not null && iecFrom == infusion.Time ? " (since infusion)" : "")}";
 
-        List<LabResult> In(LabTest t, DateTimeOffset from, DateTimeOffset to) =>
-            labs.Where(l => l.Test == t && l.Time > from && l.Time <= to).ToList();
+        // A loop, not LINQ: called 13 times per screen, and a lambda here made a closure, a delegate and an iterator each time.
+        List<LabResult> In(LabTest t, DateTimeOffset from, DateTimeOffset to)
+        {
+            var found = new List<LabResult>();
+            foreach (var l in labs)
+            {
+                if (l.Test == t && l.Time > from && l.Time <= to) found.Add(l);
+            }
+            return found;
+        }
         LabResult? Baseline(LabTest t, bool earliest)
         {
             if (infusion is null) return null;
@@ -414,7 +422,7 @@ public static class IecHsScreen
             return (false, $"IEC-HS features are present during CRS still at its worst (grade {current}); IEC-HS is defined by onset as CRS resolves — reassess as CRS improves (not flagged).", null);
         }
         var dayZero = new DateTimeOffset(course.InfusionTime.UtcDateTime.Date, TimeSpan.Zero);
-        var better = course.Days.FirstOrDefault(d => d.Assessment.Grade is { } g && g < max &&
+        var better = course.Days.FirstOrDefault(d => d.Grade is { } g && g < max &&
             // Stryker disable once Equality : the day MaxGradeDay has grade max, so "g < max" already excludes it
             d.Day > course.MaxGradeDay);
         var since = better is null ? currentCrs.WindowStart : dayZero.AddDays(better.Day);

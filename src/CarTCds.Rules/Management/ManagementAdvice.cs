@@ -261,7 +261,7 @@ public static class ManagementAdvice
     {
         if (course is null) return 1;
         var n = 0;
-        for (var i = course.Days.Count - 1; i >= 0 && course.Days[i].Assessment.Grade >= 1; i--) n++;
+        for (var i = course.Days.Count - 1; i >= 0 && course.Days[i].Grade >= 1; i--) n++;
         return Math.Max(n, 1);
     }
 }

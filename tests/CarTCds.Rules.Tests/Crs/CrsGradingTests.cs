@@ -181,6 +181,36 @@ public sealed class CrsGradingTests
         else Assert.Null(a.Hypotension);
     }
 
+    // The evidence is the lowest pressure, and of equal lowest ones the first recorded (list order).
+    [Theory]
+    [InlineData(80, 80, "Observation/sbp-a")]
+    [InlineData(80, 79, "Observation/sbp-b")]
+    [InlineData(79, 80, "Observation/sbp-a")]
+    public void GivenTwoLowSystolicPressures_WhenGraded_ThenTheLowestIsTheEvidenceAndOfEqualOnesTheFirst(int first, int second, string expected)
+    {
+        var b = new Chart().Aged(10).Temperature(38.5m).Systolic(first, 2, "Observation/sbp-a").Systolic(second, 3, "Observation/sbp-b");
+
+        var a = Grade(b);
+
+        Assert.Equal(2, a.Grade);
+        Assert.Equal(expected, Assert.Single(a.Hypotension!.Evidence).Source);
+    }
+
+    // The evidence is the latest recorded hypotension, and of equally late ones the first (list order).
+    [Theory]
+    [InlineData(3, 3, "Observation/h-a")]
+    [InlineData(3, 2, "Observation/h-b")]
+    [InlineData(2, 3, "Observation/h-a")]
+    public void GivenTwoRecordedHypotensions_WhenGraded_ThenTheLatestIsTheEvidenceAndOfEquallyLateOnesTheFirst(double firstHoursAgo, double secondHoursAgo, string expected)
+    {
+        var b = new Chart().Temperature(38.5m).HypotensionRecorded(firstHoursAgo, "Observation/h-a").HypotensionRecorded(secondHoursAgo, "Observation/h-b");
+
+        var a = Grade(b);
+
+        Assert.Equal(2, a.Grade);
+        Assert.Equal(expected, Assert.Single(a.Hypotension!.Evidence).Source);
+    }
+
     [Fact]
     public void GivenARecordedHypotensionWithoutVasopressor_WhenFebrile_ThenGrade2()
     {

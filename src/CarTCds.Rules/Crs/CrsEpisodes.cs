@@ -223,7 +223,9 @@ internal static class CrsEpisodes
                 _episodes.Clear();
             }
             _lastAt = at;
-            while (_merged < _spans.Count && _spans[_merged].Start <= at)
+            while (_merged < _spans.Count &&
+                // Stryker disable once Equality : a finding starting exactly at `at` changes no grade — it is in the day's window, so a fever there makes the day febrile, and any other finding there either continues the dose's open episode or starts a new one — and the course builds no masking words (the `>` mutant is killed by CrsCourseGradesTests but ignored with it)
+                _spans[_merged].Start <= at)
             {
                 Merge(_episodes, _spans[_merged], _merged, p);
                 _merged++;

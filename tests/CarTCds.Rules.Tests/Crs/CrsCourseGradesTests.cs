@@ -80,6 +80,32 @@ public sealed class CrsCourseGradesTests
     }
 
 
+    [Fact]
+    public void GivenATenthBirthdayOnDay3_WhenSbp89ChainsTheEpisodeAfterIt_ThenDay3IsMaskedGrade2AsTheWholeChartGradesIt()
+    {
+        // Arrange: SBP 89 is hypotension from age 10 (threshold 90) but not at 9 (88; Mahadeo 2019
+        // Table 2), so the episode of the tocilizumab dose reaches day 3 only once she is 10: the course
+        // collects the episodes' findings again when the threshold moves.
+        var infusion = new DateTimeOffset(2013, 5, 7, 10, 0, 0, TimeSpan.Zero);
+        DateTimeOffset On(int day, int hour) => new DateTimeOffset(2013, 5, 7, hour, 0, 0, TimeSpan.Zero).AddDays(day);
+        var facts = new ClinicalFacts
+        {
+            BirthDate = new DateOnly(2003, 5, 10),
+            Infusions = [new(infusion, "Procedure/infusion")],
+            Temperatures = [new(On(1, 12), 39.0m, "Observation/fever"), new(On(3, 8), 37.0m, "Observation/afebrile")],
+            SystolicPressures = [new(On(2, 6), 89m, "Observation/sbp-1"), new(On(3, 2), 89m, "Observation/sbp-2")],
+            Administrations = [new(Drug.Tocilizumab, On(1, 13), null, false, 400m, "MedicationAdministration/toci")],
+        };
+        var at = On(3, 20);
+
+        // Act
+        var day3 = CrsCourseAnalysis.Analyse(facts, at, RuleSet.Default)!.Days.Single(d => d.Day == 3);
+
+        // Assert
+        Assert.Equal((2, 2, FeverState.Masked), (day3.Grade, day3.Assessment.Grade, day3.Assessment.Fever.State));
+        AssertSameGrades(facts, [at], RuleSet.Default);
+    }
+
     // Grades the course at each time and compares every day's grade with the plain way's; returns how many courses there were.
     private static int AssertSameGrades(ClinicalFacts facts, IEnumerable<DateTimeOffset> times, RuleSet rules)
     {

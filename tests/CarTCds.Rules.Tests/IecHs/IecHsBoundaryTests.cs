@@ -462,6 +462,25 @@ public sealed class IecHsBoundaryTests
             c.Evidence.Select(e => (e.Source, e.Description)));
     }
 
+    // The reference counts reach back BaselineLookBack (30 days) before the infusion (120 h ago), that
+    // instant included: a baseline count 840 h ago is the reference, one a minute older is not.
+    [Theory]
+    [InlineData(840.0, true)]
+    [InlineData(840.0 + Minute, false)]
+    public void GivenABaselineCountAtTheStartOfTheLookBack_WhenPlateletsFell_ThenItIsTheReferenceFromThatInstantOn(double baselineHoursAgo, bool expected)
+    {
+        var b = new Chart().Infused(120)
+            .Lab(LabTest.Platelets, 400, baselineHoursAgo)  // r2
+            .Lab(LabTest.Ferritin, 2_000, 30, 300)          // r3
+            .Lab(LabTest.Platelets, 100, 24);               // r4
+
+        var a = Screen(b);
+
+        var c = a.IecHs.Criterion(IecHsCriterionKind.IecHsCytopenia)!;
+        Assert.Equal(expected, c.Met);
+        Assert.Equal(expected ? ["Observation/r2", "Observation/r4"] : Array.Empty<string>(), c.Evidence.Select(e => e.Source));
+    }
+
     // Without an infusion on record the earlier count is the highest one before the count judged.
     [Fact]
     public void GivenNoInfusionOnRecord_WhenPlateletsFell_ThenTheHighestEarlierCountIsTheReference()

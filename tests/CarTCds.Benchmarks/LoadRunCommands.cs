@@ -100,7 +100,8 @@ public static class LoadRunCommands
     public static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    private static string? Option(string[] args, string name)
+    /// <summary>The value after <paramref name="name"/> in <paramref name="args"/>, or null.</summary>
+    internal static string? Option(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;

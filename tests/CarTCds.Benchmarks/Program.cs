@@ -17,6 +17,9 @@ public static class Program
         // `-- --allocation [CHART…]`: bytes per call of the read, the engine and the whole call (AllocationCommand).
         if (args is ["--allocation", ..]) return AllocationCommand.Run(args[1..]);
 
+        // `-- --service [N] …`: the whole service in process, bytes and context switches per call (ServiceCommand).
+        if (args is ["--service", ..]) return ServiceCommand.Run(args[1..]);
+
         // `-- --repeat STAGE CHART N [DAY]`: the request read or an engine stage N times after one warm-up, for
         // callgrind's instruction counts (RepeatCommand).
         if (args is ["--repeat", ..]) return RepeatCommand.Run(args[1..]);

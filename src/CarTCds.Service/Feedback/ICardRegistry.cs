@@ -45,8 +45,9 @@ internal sealed class DbCardRegistry(StorageDatabase db, GroupCommit group, Time
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
         ArgumentException.ThrowIfNullOrEmpty(ruleSetLabel);
-        var list = cards.Where(c => !string.IsNullOrEmpty(c.Uuid)).ToList();
-        if (list.Count == 0) return Task.CompletedTask;
+        // The write skips the cards without a uuid itself (InsertAsync); here only: is there any to register?
+        var list = cards as IReadOnlyList<Card> ?? cards.ToList();
+        if (!list.Any(c => !string.IsNullOrEmpty(c.Uuid))) return Task.CompletedTask;
         // Shares a commit with concurrent hook calls' writes (GroupCommit); returns once committed.
         return group.WriteAsync(new Audit.HookCallWrite(null, null, this, serviceId, ruleSetLabel, list, time.GetUtcNow(), null)).WaitAsync(cancellationToken);
     }

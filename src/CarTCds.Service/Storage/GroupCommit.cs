@@ -27,6 +27,8 @@ internal sealed class GroupCommit : IAsyncDisposable
     private readonly Channel<GroupWrite> _queue;
     private readonly Thread _loop;
     private volatile bool _closing;
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+    private readonly Action _wakeLoop;
     private bool _lastBatchFailed; // the writer loop's own
 
     // Touched only by the writer loop, one batch at a time (on PostgreSQL a batch's awaits may resume
@@ -43,24 +45,27 @@ internal sealed class GroupCommit : IAsyncDisposable
     {
         _db = db;
         _json = FindingsJson.NewWriter(_jsonBuffer);
-        _queue = Channel.CreateBounded<GroupWrite>(new BoundedChannelOptions(options.MaxQueuedHookWrites) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _wakeLoop = _wake.Set;
+        // AllowSynchronousContinuations: the only continuation is the writer loop's blocking wait, so a write
+        // handed in wakes the loop's thread directly instead of through a thread-pool work item (one hop less
+        // per idle loop; ServiceCommand under strace -f). Writers never wait (TryWrite), so none of their code runs inline.
+        _queue = Channel.CreateBounded<GroupWrite>(new BoundedChannelOptions(options.MaxQueuedHookWrites)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = true,
+        });
         // A thread of its own: SQLite's commands run synchronously (its async API is sync underneath),
         // so a commit's fsync would otherwise hold one of the few thread-pool threads the requests need.
         _loop = new Thread(Run) { IsBackground = true, Name = "CarTCds group commit" };
         _loop.Start();
     }
 
-    /// <summary>Runs <paramref name="write"/> in a transaction shared with concurrent writes and
-    /// returns once that transaction is committed. With <see cref="StorageOptions.MaxQueuedHookWrites"/>
-    /// writes already waiting (the database down or frozen), fails at once with
-    /// <see cref="StorageUnavailableException"/>: the write is dropped.</summary>
-    /// <param name="write">Commands on the given connection and transaction; must not commit. May
-    /// run twice (rolled back the first time) when another write of its batch fails, so it must do
-    /// nothing but database commands.</param>
-    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> write) => WriteAsync(new DelegateWrite(write));
-
-    /// <summary>As <see cref="WriteAsync(Func{DbConnection, DbTransaction, Task})"/>, for a write that
-    /// is its own completion (one object per write: no closure, no separate completion source).</summary>
+    /// <summary>Runs <paramref name="write"/> in a transaction shared with concurrent writes; its task
+    /// completes once that transaction is committed (one object per write: no closure, no separate
+    /// completion source). With <see cref="StorageOptions.MaxQueuedHookWrites"/> writes already waiting
+    /// (the database down or frozen), fails at once with <see cref="StorageUnavailableException"/>: the
+    /// write is dropped.</summary>
     /// <returns><paramref name="write"/>'s task: done once committed, faulted when dropped or failed.</returns>
     public Task WriteAsync(GroupWrite write)
     {
@@ -113,7 +118,7 @@ internal sealed class GroupCommit : IAsyncDisposable
         var batch = new List<GroupWrite>(MaxBatch);
         try
         {
-            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (WaitForWrites())
             {
                 batch.Clear();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
@@ -124,6 +129,25 @@ internal sealed class GroupCommit : IAsyncDisposable
         {
             CloseConnectionAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    // True once a write is queued, false once the queue is closed and empty. An idle loop sleeps on an
+    // event that does not spin first (a task's blocking wait spins, yielding the CPU again and again, on
+    // every wait for the next hook call: ServiceCommand under strace), and is woken by the write itself
+    // (AllowSynchronousContinuations above): no thread-pool work item between a hook call and its commit.
+    private bool WaitForWrites() => Block(_queue.Reader.WaitToReadAsync());
+
+    // The await pattern by hand (consumed once: OnCompleted, then GetResult), blocking without spinning.
+    private bool Block(ValueTask<bool> task)
+    {
+        var waiting = task.ConfigureAwait(false).GetAwaiter();
+        if (!waiting.IsCompleted)
+        {
+            _wake.Reset();
+            waiting.UnsafeOnCompleted(_wakeLoop);
+            _wake.Wait();
+        }
+        return waiting.GetResult();
     }
 
     private async Task CommitAsync(List<GroupWrite> batch)
@@ -226,12 +250,8 @@ internal sealed class GroupCommit : IAsyncDisposable
         _queue.Writer.TryComplete();
         // Writes already handed in are committed, and the loop's connection closed, before the database is.
         _loop.Join();
+        _wake.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private sealed class DelegateWrite(Func<DbConnection, DbTransaction, Task> write) : GroupWrite
-    {
-        public override Task RunAsync(GroupCommit group, DbConnection connection, DbTransaction transaction) => write(connection, transaction);
     }
 }
 

@@ -21,6 +21,8 @@ public static class CallerText
     public static string Cap(string? value)
     {
         if (value is null) return "-";
+        // The usual value (a UUID, a hook name) is kept as it is: no copy per log line.
+        if (value.Length <= MaxChars && IsPlain(value)) return value;
         var kept = Math.Min(value.Length, MaxChars);
         return string.Create(kept + (kept < value.Length ? 1 : 0), value, static (chars, value) =>
         {
@@ -35,5 +37,15 @@ public static class CallerText
             }
             if (kept < chars.Length) chars[kept] = '…';
         });
+    }
+
+    // No control character, no surrogate (a pair, or a lone half, takes the copying path that checks it).
+    private static bool IsPlain(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) || char.IsSurrogate(c)) return false;
+        }
+        return true;
     }
 }

@@ -52,8 +52,21 @@ public sealed class BoundedLogLinesTests
     [InlineData("", "")]
     [InlineData("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea")]
     [InlineData("line\nforged\r\tline", "line?forged??line")]
+    [InlineData("emoji 😀 kept", "emoji 😀 kept")]
+    [InlineData("ends\n", "ends?")]
     public void GivenAShortValue_WhenCapped_ThenItIsKeptWithControlCharactersReplaced(string? value, string expected) =>
         Assert.Equal(expected, CallerText.Cap(value));
+
+    [Theory]
+    [InlineData("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea")]
+    [InlineData("patient-view")]
+    public void GivenAPlainValueWithinTheCap_WhenCapped_ThenTheSameStringIsReturnedWithoutACopy(string value)
+    {
+        var capped = CallerText.Cap(value);
+
+        // One log line per hook call caps five values: the usual ones cost no allocation.
+        Assert.Same(value, capped);
+    }
 
     [Theory]
     [InlineData(CallerText.MaxChars, false)]
@@ -66,6 +79,20 @@ public sealed class BoundedLogLinesTests
         var capped = CallerText.Cap(value);
 
         Assert.Equal(cut ? new string('a', CallerText.MaxChars) + "…" : value, capped);
+    }
+
+    [Fact]
+    public void GivenAShortValueWithALoneSurrogate_WhenCapped_ThenItIsReplaced()
+    {
+        // Built here, not in [InlineData]: the test runner's serialisation would not keep a lone surrogate.
+        var high = "lone " + '\uD800' + " half";
+        var low = "lone " + '\uDC00' + " half";
+
+        var cappedHigh = CallerText.Cap(high);
+        var cappedLow = CallerText.Cap(low);
+
+        Assert.Equal("lone ? half", cappedHigh);
+        Assert.Equal("lone ? half", cappedLow);
     }
 
     [Fact]

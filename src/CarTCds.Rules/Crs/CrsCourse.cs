@@ -21,8 +21,8 @@ public sealed record CrsCourse(DateTimeOffset InfusionTime, IReadOnlyList<CrsDay
 /// <remarks>The course grades every day since infusion (up to <see cref="CrsParameters.CourseMaxDays"/>),
 /// but its readers (the CRS card's maximum and onset, the IEC-HS timing, the management plan's days
 /// with CRS) use only the grades: the course decides each day's grade without its words and evidence
-/// (issue 21: those were most of what a hook call allocated, and grew by a full assessment per day
-/// since infusion), and <see cref="Assessment"/> grades the day again, with them, when asked.</remarks>
+/// (those were most of what a hook call allocated, and grew by a full assessment per day since
+/// infusion: tests/load/README.md "Run O"), and <see cref="Assessment"/> grades the day again, with them, when asked.</remarks>
 public sealed class CrsDay
 {
     private readonly ClinicalFacts? _facts;

@@ -37,8 +37,8 @@ public static class CrsGrading
 
     /// <summary>The grade alone of <see cref="Assess(ClinicalFacts, CrsWindowRecords, DateTimeOffset, DateTimeOffset, RuleSet, CrsEpisodes.CourseEpisodes?)"/>
     /// (the same decisions), without the words and evidence that explain it: the course since
-    /// infusion grades every day and its readers use only the days' grades (issue 21: the texts of
-    /// every day were most of what a hook call allocated).</summary>
+    /// infusion grades every day and its readers use only the days' grades (the texts of every day
+    /// were most of what a hook call allocated: tests/load/README.md "Run O").</summary>
     internal static int? Grade(ClinicalFacts facts, CrsWindowRecords records, DateTimeOffset from, DateTimeOffset at, RuleSet rules,
         CrsEpisodes.CourseEpisodes? course) =>
         Assess(facts, records, from, at, rules, course, describe: false).Grade;
@@ -180,7 +180,7 @@ public static class CrsGrading
     private static CrsDomainFinding? AssessHypotension(ClinicalFacts facts, CrsWindowRecords records, DateTimeOffset at, DateTimeOffset from, CrsParameters p,
         Func<DateTimeOffset, bool> inWindow, List<string>? missing, List<string>? notes, bool describe)
     {
-        // Loops, not LINQ, here and below: the course since infusion grades every day (issue 21).
+        // Loops, not LINQ, here and below: the course since infusion grades every day.
         List<DrugAdministration>? pressors = null;
         foreach (var a in facts.Administrations)
         {

@@ -187,7 +187,14 @@ public sealed class TcpPassage : IDisposable
             foreach (var c in _connections)
             {
                 // RST, as a dead server's kernel would (a connection its other end closed has no socket left).
-                if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0);
+                // A pump that saw its other end close disposes its side concurrently: that socket is gone already.
+                try
+                {
+                    if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
                 c.Dispose();
             }
             _connections.Clear();
